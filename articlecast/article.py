@@ -1,0 +1,260 @@
+"""Article parser: plain text or Markdown in, an :class:`Article` out.
+
+Both formats are first turned into a flat list of :class:`Block` (heading, paragraph, list item,
+question); :func:`sectionize` then groups the blocks into lead, sections, FAQ entries and a closing part.
+Web-page leftovers (a repeated title, reaction and share widgets, "Related posts") are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from .errors import ArticleError
+from .models import Article, Section
+
+log = logging.getLogger(__name__)
+
+FAQ_RE = re.compile(
+    r"^\s*(faqs?|f\.a\.q\.?s?|frequently asked questions|questions and answers|q\s*&\s*a|common questions|"
+    r"your questions answered)\s*:?\s*$",
+    re.I,
+)
+BULLET_RE = re.compile(r"^\s*(?:[•·▪‣◦●○■□➢►✓✔*+\-–—]|\d{1,3}[.)])\s+(\S.*)$")
+# Lines that start a widget or a list of links rather than article text.
+LEFTOVER_RE = re.compile(
+    r"^\s*(what['’]?s your reaction\??|reactions?:?|share( this( article| post| story)?)?( on \w+)?:?|like this:?|"
+    r"tweet( this)?|pin it|print( this)?|email( this)?|follow us.*|related (posts?|articles?|stories|reading|"
+    r"content)|you (may|might) also like.*|read (more|next|also)|more from .*|recommended( for you)?|"
+    r"popular (posts|stories)|trending( now)?|tags?:.*|categories:.*|filed under.*|leave a (comment|reply)|"
+    r"\d* ?comments?|subscribe.*|sign up for .*newsletter.*|advertisement|sponsored( content)?|"
+    r"click here.*|about the author|share via.*|copy link|previous (post|article).*|next (post|article).*)\s*$",
+    re.I,
+)
+URL_RE = re.compile(r"\bhttps?://([^\s/)\]>]+)[^\s)\]>]*", re.I)
+RULE_RE = re.compile(r"^\s*([=\-_*~#])\1{2,}\s*$")
+END_PUNCT = ".!,;:…\"”)"
+CLOSING_TITLE = "In closing"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of an article before it is grouped into sections."""
+
+    kind: str
+    """"heading", "paragraph", "item" (a list item) or "question" (a bold line that may be an FAQ question)."""
+    text: str
+    """The words to speak, cleaned of markup."""
+    level: int = 2
+    """Heading level (1 = title); plain text headings are all level 2."""
+
+
+def clean(text: str) -> str:
+    """Collapse white space; a bare URL is read as its site name, never spelled out."""
+    text = URL_RE.sub(lambda m: re.sub(r"^www\.", "", m.group(1)), text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+def is_heading_line(line: str) -> bool:
+    """A short line without end punctuation (a question mark is allowed)."""
+    line = line.strip()
+    words = line.split()
+    return (
+        0 < len(words) <= 14
+        and len(line) <= 120
+        and line[-1] not in END_PUNCT
+        and not BULLET_RE.match(line)
+        and (line[0].isupper() or line[0].isdigit() or line[0] in "'\"‘“¿")
+    )
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def _raw_blocks(text: str) -> list[list[str]]:
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip() or RULE_RE.match(line):
+            if current:
+                blocks.append(current)
+            current = []
+        else:
+            current.append(line.rstrip())
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _split_block(lines: list[str]) -> list[tuple[str, str]]:
+    """One raw block into ("line"|"item"|"para", text) pieces."""
+    if any(BULLET_RE.match(ln) for ln in lines):
+        pieces: list[tuple[str, str]] = []
+        for ln in lines:
+            m = BULLET_RE.match(ln)
+            if m:
+                pieces.append(("item", m.group(1)))
+            elif pieces and pieces[-1][0] == "item":
+                pieces[-1] = ("item", pieces[-1][1] + " " + ln.strip())
+            else:
+                pieces.append(("para", ln.strip()))
+        return pieces
+    if len(lines) == 1:
+        return [("line", lines[0].strip())]
+    first = lines[0].strip()
+    if is_heading_line(first) and len(first) < 0.6 * max(len(ln) for ln in lines[1:]):
+        return [("line", first), ("para", " ".join(ln.strip() for ln in lines[1:]))]
+    return [("para", " ".join(ln.strip() for ln in lines))]
+
+
+def _drop_leftovers(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Remove widgets and link lists: the marker line and the short lines after it."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(pieces):
+        kind, text = pieces[i]
+        if kind == "line" and LEFTOVER_RE.match(text):
+            log.debug("dropping web-page leftover %r", text)
+            i += 1
+            while i < len(pieces) and pieces[i][0] in ("line", "item") and len(pieces[i][1].split()) <= 15:
+                nxt = pieces[i + 1][0] if i + 1 < len(pieces) else ""
+                if pieces[i][0] == "line" and nxt == "para" and is_heading_line(pieces[i][1]):
+                    break  # a real heading with prose under it: the article goes on
+                log.debug("dropping web-page leftover %r", pieces[i][1])
+                i += 1
+            continue
+        out.append((kind, text))
+        i += 1
+    return out
+
+
+def _is_prose(piece: tuple[str, str]) -> bool:
+    return piece[0] == "para" or (piece[0] == "line" and not is_heading_line(piece[1]))
+
+
+def parse_text(text: str, fallback_title: str = "") -> Article:
+    """Parse a plain-text article (title line, headings as short lines, bullets, an FAQ)."""
+    pieces = [p for raw in _raw_blocks(text) for p in _split_block(raw)]
+    if not pieces:
+        raise ArticleError("the article has no text")
+    title = ""
+    if pieces[0][0] == "line" and is_heading_line(pieces[0][1]) or pieces[0][0] == "line" and len(pieces) > 1:
+        title = clean(pieces.pop(0)[1])
+    title = title or fallback_title
+    pieces = _drop_leftovers(pieces)
+    pieces = [p for p in pieces if _key(p[1]) != _key(title)]  # the title repeated by the page
+    standfirst = ""
+    if len(pieces) > 1 and _is_prose(pieces[0]) and len(pieces[0][1].split()) <= 60 and _is_prose(pieces[1]):
+        standfirst = clean(pieces.pop(0)[1])
+    blocks: list[Block] = []
+    for i, (kind, body) in enumerate(pieces):
+        nxt = pieces[i + 1][0] if i + 1 < len(pieces) else ""
+        question = body.endswith("?") and len(body.split()) <= 30
+        if kind == "line" and (FAQ_RE.match(body) or ((is_heading_line(body) or question) and nxt)):
+            blocks.append(Block("heading", clean(body)))
+        elif kind == "item":
+            blocks.append(Block("item", speakable_item(clean(body))))
+        else:
+            blocks.append(Block("paragraph", clean(body)))
+    return sectionize(title, blocks, standfirst=standfirst, plain=True)
+
+
+def speakable_item(text: str) -> str:
+    """A list item as a sentence: a "Label: text" item keeps its label, followed by a full stop."""
+    m = re.match(r"^([^:.!?]{1,80}):\s+(\S.*)$", text)
+    if m and len(m.group(1).split()) <= 8:
+        text = f"{m.group(1)}. {m.group(2)}"
+    if text and text[-1] not in ".!?…":
+        text += "."
+    return text
+
+
+# ---------------------------------------------------------------- grouping
+
+
+@dataclass
+class _Draft:
+    title: str
+    kind: str
+    level: int
+    paragraphs: list[str]
+
+
+def sectionize(title: str, blocks: list[Block], standfirst: str = "", plain: bool = False, **meta: str) -> Article:
+    """Group blocks into lead, sections, FAQ entries and closing; build the Article."""
+    if not title:
+        raise ArticleError("the article has no title: start it with a title line (or a '# Title' in Markdown)")
+    drafts: list[_Draft] = []
+    faq_title = ""
+    faq_level: int | None = None
+    skip_level: int | None = None  # inside a "Related posts" section of a Markdown page
+    for b in blocks:
+        if b.kind == "heading":
+            if skip_level is not None and b.level > skip_level:
+                continue
+            skip_level = None
+            if LEFTOVER_RE.match(b.text):
+                skip_level = b.level
+                continue
+            if FAQ_RE.match(b.text):
+                faq_title, faq_level = b.text, b.level
+                continue
+            if faq_level is not None and (b.level > faq_level or (plain and b.text.endswith("?"))):
+                drafts.append(_Draft(b.text, "faq", b.level, []))
+                continue
+            faq_level = None
+            drafts.append(_Draft(b.text, "section", b.level, []))
+        elif skip_level is not None:
+            continue
+        elif b.kind == "question" and faq_level is not None:
+            drafts.append(_Draft(b.text, "faq", faq_level + 1, []))
+        else:
+            if not drafts:
+                drafts.append(_Draft(title, "lead", 1, []))
+            text = re.sub(r"^(?:A|Answer)\s*[:.]\s+", "", b.text) if drafts[-1].kind == "faq" else b.text
+            drafts[-1].paragraphs.append(text)
+    drafts = _merge_empty(drafts)
+    drafts = _split_closing(drafts)
+    sections = tuple(Section(d.title, d.kind, tuple(d.paragraphs)) for d in drafts)
+    if not sections or not any(s.paragraphs for s in sections):
+        raise ArticleError("the article has no paragraphs to read: is it only a title and headings?")
+    return Article(title=title, sections=sections, standfirst=standfirst, faq_title=faq_title, **meta)
+
+
+def _merge_empty(drafts: list[_Draft]) -> list[_Draft]:
+    """A section with no body of its own lends its title to the next one ("Results: Primary outcome")."""
+    out: list[_Draft] = []
+    pending = ""
+    for d in drafts:
+        if d.kind == "faq":
+            d.title = re.sub(r"^(?:Q|Question)\s*[:.]\s+", "", d.title)
+        if pending and d.kind == "section":
+            d.title = f"{pending}: {d.title}"
+        pending = ""
+        if not d.paragraphs and d.kind == "section":
+            pending = d.title
+            continue
+        out.append(d)
+    return out
+
+
+def _split_closing(drafts: list[_Draft]) -> list[_Draft]:
+    """Paragraphs after the last FAQ answer that answer no question become a closing section.
+
+    An answer is taken to be as long as the longest earlier answer; what follows it is the closing.
+    """
+    faqs = [d for d in drafts if d.kind == "faq"]
+    if len(faqs) < 2 or drafts[-1].kind != "faq":
+        return drafts
+    last = drafts[-1]
+    longest = max(len(d.paragraphs) for d in faqs[:-1])
+    if longest and len(last.paragraphs) > longest:
+        closing = _Draft(CLOSING_TITLE, "closing", 2, last.paragraphs[longest:])
+        last.paragraphs = last.paragraphs[:longest]
+        return [*drafts, closing]
+    return drafts

@@ -1,0 +1,35 @@
+"""The ffmpeg that imageio-ffmpeg ships (no system ffmpeg needed): decoding and the pydub set-up."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+
+import numpy as np
+
+from .errors import AudioError
+from .models import Audio
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the bundled ffmpeg binary; pydub is pointed at it too."""
+    try:
+        import imageio_ffmpeg
+        from pydub import AudioSegment
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as e:
+        raise AudioError(f"no ffmpeg found ({e}); run 'pip install imageio-ffmpeg'") from None
+    AudioSegment.converter = exe
+    return exe
+
+
+def decode(data: bytes, sample_rate: int = 24000) -> Audio:
+    """Decode any audio ffmpeg reads (MP3 from an online voice, say) to mono float samples."""
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
+    proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        raise AudioError(f"could not decode audio ({proc.stderr.decode(errors='replace').strip()[:200]})")
+    pcm = np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32768.0
+    return Audio(pcm, sample_rate)
