@@ -1,0 +1,125 @@
+"""Mixer: speech segments, pauses, chimes and transitions laid out on one timeline, then loudness-normalized.
+
+Pure: takes audio and returns an :class:`Episode` (samples, contiguous chapters, cues). The layout:
+
+    chime | intro | transition | chapter 1 | transition | ... | chapter n | transition | outro | chime
+
+A chapter starts where the transition before it starts, so a listener who skips to a chapter hears the
+transition sound and then its first words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import gcd
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from .loudness import normalize
+from .models import Audio, Chapter, Cue, Episode, Meta
+
+RATE = 44100
+"""Sample rate of the episode."""
+LEAD_IN = 0.35
+"""Silence after the opening chime, seconds."""
+TAIL = 1.0
+"""Silence at the very end, seconds."""
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A segment with its audio."""
+
+    text: str
+    """The words as written (for the transcript)."""
+    audio: Audio
+    """The speech."""
+    pause: float
+    """Silence after it, seconds."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """A chapter to lay out."""
+
+    title: str
+    """Chapter title."""
+    spoken: Sequence[Spoken]
+    """Its segments, in order."""
+
+
+def to_rate(audio: Audio, rate: int = RATE) -> np.ndarray:
+    """Samples resampled to ``rate`` (polyphase, no stretching)."""
+    x = audio.samples.astype(np.float32, copy=False)
+    if audio.sample_rate == rate or len(x) == 0:
+        return x
+    g = gcd(rate, audio.sample_rate)
+    return resample_poly(x, rate // g, audio.sample_rate // g).astype(np.float32)
+
+
+def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, level: float, rate: int) -> np.ndarray:
+    """Soft bell notes: a few partials with an exponential decay, each note starting at its offset."""
+    n = int(seconds * rate)
+    out = np.zeros(n, dtype=np.float64)
+    for f, off in zip(freqs, offsets):
+        start = int(off * rate)
+        t = np.arange(n - start) / rate
+        env = np.exp(-t * 5.0) * np.minimum(1.0, t / 0.008)  # 8 ms attack, no click
+        tone = np.sin(2 * np.pi * f * t) + 0.35 * np.sin(2 * np.pi * 2 * f * t) + 0.12 * np.sin(2 * np.pi * 3 * f * t)
+        out[start:] += env * tone
+    out *= np.minimum(1.0, (n - np.arange(n)) / (0.05 * rate))  # fade out the last 50 ms
+    return (level * out / max(1e-9, np.abs(out).max())).astype(np.float32)
+
+
+def chime(rate: int = RATE) -> np.ndarray:
+    """The opening and closing chime: three rising notes, 1.4 s (generated, not anyone's recording)."""
+    return _bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], 1.4, 0.5, rate)
+
+
+def transition(rate: int = RATE) -> np.ndarray:
+    """Between chapters: 0.4 s of silence, two soft notes, 0.45 s of silence."""
+    notes = _bell([783.99, 1046.5], [0.0, 0.09], 0.45, 0.18, rate)
+    return np.concatenate([np.zeros(int(0.4 * rate), np.float32), notes, np.zeros(int(0.45 * rate), np.float32)])
+
+
+def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE) -> Episode:
+    """Lay out the episode and normalize its loudness."""
+    pieces: list[np.ndarray] = []
+    cues: list[Cue] = []
+    starts: list[tuple[str, int]] = []
+    pos = 0
+
+    def add(x: np.ndarray) -> None:
+        nonlocal pos
+        pieces.append(x)
+        pos += len(x)
+
+    def ms(samples: int) -> int:
+        return round(samples * 1000 / rate)
+
+    sep = transition(rate)
+    for n, part in enumerate([intro, *body, outro]):
+        starts.append((part.title, pos))
+        if n == 0:
+            add(chime(rate))
+            add(np.zeros(int(LEAD_IN * rate), np.float32))
+        else:
+            add(sep)
+        for s in part.spoken:
+            x = to_rate(s.audio, rate)
+            cues.append(Cue(s.text, ms(pos), ms(pos + len(x))))
+            add(x)
+            add(np.zeros(int(s.pause * rate), np.float32))
+    add(chime(rate))
+    add(np.zeros(int(TAIL * rate), np.float32))
+
+    samples = np.concatenate(pieces)
+    samples, lufs, peak = normalize(samples, rate)
+    end = ms(len(samples))
+    chapters = [
+        Chapter(title, ms(start), ms(starts[i + 1][1]) if i + 1 < len(starts) else end)
+        for i, (title, start) in enumerate(starts)
+    ]
+    return Episode(meta, Audio(samples, rate), tuple(chapters), tuple(cues), lufs, peak)

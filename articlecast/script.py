@@ -1,0 +1,335 @@
+"""The script: an Article turned into what will be said, as editable YAML.
+
+``make_script`` builds it from an article; ``dump_script`` / ``load_script`` turn it into YAML and back
+(``yaml.safe_load`` only), and a validation error names the file, the line and what to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ArticlecastError, ScriptError
+from .models import AUTO, ROLES, SECTION_KINDS, Article, Meta, Script, ScriptChapter, Segment, Voice
+
+DEFAULT_VOICE = Voice("hibari", "heart", 1.0)
+PAUSE_AFTER_HEADING = 0.6
+PAUSE_AFTER_PARAGRAPH = 0.8
+PAUSE_AFTER_QUESTION = 0.6
+PAUSE_END_OF_CHAPTER = 0.3
+
+HEADER = """\
+# Articlecast script. Edit it and rebuild with:  python speak.py build {name}
+# - chapters[].title is what players show; segments[].text is what is said.
+# - role: host, narrator, question or answer; each role's voice is set under "voices".
+# - pause: seconds of silence after the segment.
+# - intro / outro: "auto" writes them at build time (show, title, length, chapters; the source),
+#   or replace "auto" with your own words.
+"""
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?…" else text + "."
+
+
+def _describe(article: Article) -> str:
+    if article.standfirst:
+        return article.standfirst
+    first = next((p for s in article.sections for p in s.paragraphs), "")
+    sentences = re.split(r"(?<=[.!?])\s+", first)
+    return " ".join(sentences[:2])
+
+
+def _faq_preface(faq_title: str) -> str:
+    if not faq_title or re.fullmatch(r"(?i)f\.?a\.?q\.?s?", faq_title.strip()):
+        return "Frequently asked questions."
+    return _sentence(faq_title)
+
+
+def make_script(article: Article, show: str = "Articlecast", date: str | None = None) -> Script:
+    """The default script for an article: one chapter per section, FAQ question and closing."""
+    chapters = []
+    faq_seen = False
+    for s in article.sections:
+        segs: list[Segment] = []
+        if s.kind == "section":
+            segs.append(Segment(_sentence(s.title), "narrator", PAUSE_AFTER_HEADING))
+        elif s.kind == "faq":
+            if not faq_seen:
+                segs.append(Segment(_faq_preface(article.faq_title), "host", PAUSE_AFTER_HEADING))
+                faq_seen = True
+            segs.append(Segment(s.title, "question", PAUSE_AFTER_QUESTION))
+        role = "answer" if s.kind == "faq" else "narrator"
+        segs += [Segment(p, role, PAUSE_AFTER_PARAGRAPH) for p in s.paragraphs]
+        last = segs[-1]
+        segs[-1] = Segment(last.text, last.role, PAUSE_END_OF_CHAPTER)
+        chapters.append(ScriptChapter(s.title, tuple(segs), s.kind))
+    meta = Meta(
+        title=article.title,
+        show=show,
+        author=article.author or show,
+        description=_describe(article),
+        date=date or _dt.date.today().isoformat(),
+        source=article.source,
+    )
+    return Script(meta, {r: DEFAULT_VOICE for r in ROLES}, tuple(chapters))
+
+
+# ---------------------------------------------------------------- YAML out
+
+
+def script_to_data(script: Script) -> dict[str, Any]:
+    """The script as plain data, in the order a person reads it."""
+    m = script.meta
+    return {
+        "show": {"name": m.show, "author": m.author, "language": m.language},
+        "episode": {"title": m.title, "description": m.description, "date": m.date, "source": m.source},
+        "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
+        "intro": script.intro,
+        "outro": script.outro,
+        "chapters": [
+            {
+                "title": c.title,
+                "kind": c.kind,
+                "segments": [{"text": s.text, "role": s.role, "pause": s.pause} for s in c.segments],
+            }
+            for c in script.chapters
+        ],
+    }
+
+
+def dump_script(script: Script, name: str = "script.yaml") -> str:
+    """YAML text of a script, with a comment on how to edit it."""
+    body = yaml.safe_dump(script_to_data(script), sort_keys=False, allow_unicode=True, width=100)
+    return HEADER.format(name=name) + body
+
+
+# ---------------------------------------------------------------- YAML in
+
+_SHAPE: dict[str, set[str]] = {
+    "": {"show", "episode", "voices", "intro", "outro", "chapters"},
+    "show": {"name", "author", "language"},
+    "episode": {"title", "description", "date", "source"},
+    "voice": {"engine", "voice", "speed"},
+    "chapter": {"title", "kind", "segments"},
+    "segment": {"text", "role", "pause"},
+}
+
+
+class _Reader:
+    """Walks the loaded data beside the YAML node tree, so every error can name its line."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        try:
+            self.data = yaml.safe_load(text)
+            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            problem = getattr(e, "problem", None) or str(e)
+            raise ScriptError(
+                f"not valid YAML: {problem}; check the indentation and quoting there",
+                path,
+                mark.line + 1 if mark else None,
+            ) from None
+
+    def line(self, where: tuple[Any, ...]) -> int | None:
+        node = self.root
+        for key in where:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == key), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+            else:
+                node = None
+            if node is None:
+                return None
+        return node.start_mark.line + 1 if node is not None else None
+
+    def fail(self, where: tuple[Any, ...], message: str, sep: str = ": ") -> ScriptError:
+        label = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in where).lstrip(".") or "the script"
+        line = None
+        for cut in range(len(where), -1, -1):
+            line = self.line(where[:cut])
+            if line:
+                break
+        return ScriptError(f"{label}{sep}{message}", self.path, line)
+
+    def mapping(self, value: Any, where: tuple[Any, ...], shape: str, required: tuple[str, ...] = ()) -> dict:
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(where, f"should be a mapping of {', '.join(sorted(_SHAPE[shape]))}")
+        for key in value:
+            if key not in _SHAPE[shape]:
+                raise self.fail((*where, key), f"unknown key {key!r}; expected one of {', '.join(sorted(_SHAPE[shape]))}")
+        for key in required:
+            if key not in value:
+                raise self.fail(where, f"missing {key!r}")
+        return value
+
+    def build(self, where: tuple[Any, ...], make: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return make(*args, **kwargs)
+        except (TypeError, ValueError) as e:
+            if isinstance(e, ArticlecastError):
+                raise
+            message = re.sub(r"^\w+\.", "", str(e))  # "Segment.pause must..." -> "pause must..."
+            field, _, rest = message.partition(" ")
+            if self.line((*where, field)):
+                raise self.fail((*where, field), rest, sep=" ") from None
+            raise self.fail(where, message) from None
+
+
+def load_script(text: str, path: str = "script.yaml", check_voices: bool = True) -> Script:
+    """Parse and validate a script; every error names the file and line."""
+    r = _Reader(text, path)
+    top = r.mapping(r.data, (), "", required=("episode", "chapters"))
+    show = r.mapping(top.get("show"), ("show",), "show")
+    ep = r.mapping(top.get("episode"), ("episode",), "episode", required=("title",))
+    meta_args = {
+        "title": ep.get("title"),
+        "show": show.get("name", "Articlecast"),
+        "author": show.get("author") or show.get("name", "Articlecast"),
+        "language": show.get("language", "en"),
+        "description": ep.get("description") or "",
+        "date": str(ep.get("date") or _dt.date.today().isoformat()),
+        "source": ep.get("source") or "",
+    }
+    for key in ("title", "show", "author", "language", "description", "source"):
+        if not isinstance(meta_args[key], str):
+            raise r.fail(("episode" if key in ep else "show", key), f"should be text, got {meta_args[key]!r}")
+    meta = r.build(("episode",), Meta, **meta_args)
+
+    voices: dict[str, Voice] = {}
+    raw_voices = top.get("voices") or {}
+    if not isinstance(raw_voices, dict):
+        raise r.fail(("voices",), f"should map roles ({', '.join(ROLES)}) to voices")
+    for role, spec in raw_voices.items():
+        if role not in ROLES:
+            raise r.fail(("voices", role), f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        if isinstance(spec, str):  # "hibari" or "hibari:heart"
+            engine, _, name = spec.partition(":")
+            spec = {"engine": engine, "voice": name}
+        spec = r.mapping(spec, ("voices", role), "voice", required=("engine",))
+        voices[role] = r.build(("voices", role), Voice, str(spec["engine"]), str(spec.get("voice") or ""),
+                               spec.get("speed", 1.0))
+    for role in ROLES:
+        voices.setdefault(role, voices.get("narrator", DEFAULT_VOICE))
+
+    raw_chapters = top["chapters"]
+    if not isinstance(raw_chapters, list) or not raw_chapters:
+        raise r.fail(("chapters",), "should be a list of chapters, each with a title and segments")
+    chapters = []
+    for i, ch in enumerate(raw_chapters):
+        ch = r.mapping(ch, ("chapters", i), "chapter", required=("title", "segments"))
+        segs_raw = ch["segments"]
+        if not isinstance(segs_raw, list) or not segs_raw:
+            raise r.fail(("chapters", i, "segments"), "should be a list of segments (text, role, pause)")
+        segs = []
+        for j, sg in enumerate(segs_raw):
+            where = ("chapters", i, "segments", j)
+            if isinstance(sg, str):
+                sg = {"text": sg}
+            sg = r.mapping(sg, where, "segment", required=("text",))
+            if not isinstance(sg["text"], str):
+                raise r.fail((*where, "text"), f"should be text, got {sg['text']!r}; put it in quotes")
+            segs.append(r.build(where, Segment, sg["text"], sg.get("role", "narrator"), sg.get("pause", 0.8)))
+        kind = ch.get("kind", "section")
+        if kind not in SECTION_KINDS:
+            raise r.fail(("chapters", i, "kind"), f"should be one of {', '.join(SECTION_KINDS)}, got {kind!r}")
+        if not isinstance(ch["title"], str):
+            raise r.fail(("chapters", i, "title"), f"should be text, got {ch['title']!r}; put it in quotes")
+        chapters.append(r.build(("chapters", i), ScriptChapter, ch["title"], tuple(segs), kind))
+    if len(chapters) > 250:
+        raise r.fail(("chapters",), f"has {len(chapters)} chapters; an MP3 holds at most 250 (plus intro and outro)")
+    intro, outro = top.get("intro", AUTO), top.get("outro", AUTO)
+    for key, value in (("intro", intro), ("outro", outro)):
+        if not isinstance(value, str) or not value.strip():
+            raise r.fail((key,), f"should be text or \"{AUTO}\", got {value!r}")
+    script = Script(meta, voices, tuple(chapters), intro, outro)
+    if check_voices:
+        check_script_voices(script, r)
+    return script
+
+
+def check_script_voices(script: Script, reader: _Reader | None = None) -> None:
+    """Every role's engine and voice exist here (raises with the line in the script when known)."""
+    from .engines import get_engine
+
+    for role, v in script.voices.items():
+        try:
+            get_engine(v.engine).check_voice(v.voice)
+        except ArticlecastError as e:
+            if reader is None:
+                raise
+            raise reader.fail(("voices", role), str(e)) from None
+
+
+def read_script(path: Path) -> Script:
+    """Load a script file (thin wrapper that reads the file)."""
+    from .inputs import read_text
+
+    return load_script(read_text(path), str(path))
+
+
+def write_script(path: Path, script: Script) -> None:
+    """Write a script atomically."""
+    from .files import write_atomic
+
+    write_atomic(path, dump_script(script, path.name).encode("utf-8"))
+
+
+# ---------------------------------------------------------------- intro and outro
+
+
+def _length_words(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if seconds < 45:
+        return "under a minute"
+    if minutes <= 1:
+        return "about a minute"
+    return f"about {minutes} minutes"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return "; ".join(items[:-1]) + "; and " + items[-1]
+
+
+def intro_text(script: Script, seconds: float) -> str:
+    """The generated intro: the show, the title, the length and the chapters to come."""
+    m = script.meta
+    parts = [f"Welcome to {m.show}. This is: {_sentence(m.title)}"]
+    if m.description and m.description.strip() != m.title.strip():
+        parts.append(_sentence(m.description))
+    coming = [c.title for c in script.chapters if c.kind == "section"]
+    faqs = sum(c.kind == "faq" for c in script.chapters)
+    if faqs:
+        coming.append(f"{faqs} frequently asked question{'s' if faqs > 1 else ''}")
+    if any(c.kind == "closing" for c in script.chapters):
+        coming.append("a closing word")
+    chapters = len(script.chapters) + 2
+    parts.append(f"This episode runs {_length_words(seconds)}, in {chapters} chapters.")
+    if coming:
+        parts.append(f"Coming up: {_sentence(_join(coming))}")
+    return " ".join(parts)
+
+
+def _source_words(source: str) -> str:
+    m = re.match(r"^https?://(?:www\.)?([^/\s]+)", source.strip())
+    return m.group(1) if m else source.strip()
+
+
+def outro_text(script: Script) -> str:
+    """The generated outro: what was read, where it came from, and thanks."""
+    m = script.meta
+    where = f", from {_source_words(m.source)}" if m.source.strip() else ""
+    return (f"That was {m.title}{where}, read aloud by {m.show}. "
+            f"The words are the article's own; the voice is synthetic. Thanks for listening.")

@@ -1,0 +1,138 @@
+"""Tagger: MP3 encoding (pydub + the bundled ffmpeg) and ID3v2.3 tags with chapters (mutagen).
+
+mutagen sorts frames by size when it saves, which puts CHAP frames out of time order, and ffprobe (and
+some players) list chapters in stored order. :class:`OrderedID3` writes the frames in a fixed order:
+text frames, the CTOC, the CHAP frames by start time, pictures last.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, CTOCFlags, Frame
+from mutagen.id3._tags import save_frame  # mutagen's own frame serializer; only the order is ours
+from mutagen.mp3 import MP3
+
+from .errors import AudioError
+from .ffmpeg import ffmpeg_exe
+from .files import atomic_path
+from .models import Episode
+
+log = logging.getLogger(__name__)
+BITRATES = (64, 80, 96, 112, 128, 160, 192)
+"""MP3 bitrates offered, kbit/s (Apple recommends 96 to 128 for mono speech)."""
+
+
+class OrderedID3(ID3):
+    """An ID3 tag that keeps chapters in time order when saved."""
+
+    def _write(self, config: object) -> bytes:  # overrides mutagen's size-sorted writer
+        def rank(frame: Frame) -> tuple[int, float]:
+            if frame.FrameID == "CTOC":
+                return (1, 0)
+            if frame.FrameID == "CHAP":
+                return (2, frame.start_time)
+            if frame.FrameID == "APIC":
+                return (3, 0)
+            return (0, 0)
+
+        frames = sorted(self.values(), key=rank)
+        return b"".join(save_frame(f, config=config) for f in frames)
+
+
+def encode_mp3(episode: Episode, path: Path, bitrate: int = 96) -> None:
+    """Encode the episode's samples to an MP3 at ``path`` (mono, the episode's rate, CBR with Xing header)."""
+    from pydub import AudioSegment
+
+    if bitrate not in BITRATES:
+        raise AudioError(f"bitrate {bitrate} is not offered; choose one of {', '.join(map(str, BITRATES))} kbit/s")
+    ffmpeg_exe()
+    pcm = (np.clip(episode.audio.samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    seg = AudioSegment(data=pcm, sample_width=2, frame_rate=episode.audio.sample_rate, channels=1)
+    try:
+        seg.export(str(path), format="mp3", bitrate=f"{bitrate}k", parameters=["-ac", "1"])
+    except Exception as e:  # pydub raises CouldntEncodeError with ffmpeg's whole log
+        raise AudioError(f"MP3 encoding failed ({str(e).splitlines()[0][:200]})") from None
+
+
+def tag_mp3(episode: Episode, path: Path) -> None:
+    """Replace the MP3's tags with ours: title, show, date, genre, description and chapters."""
+    m = episode.meta
+    tags = OrderedID3()
+    tags.add(TIT2(encoding=1, text=[m.title]))
+    tags.add(TPE1(encoding=1, text=[m.author]))
+    tags.add(TALB(encoding=1, text=[m.show]))
+    tags.add(TDRC(encoding=1, text=[m.date]))
+    tags.add(TCON(encoding=1, text=["Podcast"]))
+    tags.add(TLAN(encoding=1, text=[m.language]))
+    if m.description:
+        tags.add(COMM(encoding=1, lang="eng", desc="", text=[m.description]))
+    ids = [f"chp{i}" for i in range(len(episode.chapters))]
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                  sub_frames=[TIT2(encoding=1, text=["Chapters"])]))
+    for cid, ch in zip(ids, episode.chapters):
+        tags.add(CHAP(element_id=cid, start_time=ch.start_ms, end_time=ch.end_ms, start_offset=0xFFFFFFFF,
+                      end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=1, text=[ch.title])]))
+    tags.update_to_v23()
+    try:
+        ID3(str(path)).delete()  # ffmpeg's own v2.4 tag
+    except Exception:  # noqa: S110 - no tag to delete is fine
+        pass
+    tags.save(str(path), v2_version=3)
+
+
+def write_mp3(episode: Episode, path: Path, bitrate: int = 96) -> Path:
+    """Encode and tag, writing to a temporary file first: ``path`` is either complete or untouched."""
+    with atomic_path(path) as tmp:
+        encode_mp3(episode, tmp, bitrate)
+        tag_mp3(episode, tmp)
+    return path
+
+
+# ---------------------------------------------------------------- reading back
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """What a player sees in an MP3: its tags and chapters."""
+
+    seconds: float
+    """Length of the audio."""
+    bitrate: int
+    """Bits per second."""
+    sample_rate: int
+    """Samples per second."""
+    tags: dict[str, str]
+    """Text tags by name (title, artist, album, date, genre, description)."""
+    chapters: list[tuple[int, int, str]]
+    """(start ms, end ms, title) in the order the CTOC lists them."""
+
+
+def read_mp3(path: Path) -> TagInfo:
+    """Read an MP3's stream info, tags and chapters (CTOC order, else stored order)."""
+    try:
+        audio = MP3(str(path))
+    except Exception as e:
+        raise AudioError(f"{path}: not a readable MP3 ({e})") from None
+    tags = audio.tags or ID3()
+    names = {"TIT2": "title", "TPE1": "artist", "TALB": "album", "TDRC": "date", "TCON": "genre", "TLAN": "language"}
+    text = {label: str(tags[fid].text[0]) for fid, label in names.items() if fid in tags}
+    comm = tags.getall("COMM")
+    if comm:
+        text["description"] = str(comm[0].text[0])
+    chaps = {f.element_id: f for f in tags.getall("CHAP")}
+    order: list[str] = []
+    for toc in tags.getall("CTOC"):
+        if toc.flags & CTOCFlags.TOP_LEVEL:
+            order = list(toc.child_element_ids)
+    order = order or [f.element_id for f in tags.getall("CHAP")]
+    chapters = []
+    for cid in order:
+        if cid in chaps:
+            f = chaps[cid]
+            title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else cid
+            chapters.append((f.start_time, f.end_time, title))
+    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, chapters)
