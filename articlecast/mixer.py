@@ -17,7 +17,7 @@ from math import gcd
 import numpy as np
 from scipy.signal import resample_poly
 
-from .loudness import normalize
+from .loudness import MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, normalize
 from .models import Audio, Chapter, Cue, Episode, Meta
 
 RATE = 44100
@@ -73,15 +73,30 @@ def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, leve
     return (level * out / max(1e-9, np.abs(out).max())).astype(np.float32)
 
 
-def chime(rate: int = RATE) -> np.ndarray:
+CHIME_BELOW_SPEECH_LU = 5.0
+"""The opening and closing chime sits this far under the speech's loudness."""
+TRANSITION_BELOW_SPEECH_LU = 11.0
+"""The notes between chapters sit this far under the speech's loudness."""
+
+
+def _at_loudness(x: np.ndarray, lufs: float, rate: int) -> np.ndarray:
+    return (x * 10 ** ((lufs - integrated_loudness(x, rate)) / 20)).astype(np.float32)
+
+
+def chime(rate: int = RATE, lufs: float = -21.0) -> np.ndarray:
     """The opening and closing chime: three rising notes, 1.4 s (generated, not anyone's recording)."""
-    return _bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], 1.4, 0.5, rate)
+    return _at_loudness(_bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], 1.4, 0.5, rate), lufs, rate)
 
 
-def transition(rate: int = RATE) -> np.ndarray:
+def transition(rate: int = RATE, lufs: float = -27.0) -> np.ndarray:
     """Between chapters: 0.4 s of silence, two soft notes, 0.45 s of silence."""
-    notes = _bell([783.99, 1046.5], [0.0, 0.09], 0.45, 0.18, rate)
+    notes = _at_loudness(_bell([783.99, 1046.5], [0.0, 0.09], 0.45, 0.18, rate), lufs, rate)
     return np.concatenate([np.zeros(int(0.4 * rate), np.float32), notes, np.zeros(int(0.45 * rate), np.float32)])
+
+
+def fixed_seconds(chapters: int) -> float:
+    """Length of everything but the speech and its pauses, for ``chapters`` chapters plus intro and outro."""
+    return (2 * len(chime()) + len(transition()) * (chapters + 1)) / RATE + LEAD_IN + TAIL
 
 
 def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE) -> Episode:
@@ -99,24 +114,29 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
     def ms(samples: int) -> int:
         return round(samples * 1000 / rate)
 
-    sep = transition(rate)
-    for n, part in enumerate([intro, *body, outro]):
+    parts = [intro, *body, outro]
+    speech = {id(s): to_rate(s.audio, rate) for p in parts for s in p.spoken}
+    level = integrated_loudness(np.concatenate(list(speech.values())), rate)
+    level = level if np.isfinite(level) else TARGET_LUFS  # a silent test voice
+    bell = chime(rate, level - CHIME_BELOW_SPEECH_LU)
+    sep = transition(rate, level - TRANSITION_BELOW_SPEECH_LU)
+    for n, part in enumerate(parts):
         starts.append((part.title, pos))
         if n == 0:
-            add(chime(rate))
+            add(bell)
             add(np.zeros(int(LEAD_IN * rate), np.float32))
         else:
             add(sep)
         for s in part.spoken:
-            x = to_rate(s.audio, rate)
+            x = speech[id(s)]
             cues.append(Cue(s.text, ms(pos), ms(pos + len(x))))
             add(x)
             add(np.zeros(int(s.pause * rate), np.float32))
-    add(chime(rate))
+    add(bell)
     add(np.zeros(int(TAIL * rate), np.float32))
 
     samples = np.concatenate(pieces)
-    samples, lufs, peak = normalize(samples, rate)
+    samples, lufs, peak = normalize(samples, rate, TARGET_LUFS + MP3_ALLOWANCE_LU)
     end = ms(len(samples))
     chapters = [
         Chapter(title, ms(start), ms(starts[i + 1][1]) if i + 1 < len(starts) else end)

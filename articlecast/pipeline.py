@@ -6,39 +6,40 @@ import logging
 from collections.abc import Callable
 
 from .cache import SegmentCache
-from .mixer import LEAD_IN, TAIL, Part, Spoken, chime, mix, transition
+from .mixer import Part, Spoken, fixed_seconds, mix
 from .models import AUTO, Episode, Script, Segment
-from .script import intro_text, outro_text
-from .speech import Progress, Request, speak
+from .script import intro_texts, outro_text
+from .speech import Progress, Request, Speaker
 
 log = logging.getLogger(__name__)
-WORDS_PER_SECOND = 2.6
-"""A typical speaking rate, to estimate the intro's own length before it is spoken."""
+INTRO_PAUSE = 0.35
+"""Silence between the sentences of the generated intro, seconds."""
 
 
 def build_episode(script: Script, cache: SegmentCache,
                   progress: Callable[[int], Progress] | None = None) -> Episode:
-    """Speak every chapter, write the intro and outro, mix. ``progress(total)`` returns a callback."""
+    """Speak every chapter, the intro and the outro, and mix. ``progress(total)`` returns a callback."""
+    host = script.voices["host"]
     segs = [s for c in script.chapters for s in c.segments]
-    report = progress(len(segs) + 2) if progress else None
-    audio = speak([Request(s.text, script.voices[s.role]) for s in segs], cache, report)
-    it = iter(audio)
-    body = [Part(c.title, [Spoken(s.text, next(it), s.pause) for s in c.segments]) for c in script.chapters]
-
-    outro_words = outro_text(script) if script.outro == AUTO else script.outro
-    rate = 44100
-    fixed = (2 * len(chime()) + len(transition()) * (len(body) + 1)) / rate + LEAD_IN + TAIL
-    spoken = sum(a.seconds for a in audio) + sum(s.pause for s in segs)
+    outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", 0.3)
     if script.intro == AUTO:
-        draft = intro_text(script, spoken + fixed)
-        estimate = spoken + fixed + (len(draft.split()) + len(outro_words.split())) / WORDS_PER_SECOND
-        intro_words = intro_text(script, estimate)
+        opening, _, coming = intro_texts(script, 0.0)
+        before = [Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t]
     else:
-        intro_words = script.intro
-    intro_seg = Segment(intro_words, "host", 0.4)
-    outro_seg = Segment(outro_words, "host", 0.3)
-    ends = speak([Request(s.text, script.voices["host"]) for s in (intro_seg, outro_seg)], cache, report)
-    intro = Part("Intro", [Spoken(intro_seg.text, ends[0], intro_seg.pause)])
-    outro = Part("Outro", [Spoken(outro_seg.text, ends[1], outro_seg.pause)])
+        before = [Segment(script.intro, "host", INTRO_PAUSE)]
+    first = [Request(s.text, script.voices[s.role]) for s in segs] + [Request(s.text, host) for s in (*before, outro)]
+    report = progress(len(first) + (script.intro == AUTO)) if progress else None
+    with Speaker(cache, report) as speaker:
+        audio = speaker.speak(first)
+        body_audio, ends = audio[: len(segs)], audio[len(segs):]
+        intro = [Spoken(s.text, a, s.pause) for s, a in zip(before, ends)]
+        if script.intro == AUTO:
+            # the one sentence that needs the episode's length, spoken now that the rest is known
+            seconds = fixed_seconds(len(script.chapters)) + sum(a.seconds for a in audio) + sum(s.pause for s in (*segs, *before, outro))
+            length = intro_texts(script, seconds + 3.0)[1]  # + the length sentence itself
+            said = speaker.speak([Request(length, host)])[0]
+            intro.insert(1, Spoken(length, said, INTRO_PAUSE))
+    it = iter(body_audio)
+    body = [Part(c.title, [Spoken(s.text, next(it), s.pause) for s in c.segments]) for c in script.chapters]
     log.debug("cache: %d hits, %d misses", cache.hits, cache.misses)
-    return mix(script.meta, intro, body, outro)
+    return mix(script.meta, Part("Intro", intro), body, Part("Outro", [Spoken(outro.text, ends[-1], outro.pause)]))

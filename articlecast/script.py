@@ -303,23 +303,23 @@ def _join(items: list[str]) -> str:
     return "; ".join(items[:-1]) + "; and " + items[-1]
 
 
-def intro_text(script: Script, seconds: float) -> str:
-    """The generated intro: the show, the title, the length and the chapters to come."""
+def intro_texts(script: Script, seconds: float) -> tuple[str, str, str]:
+    """The generated intro in three parts: the show and title; the length; the chapters to come.
+
+    Only the middle part depends on the episode's length, so the others can be spoken beforehand.
+    """
     m = script.meta
-    parts = [f"Welcome to {m.show}. This is: {_sentence(m.title)}"]
+    opening = [f"Welcome to {m.show}. This is: {_sentence(m.title)}"]
     if m.description and m.description.strip() != m.title.strip():
-        parts.append(_sentence(m.description))
+        opening.append(_sentence(m.description))
     coming = [c.title for c in script.chapters if c.kind == "section"]
     faqs = sum(c.kind == "faq" for c in script.chapters)
     if faqs:
         coming.append(f"{faqs} frequently asked question{'s' if faqs > 1 else ''}")
     if any(c.kind == "closing" for c in script.chapters):
         coming.append("a closing word")
-    chapters = len(script.chapters) + 2
-    parts.append(f"This episode runs {_length_words(seconds)}, in {chapters} chapters.")
-    if coming:
-        parts.append(f"Coming up: {_sentence(_join(coming))}")
-    return " ".join(parts)
+    length = f"This episode runs {_length_words(seconds)}, in {len(script.chapters) + 2} chapters."
+    return " ".join(opening), length, f"Coming up: {_sentence(_join(coming))}" if coming else ""
 
 
 def _source_words(source: str) -> str:

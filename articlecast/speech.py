@@ -1,7 +1,8 @@
 """Speech: texts in the voices the script names, through the segment cache.
 
-Only the segments missing from the cache are synthesized; an engine that allows it runs them in
-worker processes, one per core.
+Only the segments missing from the cache are synthesized. An engine that allows it runs them in
+worker processes, one per core; the workers stay up for the life of a :class:`Speaker`, so a second
+batch (the intro, once the episode's length is known) starts without loading the voices again.
 """
 
 from __future__ import annotations
@@ -10,18 +11,21 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from types import TracebackType
 
 from .cache import SegmentCache, segment_key
 from .engines import get_engine
-from .errors import EngineError
 from .models import Audio, Voice
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
 """Called with the number of segments just finished."""
+Job = tuple[str, str, float, str]
+"""(engine, voice, speed, text)."""
 
 
 @dataclass(frozen=True)
@@ -38,59 +42,94 @@ def _synthesize(engine: str, voice: str, speed: float, text: str) -> Audio:
     return get_engine(engine).synthesize(text, voice, speed)
 
 
-def _workers(n_jobs: int) -> int:
-    env = os.environ.get("ARTICLECAST_WORKERS")
-    if env and env.isdigit():
-        return max(1, int(env))
-    return max(1, min(os.cpu_count() or 1, 4, n_jobs // 4))
+def worker_count() -> int:
+    """ARTICLECAST_WORKERS if set, else one per core (at most 4)."""
+    env = os.environ.get("ARTICLECAST_WORKERS", "")
+    return max(1, int(env)) if env.isdigit() else max(1, min(os.cpu_count() or 1, 4))
+
+
+class Speaker:
+    """Speaks batches of requests through the cache; use it as a context manager."""
+
+    MIN_PARALLEL = 4
+    """Fewer missing segments than this are synthesized in this process (no pool start-up)."""
+
+    def __init__(self, cache: SegmentCache, progress: Progress | None = None) -> None:
+        self.cache = cache
+        self.progress: Progress = progress or (lambda n: None)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_failed = False
+
+    def __enter__(self) -> Speaker:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=et is None, cancel_futures=True)
+            self._pool = None
+
+    def _pool_for(self, n_jobs: int) -> ProcessPoolExecutor | None:
+        if self._pool is None and not self._pool_failed and worker_count() > 1 and n_jobs >= self.MIN_PARALLEL:
+            # spawn: fresh interpreters, no onnxruntime state copied by fork
+            self._pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("spawn"))
+            log.debug("started %d speech worker processes", worker_count())
+        return self._pool
+
+    def speak(self, requests: Sequence[Request]) -> list[Audio]:
+        """Audio for each request, in order: from the cache, else synthesized and stored."""
+        out: list[Audio | None] = [None] * len(requests)
+        where: dict[str, list[int]] = {}
+        jobs: dict[str, Job] = {}
+        for i, req in enumerate(requests):
+            engine = get_engine(req.voice.engine)
+            voice = engine.check_voice(req.voice.voice)
+            key = segment_key(engine.name, engine.version(), voice, req.voice.speed, req.text)
+            if key in where:
+                where[key].append(i)
+                continue
+            where[key] = [i]
+            hit = self.cache.get(key)
+            if hit is not None:
+                out[i] = hit
+                self.progress(1)
+            else:
+                jobs[key] = (engine.name, voice, float(req.voice.speed), req.text)
+
+        def store(key: str, audio: Audio) -> None:
+            self.cache.put(key, audio)
+            for i in where[key]:
+                out[i] = audio
+            self.progress(len(where[key]))
+            del jobs[key]
+
+        parallel = [k for k, j in jobs.items() if get_engine(j[0]).parallel]
+        pool = self._pool_for(len(parallel))
+        if pool is not None and parallel:
+            try:
+                self._run_in_pool(pool, parallel, jobs, store)
+            except BrokenProcessPool:  # e.g. a script without the `if __name__ == "__main__"` guard
+                log.warning("speech worker processes failed; synthesizing in this process instead")
+                self._pool_failed, self._pool = True, None
+        for key in list(jobs):
+            store(key, _synthesize(*jobs[key]))
+        return [a for a in out if a is not None]
+
+    @staticmethod
+    def _run_in_pool(pool: ProcessPoolExecutor, keys: list[str], jobs: dict[str, Job],
+                     store: Callable[[str, Audio], None]) -> None:
+        # longest first, so that no worker is left with a long paragraph at the end
+        order = sorted(keys, key=lambda k: -len(jobs[k][3]))
+        futures: dict[Future[Audio], str] = {pool.submit(_synthesize, *jobs[k]): k for k in order}
+        try:
+            for fut in as_completed(futures):
+                store(futures[fut], fut.result())
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
 
 
 def speak(requests: Sequence[Request], cache: SegmentCache, progress: Progress | None = None) -> list[Audio]:
-    """Audio for each request, in order: from the cache, else synthesized and stored."""
-    done: Progress = progress or (lambda n: None)
-    out: list[Audio | None] = [None] * len(requests)
-    todo: dict[str, list[int]] = {}
-    jobs: dict[str, tuple[str, str, float, str]] = {}
-    for i, req in enumerate(requests):
-        engine = get_engine(req.voice.engine)
-        voice = engine.check_voice(req.voice.voice)
-        key = segment_key(engine.name, engine.version(), voice, req.voice.speed, req.text)
-        if key in todo:
-            todo[key].append(i)
-            continue
-        hit = cache.get(key)
-        if hit is not None:
-            out[i] = hit
-            done(1)
-        else:
-            todo[key] = [i]
-            jobs[key] = (engine.name, voice, float(req.voice.speed), req.text)
-
-    def store(key: str, audio: Audio) -> None:
-        cache.put(key, audio)
-        for i in todo[key]:
-            out[i] = audio
-        done(len(todo[key]))
-
-    parallel = [k for k, j in jobs.items() if get_engine(j[0]).parallel]
-    serial = [k for k in jobs if k not in set(parallel)]
-    workers = _workers(len(parallel))
-    if workers > 1:
-        log.debug("synthesizing %d segments in %d processes", len(parallel), workers)
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            # longest first, so that no worker is left with a long paragraph at the end
-            order = sorted(parallel, key=lambda k: -len(jobs[k][3]))
-            futures = {pool.submit(_synthesize, *jobs[k]): k for k in order}
-            for fut in as_completed(futures):
-                try:
-                    store(futures[fut], fut.result())
-                except EngineError:
-                    for f in futures:
-                        f.cancel()
-                    raise
-    else:
-        serial = parallel + serial
-    for key in serial:
-        store(key, _synthesize(*jobs[key]))
-    return [a for a in out if a is not None]
+    """Speak one batch (a :class:`Speaker` for a single use)."""
+    with Speaker(cache, progress) as speaker:
+        return speaker.speak(requests)

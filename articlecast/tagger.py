@@ -11,19 +11,17 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, CTOCFlags, Frame
 from mutagen.id3._tags import save_frame  # mutagen's own frame serializer; only the order is ours
 from mutagen.mp3 import MP3
 
+from .encoder import BITRATES, encode_mp3
 from .errors import AudioError
-from .ffmpeg import ffmpeg_exe
 from .files import atomic_path
 from .models import Episode
 
 log = logging.getLogger(__name__)
-BITRATES = (64, 80, 96, 112, 128, 160, 192)
-"""MP3 bitrates offered, kbit/s (Apple recommends 96 to 128 for mono speech)."""
+__all__ = ["BITRATES", "OrderedID3", "TagInfo", "read_mp3", "tag_mp3", "write_mp3"]
 
 
 class OrderedID3(ID3):
@@ -41,21 +39,6 @@ class OrderedID3(ID3):
 
         frames = sorted(self.values(), key=rank)
         return b"".join(save_frame(f, config=config) for f in frames)
-
-
-def encode_mp3(episode: Episode, path: Path, bitrate: int = 96) -> None:
-    """Encode the episode's samples to an MP3 at ``path`` (mono, the episode's rate, CBR with Xing header)."""
-    from pydub import AudioSegment
-
-    if bitrate not in BITRATES:
-        raise AudioError(f"bitrate {bitrate} is not offered; choose one of {', '.join(map(str, BITRATES))} kbit/s")
-    ffmpeg_exe()
-    pcm = (np.clip(episode.audio.samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
-    seg = AudioSegment(data=pcm, sample_width=2, frame_rate=episode.audio.sample_rate, channels=1)
-    try:
-        seg.export(str(path), format="mp3", bitrate=f"{bitrate}k", parameters=["-ac", "1"])
-    except Exception as e:  # pydub raises CouldntEncodeError with ffmpeg's whole log
-        raise AudioError(f"MP3 encoding failed ({str(e).splitlines()[0][:200]})") from None
 
 
 def tag_mp3(episode: Episode, path: Path) -> None:
@@ -84,12 +67,13 @@ def tag_mp3(episode: Episode, path: Path) -> None:
     tags.save(str(path), v2_version=3)
 
 
-def write_mp3(episode: Episode, path: Path, bitrate: int = 96) -> Path:
-    """Encode and tag, writing to a temporary file first: ``path`` is either complete or untouched."""
+def write_mp3(episode: Episode, path: Path, bitrate: int = 96) -> Episode:
+    """Encode (loudness checked on the encoded file) and tag, through a temporary file: ``path`` is either
+    complete or untouched. Returns the episode as encoded, with the loudness measured on the MP3."""
     with atomic_path(path) as tmp:
-        encode_mp3(episode, tmp, bitrate)
+        episode = encode_mp3(episode, tmp, bitrate)
         tag_mp3(episode, tmp)
-    return path
+    return episode
 
 
 # ---------------------------------------------------------------- reading back

@@ -1,0 +1,212 @@
+"""Command line: ``speak`` / ``python speak.py``. Status goes to stderr, results to stdout.
+
+Every error this package raises on purpose is printed as one line, with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ArticlecastError, InputError
+from .models import ROLES, Script, Voice
+
+log = logging.getLogger(__name__)
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE = PROJECT_DIR / "script" / "sample.yaml"
+OUT_DIR = Path("audio_out")
+
+
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def _status(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _parse_voice(text: str) -> Voice:
+    engine, _, voice = text.partition(":")
+    return Voice(engine.strip(), voice.strip())
+
+
+def load_script_or_article(path: Path, show: str | None = None) -> Script:
+    """A script from a .yaml file, or the default script of a .txt/.md article."""
+    from .inputs import input_kind, load_article
+    from .script import make_script, read_script
+
+    if input_kind(path) == "script":
+        script = read_script(path)
+        if show:
+            script = dataclasses.replace(script, meta=dataclasses.replace(script.meta, show=show))
+        return script
+    return make_script(load_article(path), show=show or "Articlecast")
+
+
+def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    bars = []
+
+    def make(total: int):  # type: ignore[no-untyped-def]
+        bar = tqdm(total=total, unit="seg", desc="Speaking", file=sys.stderr, disable=quiet or None,
+                   dynamic_ncols=True, leave=False)
+        bars.append(bar)
+        return bar.update
+
+    return make, bars
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .cache import SegmentCache
+    from .files import slugify
+    from .pipeline import build_episode
+    from .script import check_script_voices
+    from .tagger import write_mp3
+
+    path = Path(args.path) if args.path else SAMPLE
+    if not args.path and not path.exists():
+        path = SAMPLE.with_suffix(".txt")
+        if not path.exists():
+            raise InputError(f"no sample in {SAMPLE.parent}; give a file: speak.py build ARTICLE.txt")
+    script = load_script_or_article(path, args.show)
+    if args.voice:
+        voice = _parse_voice(args.voice)
+        script = dataclasses.replace(script, voices={r: voice for r in ROLES})
+    check_script_voices(script)
+    offline = all(_engine_offline(v.engine) for v in script.voices.values())
+    _status(f"Building {path} ({len(script.chapters)} chapters{'' if offline else ', online voice'})")
+    started = time.perf_counter()
+    make, bars = _progress_factory(args.quiet)
+    cache = SegmentCache()
+    episode = build_episode(script, cache, make)
+    for bar in bars:
+        bar.close()
+    out = Path(args.output) / f"{slugify(script.meta.title)}.mp3"
+    _status(f"Encoding {out} ...")
+    episode = write_mp3(episode, out, args.bitrate)
+    took = time.perf_counter() - started
+    _status(f"Done in {took:.1f} s ({episode.audio.seconds / took:.0f}x real time; "
+            f"{cache.hits} segments from the cache, {cache.misses} synthesized)")
+    print(f"{out}  {_clock(episode.audio.seconds)}  {len(episode.chapters)} chapters  "
+          f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
+    for ch in episode.chapters:
+        print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")
+    return 0
+
+
+def _engine_offline(name: str) -> bool:
+    from .engines import get_engine
+
+    return get_engine(name).offline
+
+
+def cmd_script(args: argparse.Namespace) -> int:
+    from .inputs import load_article
+    from .script import dump_script, make_script, write_script
+
+    script = make_script(load_article(Path(args.article)), show=args.show or "Articlecast")
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() not in (".yaml", ".yml"):
+            raise InputError(f"{out}: a script is YAML; name it with .yaml")
+        write_script(out, script)
+        _status(f"Wrote {out} ({len(script.chapters)} chapters). Edit it, then: speak.py build {out}")
+    else:
+        sys.stdout.write(dump_script(script))
+    return 0
+
+
+def cmd_chapters(args: argparse.Namespace) -> int:
+    from .tagger import read_mp3
+
+    path = Path(args.mp3)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file; give an MP3 this tool built")
+    info = read_mp3(path)
+    print(f"{path}  {_clock(info.seconds)}  {info.bitrate // 1000} kbit/s  {info.sample_rate} Hz")
+    for key, value in info.tags.items():
+        print(f"  {key + ':':<13}{value}")
+    print(f"  {len(info.chapters)} chapters:")
+    for start, end, title in info.chapters:
+        print(f"  {_clock(start / 1000):>7} - {_clock(end / 1000):>7}  {title}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    from .tagger import BITRATES
+
+    p = argparse.ArgumentParser(
+        prog="speak",
+        description="Turn a written article into a chaptered podcast episode (MP3), offline by default. "
+        "With no command, builds the sample episode from script/ into audio_out/.",
+        epilog="examples:\n"
+        "  speak.py                                    build the sample episode\n"
+        "  speak.py build article.md                   build any article (.txt or .md)\n"
+        "  speak.py script article.txt -o script/a.yaml   write the script, edit it, then:\n"
+        "  speak.py build script/a.yaml\n"
+        "  speak.py chapters audio_out/a.mp3           list an episode's chapters and tags",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--debug", action="store_true", help="log every step (and show tracebacks)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build an episode from an article (.txt, .md) or a script (.yaml)",
+                       description="Build a chaptered MP3 from an article (.txt, .md) or an edited script (.yaml). "
+                       "Segments already spoken are taken from the cache, so a rebuild after an edit is quick.")
+    b.add_argument("path", nargs="?", help=f"article or script (default: the sample, {SAMPLE.name})")
+    b.add_argument("-o", "--output", default=str(OUT_DIR), help="folder for the episode (default: audio_out)")
+    b.add_argument("--bitrate", type=int, default=96, choices=BITRATES, metavar="KBPS",
+                   help="MP3 bitrate in kbit/s: " + ", ".join(map(str, BITRATES)) + " (default 96)")
+    b.add_argument("--voice", metavar="ENGINE[:VOICE]",
+                   help="one voice for every role, e.g. hibari or gtts:en (gtts needs the internet)")
+    b.add_argument("--show", help="show name (default: the script's, or Articlecast)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("script", help="write the editable script of an article, without speaking it",
+                       description="Parse an article and write its script (YAML): chapters, segments, voices, "
+                       "pauses. Edit it by hand, then build it.")
+    s.add_argument("article", help="article (.txt or .md)")
+    s.add_argument("-o", "--output", help="where to write the script (.yaml); default: standard output")
+    s.add_argument("--show", help="show name (default: Articlecast)")
+    s.set_defaults(func=cmd_script)
+
+    c = sub.add_parser("chapters", help="print an MP3's tags and chapters",
+                       description="Print the tags and chapters of an MP3 as a player reads them.")
+    c.add_argument("mp3", help="the MP3 file")
+    c.set_defaults(func=cmd_chapters)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        args = p.parse_args([*(["--debug"] if args.debug else []), "build"])
+    try:
+        return int(args.func(args))
+    except ArticlecastError as e:
+        if args.debug:
+            raise
+        print(f"speak: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("speak: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug: still one line, with the way to see more
+        if args.debug:
+            raise
+        print(f"speak: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""Turn an article into a chaptered podcast episode. Run `python speak.py --help`."""
+
+import sys
+
+from articlecast.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
