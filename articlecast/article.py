@@ -36,6 +36,11 @@ URL_RE = re.compile(r"\bhttps?://([^\s/)\]>]+)[^\s)\]>]*", re.I)
 RULE_RE = re.compile(r"^\s*([=\-_*~#])\1{2,}\s*$")
 END_PUNCT = ".!,;:…\"”)"
 CLOSING_TITLE = "In closing"
+CLOSING_RE = re.compile(
+    r"^(in (conclusion|summary|short|closing|the end)|to (sum up|summari[sz]e|conclude)|overall|ultimately|all in all|"
+    r"that['’]?s all|that is all|thanks? (you )?for reading|finally)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -246,15 +251,19 @@ def _merge_empty(drafts: list[_Draft]) -> list[_Draft]:
 def _split_closing(drafts: list[_Draft]) -> list[_Draft]:
     """Paragraphs after the last FAQ answer that answer no question become a closing section.
 
-    An answer is taken to be as long as the longest earlier answer; what follows it is the closing.
+    The closing starts at a paragraph that opens like one ("In conclusion", "That is all"), or else
+    after as many paragraphs as the longest earlier answer had.
     """
     faqs = [d for d in drafts if d.kind == "faq"]
-    if len(faqs) < 2 or drafts[-1].kind != "faq":
+    if not drafts or drafts[-1].kind != "faq" or len(drafts[-1].paragraphs) < 2:
         return drafts
     last = drafts[-1]
-    longest = max(len(d.paragraphs) for d in faqs[:-1])
-    if longest and len(last.paragraphs) > longest:
-        closing = _Draft(CLOSING_TITLE, "closing", 2, last.paragraphs[longest:])
-        last.paragraphs = last.paragraphs[:longest]
-        return [*drafts, closing]
-    return drafts
+    cut = next((i for i, p in enumerate(last.paragraphs) if i and CLOSING_RE.match(p)), None)
+    if cut is None and len(faqs) >= 2:
+        longest = max(len(d.paragraphs) for d in faqs[:-1])
+        cut = longest if longest and len(last.paragraphs) > longest else None
+    if cut is None:
+        return drafts
+    closing = _Draft(CLOSING_TITLE, "closing", 2, last.paragraphs[cut:])
+    last.paragraphs = last.paragraphs[:cut]
+    return [*drafts, closing]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ArticlecastError, InputError
-from .models import ROLES, Script, Voice
+from .models import BITRATES, ROLES, Script, Voice
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -141,8 +141,6 @@ def cmd_chapters(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .tagger import BITRATES
-
     p = argparse.ArgumentParser(
         prog="speak",
         description="Turn a written article into a chaptered podcast episode (MP3), offline by default. "

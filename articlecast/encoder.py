@@ -17,11 +17,9 @@ import numpy as np
 from .errors import AudioError
 from .ffmpeg import decode, ffmpeg_exe
 from .loudness import CEILING_DBTP, TARGET_LUFS, integrated_loudness, normalize, true_peak_dbtp
-from .models import Audio, Episode
+from .models import BITRATES, Audio, Episode
 
 log = logging.getLogger(__name__)
-BITRATES = (64, 80, 96, 112, 128, 160, 192)
-"""MP3 bitrates offered, kbit/s (Apple recommends 96 to 128 for mono speech)."""
 TOLERANCE_LU = 0.25
 """How far the encoded file may miss the target before it is corrected and encoded again."""
 PEAK_LIMIT_DBTP = -1.0

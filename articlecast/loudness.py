@@ -114,7 +114,7 @@ def limit(x: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
     """
     ceiling = 10 ** (ceiling_db / 20)
     width = max(3, int(0.003 * rate) | 1)
-    block, pad = 8192, 4 * width
+    block, pad = 2048, 4 * width
     out = x.astype(np.float32, copy=True)
     for run in _hot_runs(np.abs(x), ceiling * 10 ** (-1.5 / 20), block):  # speech's true peaks rise < 1.5 dB
         lo, hi = max(0, run[0] * block - pad), min(len(x), (run[-1] + 1) * block + pad)

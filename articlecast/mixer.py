@@ -85,7 +85,7 @@ def _at_loudness(x: np.ndarray, lufs: float, rate: int) -> np.ndarray:
 
 def chime(rate: int = RATE, lufs: float = -21.0) -> np.ndarray:
     """The opening and closing chime: three rising notes, 1.4 s (generated, not anyone's recording)."""
-    return _at_loudness(_bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], 1.4, 0.5, rate), lufs, rate)
+    return _at_loudness(_bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], CHIME_SECONDS, 0.5, rate), lufs, rate)
 
 
 def transition(rate: int = RATE, lufs: float = -27.0) -> np.ndarray:
@@ -94,9 +94,15 @@ def transition(rate: int = RATE, lufs: float = -27.0) -> np.ndarray:
     return np.concatenate([np.zeros(int(0.4 * rate), np.float32), notes, np.zeros(int(0.45 * rate), np.float32)])
 
 
+CHIME_SECONDS = 1.4
+"""Length of the opening and closing chime."""
+TRANSITION_SECONDS = 0.4 + 0.45 + 0.45
+"""Length of the transition between chapters: silence, notes, silence."""
+
+
 def fixed_seconds(chapters: int) -> float:
     """Length of everything but the speech and its pauses, for ``chapters`` chapters plus intro and outro."""
-    return (2 * len(chime()) + len(transition()) * (chapters + 1)) / RATE + LEAD_IN + TAIL
+    return 2 * CHIME_SECONDS + TRANSITION_SECONDS * (chapters + 1) + LEAD_IN + TAIL
 
 
 def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE) -> Episode:

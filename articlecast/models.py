@@ -13,6 +13,9 @@ import numpy as np
 ROLES = ("host", "narrator", "question", "answer")
 """The roles a script maps to voices."""
 
+BITRATES = (64, 80, 96, 112, 128, 160, 192)
+"""MP3 bitrates offered, kbit/s (Apple recommends 96 to 128 for mono speech)."""
+
 SECTION_KINDS = ("lead", "section", "faq", "closing")
 """What a part of an article is: opening prose, a headed section, one FAQ question, the closing words."""
 

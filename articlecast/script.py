@@ -263,12 +263,16 @@ def check_script_voices(script: Script, reader: _Reader | None = None) -> None:
     from .engines import get_engine
 
     for role, v in script.voices.items():
+        field = "engine"
         try:
-            get_engine(v.engine).check_voice(v.voice)
+            engine = get_engine(v.engine)
+            field = "voice"
+            engine.check_voice(v.voice)
         except ArticlecastError as e:
             if reader is None:
                 raise
-            raise reader.fail(("voices", role), str(e)) from None
+            where = ("voices", role, field)
+            raise reader.fail(where if reader.line(where) else where[:2], str(e)) from None
 
 
 def read_script(path: Path) -> Script:

@@ -15,13 +15,13 @@ from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE
 from mutagen.id3._tags import save_frame  # mutagen's own frame serializer; only the order is ours
 from mutagen.mp3 import MP3
 
-from .encoder import BITRATES, encode_mp3
+from .encoder import encode_mp3
 from .errors import AudioError
 from .files import atomic_path
 from .models import Episode
 
 log = logging.getLogger(__name__)
-__all__ = ["BITRATES", "OrderedID3", "TagInfo", "read_mp3", "tag_mp3", "write_mp3"]
+__all__ = ["OrderedID3", "TagInfo", "read_mp3", "tag_mp3", "write_mp3"]
 
 
 class OrderedID3(ID3):
