@@ -65,11 +65,8 @@ def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .cache import SegmentCache
     from .files import slugify
-    from .pipeline import build_episode
     from .script import check_script_voices
-    from .tagger import write_mp3
 
     path = Path(args.path) if args.path else SAMPLE
     if not args.path and not path.exists():
@@ -81,6 +78,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         voice = _parse_voice(args.voice)
         script = dataclasses.replace(script, voices={r: voice for r in ROLES})
     check_script_voices(script)
+    from .cache import SegmentCache
+    from .pipeline import build_episode
+    from .tagger import write_mp3
+
     offline = all(_engine_offline(v.engine) for v in script.voices.values())
     _status(f"Building {path} ({len(script.chapters)} chapters{'' if offline else ', online voice'})")
     started = time.perf_counter()

@@ -135,21 +135,20 @@ def normalize(x: np.ndarray, rate: int, target: float = TARGET_LUFS, ceiling: fl
     lufs = integrated_loudness(x, rate) if lufs is None else lufs
     if not np.isfinite(lufs):
         return x, lufs, float("-inf")
-    x *= np.float32(10 ** ((target - lufs) / 20))
-    aim = ceiling - 0.1
-    peak = true_peak_dbtp(x)
-    if peak <= ceiling:
-        return x, target, peak
-    for _ in range(4):
-        x = limit(x, aim, rate)
-        peak = true_peak_dbtp(x)
+    peak = float("-inf")
+    for _ in range(6):  # gain up, limit the peaks, and again while limiting cost more than 0.1 LU
+        x *= np.float32(10 ** ((target - lufs) / 20))
+        lufs, peak = target, true_peak_dbtp(x)
         if peak <= ceiling:
             break
-        aim -= max(0.1, peak - ceiling)
-    lufs = integrated_loudness(x, rate)
-    # limiting took off a little loudness: give it back where the peaks allow
-    boost = min(target - lufs, ceiling - peak)
-    if boost > 0.05:
-        x *= np.float32(10 ** (boost / 20))
-        lufs, peak = lufs + boost, peak + boost
+        aim = ceiling - 0.1
+        for _ in range(4):
+            x = limit(x, aim, rate)
+            peak = true_peak_dbtp(x)
+            if peak <= ceiling:
+                break
+            aim -= max(0.1, peak - ceiling)
+        lufs = integrated_loudness(x, rate)
+        if target - lufs <= 0.1:
+            break
     return x, lufs, peak

@@ -1,0 +1,113 @@
+"""The segment cache: miss, hit, an edit re-synthesizes one segment, damaged entries are never served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from articlecast.cache import SegmentCache, segment_key
+from articlecast.models import Audio, Voice
+from articlecast.paths import cache_dir
+from articlecast.speech import Request, Speaker, speak
+
+HEART = Voice("hibari", "heart")
+TEXTS = ["First paragraph, short.", "Second paragraph, also short.", "Third one."]
+
+
+def entries(cache: SegmentCache) -> list[Path]:
+    return sorted(cache.root.rglob("*.seg"))
+
+
+def test_cache_dir_honours_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cache_dir() == tmp_path / "cache"  # the autouse fixture
+    monkeypatch.delenv("ARTICLECAST_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "articlecast"
+
+
+def test_key_depends_on_every_part() -> None:
+    base = segment_key("hibari", "1", "heart", 1.0, "Hi.")
+    assert base == segment_key("hibari", "1", "heart", 1.0, "Hi.")
+    others = [segment_key("gtts", "1", "heart", 1.0, "Hi."), segment_key("hibari", "2", "heart", 1.0, "Hi."),
+              segment_key("hibari", "1", "emma", 1.0, "Hi."), segment_key("hibari", "1", "heart", 1.5, "Hi."),
+              segment_key("hibari", "1", "heart", 1.0, "Hi!")]
+    assert len({base, *others}) == 6
+
+
+def test_miss_then_hit_then_edit() -> None:
+    cache = SegmentCache()
+    first = speak([Request(t, HEART) for t in TEXTS], cache)
+    assert (cache.hits, cache.misses) == (0, 3) and len(entries(cache)) == 3
+
+    cache = SegmentCache()
+    again = speak([Request(t, HEART) for t in TEXTS], cache)
+    assert (cache.hits, cache.misses) == (3, 0)
+    for a, b in zip(first, again):  # stored as 16-bit PCM: equal to within one step
+        assert a.sample_rate == b.sample_rate and len(a.samples) == len(b.samples)
+        assert np.abs(a.samples - b.samples).max() <= 1.5 / 32767
+
+    edited = [TEXTS[0], "Second paragraph, now edited.", TEXTS[2]]
+    cache = SegmentCache()
+    speak([Request(t, HEART) for t in edited], cache)
+    assert (cache.hits, cache.misses) == (2, 1)  # only the edited paragraph is synthesized
+
+
+def test_repeated_text_is_synthesized_once() -> None:
+    cache = SegmentCache()
+    out = speak([Request("Same words.", HEART)] * 3, cache)
+    assert len(out) == 3 and cache.misses == 1 and len(entries(cache)) == 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_damaged_entry_is_replaced_not_served(damage: str) -> None:
+    cache = SegmentCache()
+    good = speak([Request(TEXTS[0], HEART)], cache)[0]
+    (path,) = entries(cache)
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "flip":
+        data[-100] ^= 0xFF
+    elif damage == "garbage":
+        data = bytearray(b"not a cache entry at all")
+    else:
+        data = bytearray()
+    path.write_bytes(bytes(data))
+
+    cache = SegmentCache()
+    assert cache.get(segment_key("hibari", *_version_voice(), 1.0, TEXTS[0])) is None
+    assert not path.exists()  # the damaged entry is gone
+    cache = SegmentCache()
+    again = speak([Request(TEXTS[0], HEART)], cache)[0]
+    assert cache.misses == 1 and path.exists()
+    assert len(again.samples) == len(good.samples)
+
+
+def _version_voice() -> tuple[str, str]:
+    from articlecast.engines import get_engine
+
+    return get_engine("hibari").version(), "heart"
+
+
+def test_put_leaves_no_temporary_files_and_survives_a_readonly_dir(tmp_path: Path) -> None:
+    cache = SegmentCache(tmp_path / "c")
+    cache.put("ab" + "0" * 62, Audio(np.zeros(100, np.float32), 8000))
+    assert [p.name for p in (tmp_path / "c" / "segments" / "ab").iterdir()] == ["ab" + "0" * 62 + ".seg"]
+    blocked = SegmentCache(tmp_path / "file-not-dir")
+    (tmp_path / "file-not-dir").write_text("x")
+    blocked.put("cd" + "0" * 62, Audio(np.zeros(10, np.float32), 8000))  # warns, does not raise
+
+
+def test_worker_processes_give_the_same_audio(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARTICLECAST_WORKERS", "2")
+    texts = [f"Sentence number {i} for the workers." for i in range(5)]
+    with Speaker(SegmentCache()) as speaker:
+        pooled = speaker.speak([Request(t, HEART) for t in texts])
+        assert speaker._pool is not None  # the pool really ran
+    monkeypatch.setenv("ARTICLECAST_CACHE", str(Path(str(cache_dir())) / "other"))
+    monkeypatch.setenv("ARTICLECAST_WORKERS", "1")
+    local = speak([Request(t, HEART) for t in texts], SegmentCache())
+    for a, b in zip(pooled, local):
+        assert np.array_equal(a.samples, b.samples)

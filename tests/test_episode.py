@@ -1,0 +1,125 @@
+"""A real short episode: real voice, real MP3, read back with mutagen and an outside reader (ffprobe)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import FFMPEG, FFPROBE
+from mutagen.id3 import ID3, CTOCFlags
+from mutagen.mp3 import MP3
+
+from articlecast.article_md import parse_markdown
+from articlecast.cache import SegmentCache
+from articlecast.encoder import measure_file
+from articlecast.models import Episode
+from articlecast.pipeline import build_episode
+from articlecast.script import make_script
+from articlecast.tagger import read_mp3, write_mp3
+
+ARTICLE = """\
+# Small Gardens, Big Harvests
+
+A short guide for people with very little space.
+
+## Start with the soil
+
+Good soil matters more than anything else. Mix compost into it every spring.
+
+## FAQ
+
+### Do I need a greenhouse?
+
+No. A sunny windowsill is enough for herbs.
+
+### When should I water?
+
+Early in the morning, before the sun is high.
+"""
+
+TITLES = ["Intro", "Small Gardens, Big Harvests", "Start with the soil", "Do I need a greenhouse?",
+          "When should I water?", "Outro"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Episode, Path]:
+    out = tmp_path_factory.mktemp("ep") / "garden.mp3"
+    cache = SegmentCache(tmp_path_factory.mktemp("cache"))
+    script = make_script(parse_markdown(ARTICLE), show="Test Show", date="2026-11-24")
+    episode = write_mp3(build_episode(script, cache), out, 96)
+    return episode, out
+
+
+def test_chapters_as_built(built: tuple[Episode, Path]) -> None:
+    episode, _ = built
+    assert [c.title for c in episode.chapters] == TITLES
+    assert episode.chapters[0].start_ms == 0
+    assert episode.chapters[-1].end_ms == round(episode.audio.seconds * 1000)
+
+
+def test_mutagen_reads_tags_and_chapters(built: tuple[Episode, Path]) -> None:
+    episode, path = built
+    tags = ID3(str(path))
+    assert tags.version[:2] == (2, 3)
+    assert str(tags["TIT2"]) == "Small Gardens, Big Harvests"
+    assert str(tags["TALB"]) == "Test Show" and str(tags["TCON"]) == "Podcast"
+    assert str(tags["TDRC"]) == "2026-11-24"
+    assert tags.getall("COMM")[0].text[0] == "A short guide for people with very little space."
+    (toc,) = tags.getall("CTOC")
+    assert toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED
+    info = read_mp3(path)
+    assert [t for _, _, t in info.chapters] == TITLES
+    assert [(s, e) for s, e, _ in info.chapters] == [(c.start_ms, c.end_ms) for c in episode.chapters]
+    assert info.sample_rate == 44100 and info.bitrate == 96000
+    # the MP3's own length agrees with the chapters, give or take the encoder's frame padding
+    assert MP3(str(path)).info.length == pytest.approx(episode.audio.seconds, abs=0.08)
+    assert MP3(str(path)).info.channels == 1
+
+
+def test_frames_are_stored_in_time_order(built: tuple[Episode, Path]) -> None:
+    _, path = built
+    data = path.read_bytes()
+    starts = [data.find(f"chp{i}".encode() + b"\x00") for i in range(len(TITLES))]
+    assert all(s > 0 for s in starts) and starts == sorted(starts)
+
+
+@pytest.mark.skipif(FFPROBE is None, reason="Debian's ffprobe is not installed")
+def test_ffprobe_sees_the_chapters_in_order(built: tuple[Episode, Path]) -> None:
+    episode, path = built
+    out = subprocess.run([FFPROBE, "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    probe = json.loads(out)
+    titles = [c["tags"]["title"] for c in probe["chapters"]]
+    assert titles == TITLES
+    starts = [round(float(c["start_time"]) * 1000) for c in probe["chapters"]]
+    assert starts == [c.start_ms for c in episode.chapters]
+    assert float(probe["format"]["duration"]) == pytest.approx(episode.audio.seconds, abs=0.08)
+    assert probe["format"]["tags"]["title"] == "Small Gardens, Big Harvests"
+
+
+def test_loudness_of_the_encoded_file(built: tuple[Episode, Path]) -> None:
+    episode, path = built
+    lufs, peak = measure_file(path, 44100)
+    assert -17.0 <= lufs <= -15.0
+    assert peak <= -1.0
+    assert lufs == pytest.approx(episode.loudness_lufs, abs=0.01)
+
+
+@pytest.mark.skipif(FFMPEG is None, reason="Debian's ffmpeg is not installed")
+def test_loudness_by_an_outside_meter(built: tuple[Episode, Path]) -> None:
+    _, path = built
+    log = subprocess.run([FFMPEG, "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
+                          "-f", "null", "-"], capture_output=True, text=True).stderr
+    summary = log[log.rfind("Summary:"):]
+    lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))  # type: ignore[union-attr]
+    assert -17.0 <= lufs <= -15.0
+    assert peak <= -1.0
+
+
+def test_nothing_half_written(built: tuple[Episode, Path]) -> None:
+    _, path = built
+    assert sorted(p.name for p in path.parent.iterdir()) == ["garden.mp3"]
