@@ -70,9 +70,11 @@ class SegmentCache:
             return None
         return Audio(np.frombuffer(payload, dtype="<i2").astype(np.float32) / 32767.0, rate)
 
-    def put(self, key: str, audio: Audio) -> None:
-        """Store audio atomically (a reader never sees half an entry)."""
-        pcm = (np.clip(audio.samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    def put(self, key: str, audio: Audio) -> Audio:
+        """Store audio atomically (a reader never sees half an entry); returns it exactly as it will read back,
+        so that a fresh build and a rebuild from the cache mix the very same samples."""
+        q = (np.clip(audio.samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+        pcm = q.tobytes()
         data = MAGIC + HEADER.pack(audio.sample_rate, len(pcm) // 2, hashlib.sha256(pcm).digest()) + pcm
         path = self._path(key)
         try:
@@ -88,3 +90,4 @@ class SegmentCache:
         except OSError as e:  # a full or read-only cache slows rebuilds down but must not stop the build
             log.warning("could not write the cache entry %s (%s); set %s to a writable folder", path, e.strerror,
                         "ARTICLECAST_CACHE")
+        return Audio(q.astype(np.float32) / 32767.0, audio.sample_rate)

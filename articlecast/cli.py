@@ -92,7 +92,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         bar.close()
     out = Path(args.output) / f"{slugify(script.meta.title)}.mp3"
     _status(f"Encoding {out} ...")
-    episode = write_mp3(episode, out, args.bitrate)
+    episode = write_mp3(episode, out, args.bitrate, cache.root.parent / "encoded")
     took = time.perf_counter() - started
     _status(f"Done in {took:.1f} s ({episode.audio.seconds / took:.0f}x real time; "
             f"{cache.hits} segments from the cache, {cache.misses} synthesized)")

@@ -29,9 +29,8 @@ def ffmpeg_exe() -> str:
 def decode(data: bytes | Path, sample_rate: int = 24000) -> Audio:
     """Decode audio bytes or a file that ffmpeg reads (MP3, say) to mono float samples at ``sample_rate``."""
     source = str(data) if isinstance(data, Path) else "pipe:0"
-    cmd = [ffmpeg_exe(), "-v", "error", "-i", source, "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", source, "-f", "f32le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
     proc = subprocess.run(cmd, input=None if isinstance(data, Path) else data, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
         raise AudioError(f"could not decode audio ({proc.stderr.decode(errors='replace').strip()[:200]})")
-    pcm = np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32768.0
-    return Audio(pcm, sample_rate)
+    return Audio(np.frombuffer(proc.stdout, dtype="<f4"), sample_rate)

@@ -114,9 +114,9 @@ def limit(x: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
     """
     ceiling = 10 ** (ceiling_db / 20)
     width = max(3, int(0.003 * rate) | 1)
-    block, pad = 2048, 4 * width
+    block, pad = 1024, 4 * width
     out = x.astype(np.float32, copy=True)
-    for run in _hot_runs(np.abs(x), ceiling * 10 ** (-1.5 / 20), block):  # speech's true peaks rise < 1.5 dB
+    for run in _hot_runs(np.abs(x), ceiling * 10 ** (-0.7 / 20), block):  # true peaks of speech rise < 0.7 dB
         lo, hi = max(0, run[0] * block - pad), min(len(x), (run[-1] + 1) * block + pad)
         seg = x[lo:hi]
         need = np.minimum(1.0, ceiling / np.maximum(_true_envelope(seg), 1e-12)).astype(np.float32)

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from math import gcd
 
 import numpy as np
-from scipy.signal import resample_poly
 
+from .conditioning import RATE, to_rate
 from .loudness import MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, normalize
 from .models import Audio, Chapter, Cue, Episode, Meta
 
-RATE = 44100
-"""Sample rate of the episode."""
 LEAD_IN = 0.35
 """Silence after the opening chime, seconds."""
 TAIL = 1.0
@@ -48,15 +45,6 @@ class Part:
     """Chapter title."""
     spoken: Sequence[Spoken]
     """Its segments, in order."""
-
-
-def to_rate(audio: Audio, rate: int = RATE) -> np.ndarray:
-    """Samples resampled to ``rate`` (polyphase, no stretching)."""
-    x = audio.samples.astype(np.float32, copy=False)
-    if audio.sample_rate == rate or len(x) == 0:
-        return x
-    g = gcd(rate, audio.sample_rate)
-    return resample_poly(x, rate // g, audio.sample_rate // g).astype(np.float32)
 
 
 def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, level: float, rate: int) -> np.ndarray:
@@ -122,8 +110,8 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
 
     parts = [intro, *body, outro]
     speech = {id(s): to_rate(s.audio, rate) for p in parts for s in p.spoken}
-    level = integrated_loudness(np.concatenate(list(speech.values())), rate)
-    level = level if np.isfinite(level) else TARGET_LUFS  # a silent test voice
+    measured = integrated_loudness(np.concatenate(list(speech.values())), rate)
+    level = measured if np.isfinite(measured) else TARGET_LUFS  # a silent test voice
     bell = chime(rate, level - CHIME_BELOW_SPEECH_LU)
     sep = transition(rate, level - TRANSITION_BELOW_SPEECH_LU)
     for n, part in enumerate(parts):
@@ -142,7 +130,9 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
     add(np.zeros(int(TAIL * rate), np.float32))
 
     samples = np.concatenate(pieces)
-    samples, lufs, peak = normalize(samples, rate, TARGET_LUFS + MP3_ALLOWANCE_LU)
+    # the chimes add under 0.01 LU to the speech's loudness: normalize from the speech's measure
+    samples, lufs, peak = normalize(samples, rate, TARGET_LUFS + MP3_ALLOWANCE_LU,
+                                   lufs=measured if np.isfinite(measured) else None)
     end = ms(len(samples))
     chapters = [
         Chapter(title, ms(start), ms(starts[i + 1][1]) if i + 1 < len(starts) else end)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from .cache import SegmentCache
@@ -19,6 +20,7 @@ INTRO_PAUSE = 0.35
 def build_episode(script: Script, cache: SegmentCache,
                   progress: Callable[[int], Progress] | None = None) -> Episode:
     """Speak every chapter, the intro and the outro, and mix. ``progress(total)`` returns a callback."""
+    started = time.perf_counter()
     host = script.voices["host"]
     segs = [s for c in script.chapters for s in c.segments]
     outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", 0.3)
@@ -39,7 +41,10 @@ def build_episode(script: Script, cache: SegmentCache,
             length = intro_texts(script, seconds + 3.0)[1]  # + the length sentence itself
             said = speaker.speak([Request(length, host)])[0]
             intro.insert(1, Spoken(length, said, INTRO_PAUSE))
+    spoken_at = time.perf_counter()
     it = iter(body_audio)
     body = [Part(c.title, [Spoken(s.text, next(it), s.pause) for s in c.segments]) for c in script.chapters]
     log.debug("cache: %d hits, %d misses", cache.hits, cache.misses)
-    return mix(script.meta, Part("Intro", intro), body, Part("Outro", [Spoken(outro.text, ends[-1], outro.pause)]))
+    episode = mix(script.meta, Part("Intro", intro), body, Part("Outro", [Spoken(outro.text, ends[-1], outro.pause)]))
+    log.debug("spoken in %.1f s, mixed in %.1f s", spoken_at - started, time.perf_counter() - spoken_at)
+    return episode

@@ -126,9 +126,10 @@ class _Reader:
 
     def __init__(self, text: str, path: str) -> None:
         self.path = path
+        self.text = text
+        self._root: yaml.Node | None = None
         try:
             self.data = yaml.safe_load(text)
-            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             problem = getattr(e, "problem", None) or str(e)
@@ -137,6 +138,13 @@ class _Reader:
                 path,
                 mark.line + 1 if mark else None,
             ) from None
+
+    @property
+    def root(self) -> yaml.Node | None:
+        """The YAML node tree (with line numbers), built only when an error needs a line."""
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+        return self._root
 
     def line(self, where: tuple[Any, ...]) -> int | None:
         node = self.root

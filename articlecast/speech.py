@@ -1,5 +1,7 @@
 """Speech: texts in the voices the script names, through the segment cache.
 
+Each segment is conditioned (episode sample rate, tamed peaks) where it is synthesized, and cached so.
+
 Only the segments missing from the cache are synthesized. An engine that allows it runs them in
 worker processes, one per core; the workers stay up for the life of a :class:`Speaker`, so a second
 batch (the intro, once the episode's length is known) starts without loading the voices again.
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from .cache import SegmentCache, segment_key
+from .conditioning import VERSION as CONDITIONING
+from .conditioning import condition
 from .engines import get_engine
 from .models import Audio, Voice
 
@@ -39,7 +43,7 @@ class Request:
 
 
 def _synthesize(engine: str, voice: str, speed: float, text: str) -> Audio:
-    return get_engine(engine).synthesize(text, voice, speed)
+    return condition(get_engine(engine).synthesize(text, voice, speed))
 
 
 def worker_count() -> int:
@@ -83,7 +87,7 @@ class Speaker:
         for i, req in enumerate(requests):
             engine = get_engine(req.voice.engine)
             voice = engine.check_voice(req.voice.voice)
-            key = segment_key(engine.name, engine.version(), voice, req.voice.speed, req.text)
+            key = segment_key(engine.name, f"{engine.version()}+c{CONDITIONING}", voice, req.voice.speed, req.text)
             if key in where:
                 where[key].append(i)
                 continue
@@ -96,7 +100,7 @@ class Speaker:
                 jobs[key] = (engine.name, voice, float(req.voice.speed), req.text)
 
         def store(key: str, audio: Audio) -> None:
-            self.cache.put(key, audio)
+            audio = self.cache.put(key, audio)
             for i in where[key]:
                 out[i] = audio
             self.progress(len(where[key]))

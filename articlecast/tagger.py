@@ -67,11 +67,12 @@ def tag_mp3(episode: Episode, path: Path) -> None:
     tags.save(str(path), v2_version=3)
 
 
-def write_mp3(episode: Episode, path: Path, bitrate: int = 96) -> Episode:
+def write_mp3(episode: Episode, path: Path, bitrate: int = 96, cache: Path | None = None) -> Episode:
     """Encode (loudness checked on the encoded file) and tag, through a temporary file: ``path`` is either
-    complete or untouched. Returns the episode as encoded, with the loudness measured on the MP3."""
+    complete or untouched. Returns the episode as encoded, with the loudness measured on the MP3.
+    ``cache`` is a folder of encoded audio to reuse."""
     with atomic_path(path) as tmp:
-        episode = encode_mp3(episode, tmp, bitrate)
+        episode = encode_mp3(episode, tmp, bitrate, cache)
         tag_mp3(episode, tmp)
     return episode
 

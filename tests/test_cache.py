@@ -86,9 +86,10 @@ def test_damaged_entry_is_replaced_not_served(damage: str) -> None:
 
 
 def _version_voice() -> tuple[str, str]:
+    from articlecast.conditioning import VERSION
     from articlecast.engines import get_engine
 
-    return get_engine("hibari").version(), "heart"
+    return f"{get_engine('hibari').version()}+c{VERSION}", "heart"
 
 
 def test_put_leaves_no_temporary_files_and_survives_a_readonly_dir(tmp_path: Path) -> None:
