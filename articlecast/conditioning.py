@@ -19,9 +19,9 @@ from .models import Audio
 
 RATE = 44100
 """Sample rate of the episode."""
-PEAK_OVER_LOUDNESS_DB = 12.0
+PEAK_OVER_LOUDNESS_DB = 13.0
 """A segment's true peaks are limited to this far above its integrated loudness."""
-VERSION = "1"
+VERSION = "2"
 """Changes whenever conditioning would give different samples (part of the cache key)."""
 
 

@@ -105,15 +105,18 @@ def _true_envelope(seg: np.ndarray) -> np.ndarray:
     return np.maximum(env, np.abs(seg))
 
 
-def limit(x: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
-    """A true-peak limiter: every peak, between samples too, under ``ceiling_db``, with a smooth 3 ms gain
-    curve (look-ahead, no clipping). Only the blocks near the peaks are touched.
+def limit(x: np.ndarray, ceiling_db: float, rate: int, smooth_ms: float = 3.0) -> np.ndarray:
+    """A true-peak limiter: every peak, between samples too, under ``ceiling_db``, with a gain curve smoothed
+    over ``smooth_ms`` (look-ahead, no clipping). Only the blocks near the peaks are touched.
+
+    3 ms suits synthetic speech, whose excess peaks are isolated clicks: on the sample's longest paragraph
+    it adds energy above 8 kHz 55 dB under the speech (15 ms: 52 dB under, and costs more loudness).
 
     The needed gain is min-filtered over a window and then averaged over a window no wider, so the
     smoothed gain never exceeds what any sample needs.
     """
     ceiling = 10 ** (ceiling_db / 20)
-    width = max(3, int(0.003 * rate) | 1)
+    width = max(3, int(smooth_ms / 1000 * rate) | 1)
     block, pad = 1024, 4 * width
     out = x.astype(np.float32, copy=True)
     for run in _hot_runs(np.abs(x), ceiling * 10 ** (-0.7 / 20), block):  # true peaks of speech rise < 0.7 dB

@@ -95,47 +95,49 @@ def fixed_seconds(chapters: int) -> float:
 
 def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE) -> Episode:
     """Lay out the episode and normalize its loudness."""
-    pieces: list[np.ndarray] = []
-    cues: list[Cue] = []
-    starts: list[tuple[str, int]] = []
-    pos = 0
-
-    def add(x: np.ndarray) -> None:
-        nonlocal pos
-        pieces.append(x)
-        pos += len(x)
-
-    def ms(samples: int) -> int:
-        return round(samples * 1000 / rate)
-
     parts = [intro, *body, outro]
-    speech = {id(s): to_rate(s.audio, rate) for p in parts for s in p.spoken}
-    measured = integrated_loudness(np.concatenate(list(speech.values())), rate)
-    level = measured if np.isfinite(measured) else TARGET_LUFS  # a silent test voice
-    bell = chime(rate, level - CHIME_BELOW_SPEECH_LU)
-    sep = transition(rate, level - TRANSITION_BELOW_SPEECH_LU)
-    for n, part in enumerate(parts):
-        starts.append((part.title, pos))
-        if n == 0:
-            add(bell)
-            add(np.zeros(int(LEAD_IN * rate), np.float32))
-        else:
-            add(sep)
-        for s in part.spoken:
-            x = speech[id(s)]
-            cues.append(Cue(s.text, ms(pos), ms(pos + len(x))))
-            add(x)
-            add(np.zeros(int(s.pause * rate), np.float32))
-    add(bell)
-    add(np.zeros(int(TAIL * rate), np.float32))
+    speech = [[to_rate(s.audio, rate) for s in part.spoken] for part in parts]
+    chime_len, sep_len = int(CHIME_SECONDS * rate), int(TRANSITION_SECONDS * rate)
 
-    samples = np.concatenate(pieces)
+    # where everything goes, in samples
+    starts: list[int] = []
+    placed: list[tuple[int, np.ndarray]] = []
+    bells: list[int] = []
+    seps: list[int] = []
+    pos = 0
+    for n, (part, audio) in enumerate(zip(parts, speech)):
+        starts.append(pos)
+        if n == 0:
+            bells.append(pos)
+            pos += chime_len + int(LEAD_IN * rate)
+        else:
+            seps.append(pos)
+            pos += sep_len
+        for s, x in zip(part.spoken, audio):
+            placed.append((pos, x))
+            pos += len(x) + int(s.pause * rate)
+    bells.append(pos)
+    total = pos + chime_len + int(TAIL * rate)
+
+    samples = np.zeros(total, np.float32)
+    for at, x in placed:
+        samples[at: at + len(x)] = x
+    measured = integrated_loudness(samples, rate)  # the speech alone: the chimes are not in yet
+    level = measured if np.isfinite(measured) else TARGET_LUFS  # a silent test voice
+    bell, sep = chime(rate, level - CHIME_BELOW_SPEECH_LU), transition(rate, level - TRANSITION_BELOW_SPEECH_LU)
+    for at in bells:
+        samples[at: at + len(bell)] = bell
+    for at in seps:
+        samples[at: at + len(sep)] = sep
     # the chimes add under 0.01 LU to the speech's loudness: normalize from the speech's measure
     samples, lufs, peak = normalize(samples, rate, TARGET_LUFS + MP3_ALLOWANCE_LU,
                                    lufs=measured if np.isfinite(measured) else None)
-    end = ms(len(samples))
-    chapters = [
-        Chapter(title, ms(start), ms(starts[i + 1][1]) if i + 1 < len(starts) else end)
-        for i, (title, start) in enumerate(starts)
-    ]
-    return Episode(meta, Audio(samples, rate), tuple(chapters), tuple(cues), lufs, peak)
+
+    def ms(samples_: int) -> int:
+        return round(samples_ * 1000 / rate)
+
+    bounds = [*starts, total]
+    chapters = tuple(Chapter(p.title, ms(a), ms(b)) for p, a, b in zip(parts, bounds, bounds[1:]))
+    spoken = [s for p in parts for s in p.spoken]
+    cues = tuple(Cue(s.text, ms(at), ms(at + len(x))) for s, (at, x) in zip(spoken, placed))
+    return Episode(meta, Audio(samples, rate), chapters, cues, lufs, peak)
