@@ -16,6 +16,16 @@ sys.path.insert(0, str(ROOT))
 SAMPLE_TXT = ROOT / "script" / "sample.txt"
 SAMPLE_YAML = ROOT / "script" / "sample.yaml"
 FFPROBE = shutil.which("ffprobe")
+SEED_SECTIONS = [  # the sample article's section headings, in order
+    "Understanding Multiple Sclerosis",
+    "The Role of Stem Cells in Treating MS",
+    "The Study: Overview and Methodology",
+    "Results and Findings",
+    "Implications for MS Patients",
+    "Challenges and Considerations",
+    "Patient Perspectives",
+]
+
 FFMPEG = shutil.which("ffmpeg")
 
 

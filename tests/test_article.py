@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE_TXT
+from conftest import SAMPLE_TXT, SEED_SECTIONS
 
 from articlecast.article import parse_text
 from articlecast.article_md import parse_markdown
 from articlecast.errors import ArticleError
 from articlecast.inputs import load_article
-
-SEED_SECTIONS = [
-    "Understanding Multiple Sclerosis",
-    "The Role of Stem Cells in Treating MS",
-    "The Study: Overview and Methodology",
-    "Results and Findings",
-    "Implications for MS Patients",
-    "Challenges and Considerations",
-    "Patient Perspectives",
-]
 
 
 def words(article) -> str:  # type: ignore[no-untyped-def]

@@ -9,22 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FFPROBE, ROOT
+from conftest import FFPROBE, ROOT, SEED_SECTIONS
 
 from articlecast.encoder import measure_file
 from articlecast.tagger import read_mp3
 
 SPEAK = str(ROOT / "speak.py")
-SEED_SECTIONS = [
-    "Understanding Multiple Sclerosis",
-    "The Role of Stem Cells in Treating MS",
-    "The Study: Overview and Methodology",
-    "Results and Findings",
-    "Implications for MS Patients",
-    "Challenges and Considerations",
-    "Patient Perspectives",
-]
-
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
