@@ -82,6 +82,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_episode
     from .tagger import write_mp3
 
+    from .publish import artwork, publish_feed, write_companions
+    from .transcript import plain_text
+
+    art = artwork(script, path.parent)  # a bad cover image fails now, before any speech is made
     offline = all(_engine_offline(v.engine) for v in script.voices.values())
     _status(f"Building {path} ({len(script.chapters)} chapters{'' if offline else ', online voice'})")
     started = time.perf_counter()
@@ -92,7 +96,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         bar.close()
     out = Path(args.output) / f"{slugify(script.meta.title)}.mp3"
     _status(f"Encoding {out} ...")
-    episode = write_mp3(episode, out, args.bitrate, cache.root.parent / "encoded")
+    episode = write_mp3(episode, out, args.bitrate, cache.root.parent / "encoded", art.episode, plain_text(episode))
+    files = write_companions(episode, script, out.parent, art)
+    feed = publish_feed(episode, script, out.parent, files, args.base_url or "")
     took = time.perf_counter() - started
     _status(f"Done in {took:.1f} s ({episode.audio.seconds / took:.0f}x real time; "
             f"{cache.hits} segments from the cache, {cache.misses} synthesized)")
@@ -100,6 +106,9 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
         print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")
+    print(f"feed: {feed}  transcript: {out.parent / files['txt']}  notes: {out.parent / files['notes']}")
+    if not args.base_url and "file://" in feed.read_text(encoding="utf-8")[:4000]:
+        _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
     return 0
 
 
@@ -159,8 +168,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     b = sub.add_parser("build", help="build an episode from an article (.txt, .md) or a script (.yaml)",
-                       description="Build a chaptered MP3 from an article (.txt, .md) or an edited script (.yaml). "
-                       "Segments already spoken are taken from the cache, so a rebuild after an edit is quick.")
+                       description="Build a chaptered MP3 from an article (.txt, .md) or an edited script (.yaml), with "
+                       "its transcripts (VTT, SRT, text), JSON chapters, cover art, show notes, and the folder's "
+                       "podcast feed (feed.xml). Segments already spoken are taken from the cache, so a rebuild "
+                       "after an edit is quick.")
     b.add_argument("path", nargs="?", help=f"article or script (default: the sample, {SAMPLE.name})")
     b.add_argument("-o", "--output", default=str(OUT_DIR), help="folder for the episode (default: audio_out)")
     b.add_argument("--bitrate", type=int, default=96, choices=BITRATES, metavar="KBPS",
@@ -168,6 +179,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--voice", metavar="ENGINE[:VOICE]",
                    help="one voice for every role, e.g. hibari or gtts:en (gtts needs the internet)")
     b.add_argument("--show", help="show name (default: the script's, or Articlecast)")
+    b.add_argument("--base-url", metavar="URL",
+                   help="where the files will be hosted (e.g. https://example.com/podcast/): the feed's links "
+                   "start with it; remembered in the folder's feed.json")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
 

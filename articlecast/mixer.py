@@ -139,5 +139,5 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
     bounds = [*starts, total]
     chapters = tuple(Chapter(p.title, ms(a), ms(b)) for p, a, b in zip(parts, bounds, bounds[1:]))
     spoken = [s for p in parts for s in p.spoken]
-    cues = tuple(Cue(s.text, ms(at), ms(at + len(x))) for s, (at, x) in zip(spoken, placed))
+    cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0) for s, (at, x) in zip(spoken, placed))
     return Episode(meta, Audio(samples, rate), chapters, cues, lufs, peak)

@@ -144,10 +144,24 @@ class Meta:
     """Publication date, YYYY-MM-DD."""
     source: str = ""
     """Where the article came from, named in the outro when known."""
+    show_description: str = ""
+    """What the show is (the feed's description); empty: a sentence is made up from the show's name."""
+    category: str = "Education"
+    """The show's Apple Podcasts category."""
+    explicit: bool = False
+    """Whether the show has explicit content."""
+    show_image: str = ""
+    """The show's own cover art (a path); empty: one is generated."""
+    image: str = ""
+    """The episode's own cover art (a path); empty: one is generated from the show and title."""
+    guid: str = ""
+    """The episode's permanent id in the feed; empty: made from the show and the title."""
 
     def __post_init__(self) -> None:
         _need_text("Meta", "title", self.title)
         _need_text("Meta", "show", self.show)
+        if not isinstance(self.explicit, bool):
+            raise ValueError(f"Meta.explicit must be true or false, got {self.explicit!r}")
         try:
             _dt.date.fromisoformat(str(self.date))
         except ValueError:
@@ -236,6 +250,8 @@ class Cue:
     """Start of the speech, in milliseconds."""
     end_ms: int
     """End of the speech, in milliseconds."""
+    paragraph_end: bool = False
+    """True when a paragraph ends with this cue (for the plain-text transcript)."""
 
 
 @dataclass(frozen=True)

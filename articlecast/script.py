@@ -29,6 +29,8 @@ HEADER = """\
 # - pause: seconds of silence after the segment.
 # - intro / outro: "auto" writes them at build time (show, title, length, chapters; the source),
 #   or replace "auto" with your own words.
+# - show.image / episode.image: your own cover art (square JPEG or PNG, 1400-3000 px), relative to this file;
+#   empty: one is generated.
 """
 
 
@@ -87,8 +89,10 @@ def script_to_data(script: Script) -> dict[str, Any]:
     """The script as plain data, in the order a person reads it."""
     m = script.meta
     return {
-        "show": {"name": m.show, "author": m.author, "language": m.language},
-        "episode": {"title": m.title, "description": m.description, "date": m.date, "source": m.source},
+        "show": {"name": m.show, "author": m.author, "language": m.language, "description": m.show_description,
+                 "category": m.category, "explicit": m.explicit, "image": m.show_image},
+        "episode": {"title": m.title, "description": m.description, "date": m.date, "source": m.source,
+                    "image": m.image, "guid": m.guid},
         "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
         "intro": script.intro,
         "outro": script.outro,
@@ -113,8 +117,8 @@ def dump_script(script: Script, name: str = "script.yaml") -> str:
 
 _SHAPE: dict[str, set[str]] = {
     "": {"show", "episode", "voices", "intro", "outro", "chapters"},
-    "show": {"name", "author", "language"},
-    "episode": {"title", "description", "date", "source"},
+    "show": {"name", "author", "language", "description", "category", "explicit", "image"},
+    "episode": {"title", "description", "date", "source", "image", "guid"},
     "voice": {"engine", "voice", "speed"},
     "chapter": {"title", "kind", "segments"},
     "segment": {"text", "role", "pause"},
@@ -208,10 +212,19 @@ def load_script(text: str, path: str = "script.yaml", check_voices: bool = True)
         "description": ep.get("description") or "",
         "date": str(ep.get("date") or _dt.date.today().isoformat()),
         "source": ep.get("source") or "",
+        "show_description": show.get("description") or "",
+        "category": show.get("category") or "Education",
+        "explicit": show.get("explicit", False),
+        "show_image": show.get("image") or "",
+        "image": ep.get("image") or "",
+        "guid": str(ep.get("guid") or ""),
     }
-    for key in ("title", "show", "author", "language", "description", "source"):
-        if not isinstance(meta_args[key], str):
-            raise r.fail(("episode" if key in ep else "show", key), f"should be text, got {meta_args[key]!r}")
+    places = {"show_description": "description", "show_image": "image", "show": "name"}
+    for key, value in meta_args.items():
+        if key not in ("date", "explicit", "guid") and not isinstance(value, str):
+            yaml_key = places.get(key, key)
+            section = "show" if key in ("show", "author", "language", "category") or key in places else "episode"
+            raise r.fail((section, yaml_key), f"should be text, got {value!r}")
     meta = r.build(("episode",), Meta, **meta_args)
 
     voices: dict[str, Voice] = {}

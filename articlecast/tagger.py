@@ -11,10 +11,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, CTOCFlags, Frame
+from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, USLT, CTOCFlags, Frame, PictureType
 from mutagen.id3._tags import save_frame  # mutagen's own frame serializer; only the order is ours
 from mutagen.mp3 import MP3
 
+from .cover import Cover
 from .encoder import encode_mp3
 from .errors import AudioError
 from .files import atomic_path
@@ -41,8 +42,9 @@ class OrderedID3(ID3):
         return b"".join(save_frame(f, config=config) for f in frames)
 
 
-def tag_mp3(episode: Episode, path: Path) -> None:
-    """Replace the MP3's tags with ours: title, show, date, genre, description and chapters."""
+def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript: str = "") -> None:
+    """Replace the MP3's tags with ours: title, show, date, genre, description, chapters, and the cover
+    art (APIC, front cover) and transcript (USLT) when given."""
     m = episode.meta
     tags = OrderedID3()
     tags.add(TIT2(encoding=1, text=[m.title]))
@@ -59,6 +61,10 @@ def tag_mp3(episode: Episode, path: Path) -> None:
     for cid, ch in zip(ids, episode.chapters):
         tags.add(CHAP(element_id=cid, start_time=ch.start_ms, end_time=ch.end_ms, start_offset=0xFFFFFFFF,
                       end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=1, text=[ch.title])]))
+    if transcript:
+        tags.add(USLT(encoding=1, lang="eng", desc="Transcript", text=transcript))
+    if cover:
+        tags.add(APIC(encoding=0, mime=cover.mime, type=PictureType.COVER_FRONT, desc="Cover", data=cover.data))
     tags.update_to_v23()
     try:
         ID3(str(path)).delete()  # ffmpeg's own v2.4 tag
@@ -67,13 +73,14 @@ def tag_mp3(episode: Episode, path: Path) -> None:
     tags.save(str(path), v2_version=3)
 
 
-def write_mp3(episode: Episode, path: Path, bitrate: int = 96, cache: Path | None = None) -> Episode:
+def write_mp3(episode: Episode, path: Path, bitrate: int = 96, cache: Path | None = None,
+              cover: Cover | None = None, transcript: str = "") -> Episode:
     """Encode (loudness checked on the encoded file) and tag, through a temporary file: ``path`` is either
     complete or untouched. Returns the episode as encoded, with the loudness measured on the MP3.
     ``cache`` is a folder of encoded audio to reuse."""
     with atomic_path(path) as tmp:
         episode = encode_mp3(episode, tmp, bitrate, cache)
-        tag_mp3(episode, tmp)
+        tag_mp3(episode, tmp, cover, transcript)
     return episode
 
 

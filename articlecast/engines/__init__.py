@@ -48,6 +48,8 @@ class Engine(ABC):
     """The voice used when a script names none."""
     parallel: ClassVar[bool] = False
     """True when the engine may run in worker processes (CPU-bound, nothing shared)."""
+    credit: ClassVar[str] = ""
+    """Who made the voice, for the show notes."""
 
     @abstractmethod
     def voices(self) -> list[VoiceInfo]:

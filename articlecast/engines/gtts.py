@@ -24,6 +24,7 @@ class GttsEngine(Engine):
 
     name: ClassVar[str] = "gtts"
     offline: ClassVar[bool] = False
+    credit: ClassVar[str] = "Google Translate text-to-speech, through gTTS"
     default_voice: ClassVar[str] = "en"
 
     def __init__(self) -> None:

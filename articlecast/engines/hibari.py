@@ -24,6 +24,7 @@ class HibariEngine(Engine):
 
     name: ClassVar[str] = "hibari"
     offline: ClassVar[bool] = True
+    credit: ClassVar[str] = "hibari-tts (Apache-2.0), a small voice distilled from Kokoro-82M, run offline"
     default_voice: ClassVar[str] = "heart"
     parallel: ClassVar[bool] = True
 

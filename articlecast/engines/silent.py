@@ -16,6 +16,7 @@ class SilentEngine(Engine):
 
     name: ClassVar[str] = "silent"
     offline: ClassVar[bool] = True
+    credit: ClassVar[str] = "silence (test engine)"
     default_voice: ClassVar[str] = "quiet"
     RATE: ClassVar[int] = 8000
     WORD_SECONDS: ClassVar[float] = 0.25

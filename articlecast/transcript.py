@@ -1,0 +1,81 @@
+"""Transcripts and chapters from the episode's own timeline: WebVTT and SRT (one cue per sentence),
+plain text with chapter headings, and Podcasting 2.0 JSON chapters. Pure: episode in, text out.
+
+The words are the article's own (what the transcript shows), timed by where the mixer placed each
+sentence; cues never overlap and never run past the end.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .models import Cue, Episode
+
+
+def _clock(ms: int, sep: str) -> str:
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, milli = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
+
+
+def timed_cues(episode: Episode) -> list[Cue]:
+    """The cues, each ending no later than the next starts and the episode ends, in time order."""
+    end = episode.chapters[-1].end_ms
+    cues = sorted(episode.cues, key=lambda c: c.start_ms)
+    out = []
+    for i, c in enumerate(cues):
+        stop = min(c.end_ms, cues[i + 1].start_ms if i + 1 < len(cues) else end, end)
+        if stop > c.start_ms:
+            out.append(Cue(c.text, c.start_ms, stop, c.paragraph_end))
+    return out
+
+
+def _one_line(text: str) -> str:
+    # a blank line or "-->" inside a cue would end it or break the file
+    return " ".join(text.split()).replace("-->", "→")
+
+
+def vtt(episode: Episode) -> str:
+    """WebVTT captions: one cue per sentence."""
+    lines = ["WEBVTT", ""]
+    for i, c in enumerate(timed_cues(episode), 1):
+        text = _one_line(c.text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines += [str(i), f"{_clock(c.start_ms, '.')} --> {_clock(c.end_ms, '.')}", text, ""]
+    return "\n".join(lines)
+
+
+def srt(episode: Episode) -> str:
+    """SubRip captions: numbered cues, comma before the milliseconds."""
+    lines = []
+    for i, c in enumerate(timed_cues(episode), 1):
+        lines += [str(i), f"{_clock(c.start_ms, ',')} --> {_clock(c.end_ms, ',')}", _one_line(c.text), ""]
+    return "\n".join(lines)
+
+
+def plain_text(episode: Episode) -> str:
+    """The transcript as reading text: the title, then each chapter's heading and its paragraphs."""
+    out = [episode.meta.title, "=" * len(episode.meta.title), ""]
+    cues = timed_cues(episode)
+    for ch in episode.chapters:
+        inside = [c for c in cues if ch.start_ms <= c.start_ms < ch.end_ms]
+        if not inside:
+            continue
+        out += [f"[{_clock(ch.start_ms, '.')[:8]}] {ch.title}", ""]
+        paragraph: list[str] = []
+        for c in inside:
+            paragraph.append(c.text)
+            if c.paragraph_end:
+                out += [" ".join(paragraph), ""]
+                paragraph = []
+        if paragraph:
+            out += [" ".join(paragraph), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def chapters_json(episode: Episode) -> str:
+    """Podcasting 2.0 JSON chapters (version 1.2.0), to the millisecond of the MP3's CHAP frames."""
+    chapters = [
+        {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title} for c in episode.chapters
+    ]
+    return json.dumps({"version": "1.2.0", "chapters": chapters}, ensure_ascii=False, indent=2) + "\n"
