@@ -80,9 +80,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     check_script_voices(script)
     from .cache import SegmentCache
     from .pipeline import build_episode
-    from .tagger import write_mp3
-
     from .publish import artwork, publish_feed, write_companions
+    from .tagger import write_mp3
     from .transcript import plain_text
 
     art = artwork(script, path.parent)  # a bad cover image fails now, before any speech is made

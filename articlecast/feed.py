@@ -198,8 +198,9 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
         if "image" in item.files:
             fe.podcast.itunes_image(_url(base, item.files["image"]))
         fe.p20.explicit = show.explicit
+        # clients that keep only one transcript keep the last: the captions
         fe.p20.transcripts = [
-            (_url(base, item.files[k]), TRANSCRIPT_TYPES["." + k], show.language) for k in ("txt", "srt", "vtt")  # clients that keep one keep the last: the captions
+            (_url(base, item.files[k]), TRANSCRIPT_TYPES["." + k], show.language) for k in ("txt", "srt", "vtt")
             if k in item.files
         ]
         if "chapters" in item.files:

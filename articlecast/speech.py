@@ -88,16 +88,18 @@ class Speaker:
             engine = get_engine(req.voice.engine)
             voice = engine.check_voice(req.voice.voice)
             key = segment_key(engine.name, f"{engine.version()}+c{CONDITIONING}", voice, req.voice.speed, req.text)
-            if key in where:
+            if key in where:  # the same words again: spoken once
                 where[key].append(i)
                 continue
             where[key] = [i]
+            jobs[key] = (engine.name, voice, float(req.voice.speed), req.text)
+        for key in list(jobs):
             hit = self.cache.get(key)
             if hit is not None:
-                out[i] = hit
-                self.progress(1)
-            else:
-                jobs[key] = (engine.name, voice, float(req.voice.speed), req.text)
+                for i in where[key]:
+                    out[i] = hit
+                self.progress(len(where[key]))
+                del jobs[key]
 
         def store(key: str, audio: Audio) -> None:
             audio = self.cache.put(key, audio)
@@ -116,7 +118,8 @@ class Speaker:
                 self._pool_failed, self._pool = True, None
         for key in list(jobs):
             store(key, _synthesize(*jobs[key]))
-        return [a for a in out if a is not None]
+        assert all(a is not None for a in out)
+        return out  # type: ignore[return-value]
 
     @staticmethod
     def _run_in_pool(pool: ProcessPoolExecutor, keys: list[str], jobs: dict[str, Job],

@@ -58,6 +58,9 @@ def test_repeated_text_is_synthesized_once() -> None:
     cache = SegmentCache()
     out = speak([Request("Same words.", HEART)] * 3, cache)
     assert len(out) == 3 and cache.misses == 1 and len(entries(cache)) == 1
+    cache = SegmentCache()
+    again = speak([Request("Same words.", HEART)] * 3 + [Request("Other words.", HEART)], cache)
+    assert len(again) == 4 and cache.hits == 1 and cache.misses == 1  # repeats of a cached text are filled too
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])

@@ -80,7 +80,9 @@ def test_build_markdown_then_read_chapters(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     mp3 = tmp_path / "audio_out" / "tiny-garden.mp3"
     assert proc.stdout.splitlines()[0].startswith(str(Path("audio_out") / "tiny-garden.mp3"))
-    assert [p.name for p in mp3.parent.iterdir()] == ["tiny-garden.mp3"]
+    assert sorted(p.name for p in mp3.parent.iterdir()) == [
+        "cover.png", "feed.json", "feed.xml", "tiny-garden.chapters.json", "tiny-garden.html", "tiny-garden.md",
+        "tiny-garden.mp3", "tiny-garden.png", "tiny-garden.srt", "tiny-garden.txt", "tiny-garden.vtt"]
     shown = run(["chapters", str(mp3)], tmp_path)
     assert shown.returncode == 0
     lines = shown.stdout.splitlines()
@@ -98,8 +100,9 @@ def test_default_build_offline(tmp_path: Path) -> None:
     proc = run([], tmp_path, env)
     assert proc.returncode == 0, proc.stderr
     assert not netlog.exists(), netlog.read_text()
-    (mp3,) = (tmp_path / "audio_out").iterdir()
+    (mp3,) = (tmp_path / "audio_out").glob("*.mp3")
     assert mp3.name == "80-of-ms-patients-disease-free-after-stem-cell-study.mp3"
+    assert (tmp_path / "audio_out" / "feed.xml").exists()
     assert str(Path("audio_out") / mp3.name) in proc.stdout  # it says where the MP3 is
     info = read_mp3(mp3)
     titles = [t for _, _, t in info.chapters]

@@ -1,0 +1,198 @@
+"""Publish-ready output, read back by real clients: podcastparser (gPodder), feedparser, webvtt-py,
+mutagen and Pillow."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import numpy as np
+import podcastparser
+import pytest
+import webvtt
+from conftest import ROOT
+from mutagen.id3 import ID3
+from PIL import Image
+
+from articlecast.cover import generate_cover, load_cover
+from articlecast.errors import InputError
+from articlecast.models import Audio, Chapter, Cue, Episode, Meta
+from articlecast.tagger import read_mp3
+from articlecast.transcript import chapters_json, plain_text, srt, vtt
+
+BASE = "https://pod.example.com/show/"
+
+
+def speak(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, str(ROOT / "speak.py"), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+# ---------------------------------------------------------------- pure: transcripts and chapters
+
+
+def toy_episode() -> Episode:
+    meta = Meta(title="T <b> & co", date="2026-01-01")
+    chapters = (Chapter("Intro", 0, 4000), Chapter("Part <1>", 4000, 9000), Chapter("Outro", 9000, 10000))
+    cues = (Cue("Hello & welcome.", 500, 2000), Cue("Second --> line.", 2000, 3900, True),
+            Cue("In part <one>.", 4500, 6000), Cue("Still there.", 5900, 8000, True),  # overlaps: trimmed
+            Cue("Bye.", 9200, 10500, True))  # runs past the end: trimmed
+    return Episode(meta, Audio(np.zeros(441000, np.float32), 44100), chapters, cues)
+
+
+def test_vtt_srt_and_text_from_the_timeline(tmp_path: Path) -> None:
+    ep = toy_episode()
+    (tmp_path / "t.vtt").write_text(vtt(ep))
+    cues = webvtt.read(str(tmp_path / "t.vtt"))
+    # webvtt-py hands back the cue payload as written: escaped, as WebVTT requires for & and <
+    assert [c.text for c in cues] == ["Hello &amp; welcome.", "Second → line.", "In part &lt;one&gt;.", "Still there.",
+                                      "Bye."]
+    starts = [c.start_in_seconds for c in cues]
+    ends = [c.end_in_seconds for c in cues]
+    assert starts == sorted(starts)
+    assert all(e <= s2 for e, s2 in zip(ends, starts[1:]))  # never overlapping
+    assert ends[-1] <= 10.0  # never past the end
+    assert "00:00:04.500 --> 00:00:05.900" in vtt(ep)
+    assert "1\n00:00:00,500 --> 00:00:02,000\nHello & welcome.\n" in srt(ep)
+    text = plain_text(ep)
+    assert "[00:00:04] Part <1>" in text and "Hello & welcome. Second --> line.\n" in text
+
+
+def test_json_chapters_to_the_millisecond() -> None:
+    data = json.loads(chapters_json(toy_episode()))
+    assert data["version"] == "1.2.0"
+    assert [(c["startTime"], c["title"]) for c in data["chapters"]] == [(0, "Intro"), (4.0, "Part <1>"), (9.0, "Outro")]
+
+
+# ---------------------------------------------------------------- cover art
+
+
+def test_generated_cover_is_square_and_large() -> None:
+    cover = generate_cover("My Show", "A title with émoji 🎉 and <tags> & more")
+    with Image.open(io.BytesIO(cover.data)) as img:
+        assert img.format == "PNG" and img.mode == "RGB" and img.size == (1400, 1400)
+        assert img.getpixel((5, 5)) == (13, 27, 62)  # the dark background: white text on it is over 15:1
+
+
+def test_user_cover_is_checked(tmp_path: Path) -> None:
+    small = tmp_path / "small.jpg"
+    Image.new("RGB", (800, 600), "red").save(small)
+    with pytest.raises(InputError, match=r"800x600 pixels; it must be square, 1400 to 3000"):
+        load_cover(small)
+    (tmp_path / "fake.png").write_text("not an image")
+    with pytest.raises(InputError, match="not an image"):
+        load_cover(tmp_path / "fake.png")
+    with pytest.raises(InputError, match="no such image"):
+        load_cover(tmp_path / "missing.png")
+    good = tmp_path / "good.png"
+    Image.new("RGBA", (1500, 1500), (0, 0, 0, 0)).save(good)
+    cover = load_cover(good)
+    with Image.open(io.BytesIO(cover.data)) as img:
+        assert img.mode == "RGB" and img.size == (1500, 1500) and cover.mime == "image/png"
+
+
+# ---------------------------------------------------------------- a whole published folder
+
+
+ARTICLE_A = "# Rain Gardens\n\nA lead line about rain.\n\n## Soil\n\nUse sand.\n\n## FAQ\n\n### Why?\n\nIt drains.\n"
+ARTICLE_B = "Wind Breaks\n\nA lead line about wind.\n\nHedges\n\nPlant them close.\n"
+NASTY = '<b>Tom & "Jerry\'s"</b> 🎉 café'
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two articles built one after the other into one folder, with a real voice for the first."""
+    work = tmp_path_factory.mktemp("pub")
+    os.environ.setdefault("ARTICLECAST_WORKERS", "1")
+    (work / "a.md").write_text(ARTICLE_A)
+    (work / "b.txt").write_text(ARTICLE_B.replace("Wind Breaks", NASTY))  # plain text: the title is literal
+    speak(["build", "a.md", "-q", "--base-url", BASE], work)
+    speak(["build", "b.txt", "-q", "--voice", "silent"], work)  # the base URL is remembered
+    return work / "audio_out"
+
+
+def test_feed_read_by_podcastparser(published: Path) -> None:
+    with open(published / "feed.xml", "rb") as f:
+        feed = podcastparser.parse(BASE + "feed.xml", f)
+    assert feed["title"] == "Articlecast" and feed["cover_url"] == BASE + "cover.png"
+    titles = [e["title"] for e in feed["episodes"]]
+    assert titles == [NASTY, "Rain Gardens"]
+    rain = next(e for e in feed["episodes"] if e["title"] == "Rain Gardens")
+    mp3 = published / "rain-gardens.mp3"
+    (enc,) = rain["enclosures"]
+    assert enc["url"] == BASE + "rain-gardens.mp3" and enc["mime_type"] == "audio/mpeg"
+    assert enc["file_size"] == mp3.stat().st_size
+    assert abs(rain["total_time"] - read_mp3(mp3).seconds) <= 1
+    assert rain["transcript_url"] == BASE + "rain-gardens.vtt"
+    assert rain["chapters_json_url"] == BASE + "rain-gardens.chapters.json"
+    assert [c["title"] for c in rain["chapters"]] == ["Intro", "Rain Gardens", "Soil", "Why?", "Outro"]
+
+
+def test_feed_read_by_feedparser(published: Path) -> None:
+    feed = feedparser.parse((published / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title == "Articlecast" and feed.feed.language == "en"
+    assert feed.feed.image.href == BASE + "cover.png"
+    assert [e.title for e in feed.entries] == [NASTY, "Rain Gardens"]  # newest first
+    rain = feed.entries[1]
+    assert rain.enclosures[0].length == str((published / "rain-gardens.mp3").stat().st_size)
+    assert rain.itunes_duration.count(":") == 2
+    assert rain.podcast_transcript["url"] == BASE + "rain-gardens.vtt"
+    assert rain.podcast_chapters["url"] == BASE + "rain-gardens.chapters.json"
+    assert rain.link == BASE + "rain-gardens.html"
+    assert len({e.id for e in feed.entries}) == 2
+
+
+def test_json_chapters_equal_the_id3_chapters(published: Path) -> None:
+    data = json.loads((published / "rain-gardens.chapters.json").read_text())
+    info = read_mp3(published / "rain-gardens.mp3")
+    assert [(round(c["startTime"] * 1000), c["title"]) for c in data["chapters"]] == [
+        (s, t) for s, _, t in info.chapters]
+
+
+def test_vtt_of_a_real_episode(published: Path) -> None:
+    cues = webvtt.read(str(published / "rain-gardens.vtt"))
+    assert len(cues) >= 6 and cues[0].text.startswith("Welcome to Articlecast.")
+    starts = [c.start_in_seconds for c in cues]
+    assert starts == sorted(starts)
+    assert all(a.end_in_seconds <= b.start_in_seconds for a, b in zip(cues, cues[1:]))
+    assert cues[-1].end_in_seconds <= read_mp3(published / "rain-gardens.mp3").seconds
+    assert any(c.text == "Use sand." for c in cues)  # one cue per sentence, the article's words
+
+
+def test_mp3_embeds_cover_and_transcript(published: Path) -> None:
+    tags = ID3(str(published / "rain-gardens.mp3"))
+    (apic,) = tags.getall("APIC")
+    assert apic.type == 3 and apic.mime == "image/png"
+    assert apic.data == (published / "rain-gardens.png").read_bytes()
+    (uslt,) = tags.getall("USLT")
+    assert uslt.text == (published / "rain-gardens.txt").read_text()
+    assert "Soil" in uslt.text and "Use sand." in uslt.text
+
+
+def test_nasty_title_survives_escaped_and_sanitized(published: Path) -> None:
+    names = sorted(p.name for p in published.iterdir())
+    slug = "b-tom-jerry-s-b-cafe"
+    assert f"{slug}.mp3" in names and all(n.isascii() for n in names)
+    assert str(ID3(str(published / f"{slug}.mp3"))["TIT2"]) == NASTY
+    raw = (published / "feed.xml").read_text(encoding="utf-8")
+    assert "<b>Tom" not in raw and "&lt;b&gt;Tom &amp;" in raw
+    notes = (published / f"{slug}.html").read_text()
+    assert "<b>Tom" not in notes and "&lt;b&gt;Tom &amp; &quot;Jerry&#x27;s&quot;&lt;/b&gt; 🎉 café" in notes
+
+
+def test_rebuilding_updates_instead_of_duplicating(published: Path) -> None:
+    work = published.parent
+    before = feedparser.parse((published / "feed.xml").read_bytes())
+    speak(["build", "a.md", "-q"], work)
+    after = feedparser.parse((published / "feed.xml").read_bytes())
+    assert [e.id for e in after.entries] == [e.id for e in before.entries]
+    assert len(after.entries) == 2
+    assert after.entries[1].links[0].href.startswith(BASE)  # the base URL was remembered
