@@ -196,3 +196,23 @@ def test_rebuilding_updates_instead_of_duplicating(published: Path) -> None:
     assert [e.id for e in after.entries] == [e.id for e in before.entries]
     assert len(after.entries) == 2
     assert after.entries[1].links[0].href.startswith(BASE)  # the base URL was remembered
+
+
+def test_script_names_its_own_cover(tmp_path: Path) -> None:
+    Image.new("RGB", (1400, 1400), (200, 30, 30)).save(tmp_path / "art.jpg", quality=90)
+    (tmp_path / "ep.yaml").write_text(
+        "show: {name: Red Show, image: art.jpg, category: Science, explicit: false}\n"
+        "episode: {title: Red Episode, image: art.jpg}\n"
+        "voices: {narrator: silent}\nchapters:\n- title: One\n  segments: [Just one sentence here.]\n")
+    speak(["build", "ep.yaml", "-q", "--base-url", BASE], tmp_path)
+    out = tmp_path / "audio_out"
+    (apic,) = ID3(str(out / "red-episode.mp3")).getall("APIC")
+    assert apic.mime == "image/jpeg" and apic.data == (tmp_path / "art.jpg").read_bytes()
+    assert (out / "cover.jpg").read_bytes() == (tmp_path / "art.jpg").read_bytes()
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert feed.feed.image.href == BASE + "cover.jpg"
+    assert feed.feed.tags[0].term == "Science"
+    (tmp_path / "bad.yaml").write_text((tmp_path / "ep.yaml").read_text().replace("image: art.jpg}", "image: nope.png}"))
+    proc = subprocess.run([sys.executable, str(ROOT / "speak.py"), "build", "bad.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "nope.png: no such image" in proc.stderr and "Traceback" not in proc.stderr
