@@ -56,7 +56,7 @@ def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
     bars = []
 
     def make(total: int):  # type: ignore[no-untyped-def]
-        bar = tqdm(total=total, unit="seg", desc="Speaking", file=sys.stderr, disable=quiet or None,
+        bar = tqdm(total=total, unit="sentence", desc="Speaking", file=sys.stderr, disable=quiet or None,
                    dynamic_ncols=True, leave=False)
         bars.append(bar)
         return bar.update
@@ -97,16 +97,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     _status(f"Encoding {out} ...")
     episode = write_mp3(episode, out, args.bitrate, cache.root.parent / "encoded", art.episode, plain_text(episode))
     files = write_companions(episode, script, out.parent, art)
-    feed = publish_feed(episode, script, out.parent, files, args.base_url or "")
+    feed, base_url = publish_feed(episode, script, out.parent, files, args.base_url or "")
     took = time.perf_counter() - started
     _status(f"Done in {took:.1f} s ({episode.audio.seconds / took:.0f}x real time; "
-            f"{cache.hits} segments from the cache, {cache.misses} synthesized)")
+            f"{cache.hits} sentences from the cache, {cache.misses} synthesized)")
     print(f"{out}  {_clock(episode.audio.seconds)}  {len(episode.chapters)} chapters  "
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
         print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")
     print(f"feed: {feed}  transcript: {out.parent / files['txt']}  notes: {out.parent / files['notes']}")
-    if not args.base_url and "file://" in feed.read_text(encoding="utf-8")[:4000]:
+    if base_url.startswith("file:"):
         _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
     return 0
 

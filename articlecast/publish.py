@@ -125,8 +125,9 @@ def write_companions(episode: Episode, script: Script, folder: Path, art: Artwor
     return files
 
 
-def publish_feed(episode: Episode, script: Script, folder: Path, files: dict[str, str], base_url: str = "") -> Path:
-    """Add (or update) this episode in ``folder``/feed.xml."""
+def publish_feed(episode: Episode, script: Script, folder: Path, files: dict[str, str],
+                 base_url: str = "") -> tuple[Path, str]:
+    """Add (or update) this episode in ``folder``/feed.xml; returns the feed's path and the base URL it used."""
     m = episode.meta
     if base_url and not base_url.endswith("/"):
         base_url += "/"
@@ -141,4 +142,4 @@ def publish_feed(episode: Episode, script: Script, folder: Path, files: dict[str
         files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "notes")}, added=time.time(),
     )
     update_feed(folder, show, item)
-    return folder / "feed.xml"
+    return folder / "feed.xml", show.base_url
