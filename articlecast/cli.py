@@ -42,12 +42,14 @@ def load_script_or_article(path: Path, show: str | None = None) -> Script:
     from .inputs import input_kind, load_article
     from .script import make_script, read_script
 
+    from .script import resolve_voices
+
     if input_kind(path) == "script":
         script = read_script(path)
         if show:
             script = dataclasses.replace(script, meta=dataclasses.replace(script.meta, show=show))
-        return script
-    return make_script(load_article(path), show=show or "Articlecast")
+        return resolve_voices(script)
+    return resolve_voices(make_script(load_article(path), show=show or "Articlecast"))
 
 
 def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
@@ -74,9 +76,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not path.exists():
             raise InputError(f"no sample in {SAMPLE.parent}; give a file: speak.py build ARTICLE.txt")
     script = load_script_or_article(path, args.show)
-    if args.voice:
-        voice = _parse_voice(args.voice)
+    if args.voice or args.engine:
+        voice = _parse_voice(args.voice or args.engine)
         script = dataclasses.replace(script, voices={r: voice for r in ROLES})
+    if args.speed is not None:
+        script = _with_speed(script, args.speed)
     check_script_voices(script)
     from .cache import SegmentCache
     from .pipeline import build_episode
@@ -109,6 +113,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     if base_url.startswith("file:"):
         _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
     return 0
+
+
+def _with_speed(script: Script, speed: float) -> Script:
+    try:
+        return dataclasses.replace(script, speed=speed)
+    except ValueError:
+        raise InputError(f"--speed {speed:g}: choose a pace from 0.5 to 2.0 (1.5 = half as fast again)") from None
 
 
 def _engine_offline(name: str) -> bool:
@@ -177,6 +188,9 @@ def parser() -> argparse.ArgumentParser:
                    help="MP3 bitrate in kbit/s: " + ", ".join(map(str, BITRATES)) + " (default 96)")
     b.add_argument("--voice", metavar="ENGINE[:VOICE]",
                    help="one voice for every role, e.g. hibari or gtts:en (gtts needs the internet)")
+    b.add_argument("--engine", metavar="ENGINE", help="one engine, in its default voice, for every role (see `voices`)")
+    b.add_argument("--speed", type=float, metavar="X",
+                   help="pace of the whole episode, 0.5 to 2.0 (each voice's own length control; pauses shrink too)")
     b.add_argument("--show", help="show name (default: the script's, or Articlecast)")
     b.add_argument("--base-url", metavar="URL",
                    help="where the files will be hosted (e.g. https://example.com/podcast/): the feed's links "

@@ -35,6 +35,8 @@ class Spoken:
     """The speech."""
     pause: float
     """Silence after it, seconds."""
+    voice: str = ""
+    """Which voice said it ("engine:voice"): voices are matched in level."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,30 @@ TRANSITION_SECONDS = 0.4 + 0.45 + 0.45
 """Length of the transition between chapters: silence, notes, silence."""
 
 
+VOICE_MATCH_MAX_DB = 12.0
+"""The most a voice's level is changed to match the others."""
+
+
+def _match_voices(spoken: Sequence[Spoken], audio: list[np.ndarray], rate: int) -> None:
+    """Scale each voice, as a whole, to the loudness of the voice that speaks most (in place).
+
+    One gain per voice, never per sentence: switching voices sounds seamless and no sentence jumps.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(spoken):
+        groups.setdefault(s.voice, []).append(i)
+    if len(groups) < 2:
+        return
+    level = {v: integrated_loudness(np.concatenate([audio[i] for i in idx]), rate) for v, idx in groups.items()}
+    main = max(groups, key=lambda v: sum(len(audio[i]) for i in groups[v]))
+    for v, idx in groups.items():
+        if v == main or not (np.isfinite(level[v]) and np.isfinite(level[main])):
+            continue
+        gain = np.float32(10 ** (np.clip(level[main] - level[v], -VOICE_MATCH_MAX_DB, VOICE_MATCH_MAX_DB) / 20))
+        for i in idx:
+            audio[i] = audio[i] * gain
+
+
 def fixed_seconds(chapters: int) -> float:
     """Length of everything but the speech and its pauses, for ``chapters`` chapters plus intro and outro."""
     return 2 * CHIME_SECONDS + TRANSITION_SECONDS * (chapters + 1) + LEAD_IN + TAIL
@@ -97,6 +123,7 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
     """Lay out the episode and normalize its loudness."""
     parts = [intro, *body, outro]
     speech = [[to_rate(s.audio, rate) for s in part.spoken] for part in parts]
+    _match_voices([s for p in parts for s in p.spoken], [x for xs in speech for x in xs], rate)
     chime_len, sep_len = int(CHIME_SECONDS * rate), int(TRANSITION_SECONDS * rate)
 
     # where everything goes, in samples

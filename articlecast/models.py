@@ -186,8 +186,14 @@ class Script:
     """Spoken after the opening chime; AUTO generates it from the show, title, length and chapters."""
     outro: str = AUTO
     """Spoken at the end; AUTO thanks the listener and names the source."""
+    lexicon: dict[str, str] = field(default_factory=dict)
+    """Pronunciations: word (or /regular expression/) -> what the voice is given instead."""
+    speed: float = 1.0
+    """The whole episode's pace (0.5 to 2.0), on top of each voice's own speed; pauses shrink with it."""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.speed, (int, float)) or not 0.5 <= float(self.speed) <= 2.0:
+            raise ValueError(f"Script.speed must be a number from 0.5 to 2.0, got {self.speed!r}")
         if not self.chapters:
             raise ValueError("Script.chapters must not be empty")
         missing = [r for r in ROLES if r not in self.voices]

@@ -6,14 +6,17 @@ the episode is known exactly (the transcripts' cues come from there).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
 
 from .cache import SegmentCache
 from .mixer import Part, Spoken, fixed_seconds, mix
-from .models import AUTO, Audio, Episode, Script, Segment
-from .script import intro_texts, outro_text
+from .errors import ScriptError
+from .lexicon import compile_lexicon
+from .models import AUTO, Audio, Episode, Script, Segment, Voice
+from .script import intro_texts, outro_text, resolve_voices
 from .sentences import split_sentences
 from .speech import Progress, Request, Speaker
 
@@ -22,19 +25,32 @@ INTRO_PAUSE = 0.35
 """Silence between the sentences of the generated intro, seconds."""
 
 
-def _spoken(plan: list[tuple[Segment, list[str]]], audio: Sequence[Audio]) -> list[Spoken]:
+def _spoken(plan: list[tuple[Segment, list[str]]], audio: Sequence[Audio], script: Script) -> list[Spoken]:
     out, it = [], iter(audio)
     for seg, sentences in plan:
+        v = script.voices[seg.role]
         for i, sentence in enumerate(sentences):
-            out.append(Spoken(sentence, next(it), seg.pause if i == len(sentences) - 1 else 0.0))
+            pause = seg.pause / script.speed if i == len(sentences) - 1 else 0.0
+            out.append(Spoken(sentence, next(it), pause, f"{v.engine}:{v.voice}"))
     return out
+
+
+def _paced(voice: Voice, speed: float) -> Voice:
+    pace = round(voice.speed * speed, 4)
+    if not 0.5 <= pace <= 2.0:
+        raise ScriptError(f"speed {speed:g} makes the {voice.engine} voice run at {pace:g}x; voices run from 0.5x "
+                          "to 2.0x: choose a speed that keeps every voice in that range")
+    return dataclasses.replace(voice, speed=pace)
 
 
 def build_episode(script: Script, cache: SegmentCache,
                   progress: Callable[[int], Progress] | None = None) -> Episode:
     """Speak every chapter, the intro and the outro, and mix. ``progress(total)`` returns a callback."""
     started = time.perf_counter()
-    host = script.voices["host"]
+    script = resolve_voices(script)
+    lexicon = compile_lexicon(script.lexicon)
+    voices = {role: _paced(v, script.speed) for role, v in script.voices.items()}
+    host = voices["host"]
     outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", 0.3)
     if script.intro == AUTO:
         opening, _, coming = intro_texts(script, 0.0)
@@ -44,28 +60,31 @@ def build_episode(script: Script, cache: SegmentCache,
     chapters = [[(s, split_sentences(s.text)) for s in c.segments] for c in script.chapters]
     ends = [(s, split_sentences(s.text)) for s in (*before, outro)]
     plan = [p for ch in chapters for p in ch] + ends
-    requests = [Request(t, script.voices[s.role]) for s, sentences in plan for t in sentences]
+    # the voice is given the lexicon's words; the transcript keeps the article's
+    requests = [Request(lexicon.apply(t), voices[s.role]) for s, sentences in plan for t in sentences]
     report = progress(len(requests) + (script.intro == AUTO)) if progress else None
     with Speaker(cache, report) as speaker:
         audio = speaker.speak(requests)
         if script.intro == AUTO:
             # the one sentence that needs the episode's length, spoken now that the rest is known
             seconds = fixed_seconds(len(script.chapters)) + sum(a.seconds for a in audio)
-            seconds += sum(s.pause for s, _ in plan)
-            length = intro_texts(script, seconds + 3.0)[1]  # + the length sentence itself
-            said = speaker.speak([Request(length, host)])[0]
+            seconds += sum(s.pause for s, _ in plan) / script.speed
+            length = intro_texts(script, seconds + 3.0 / script.speed)[1]  # + the length sentence itself
+            said = speaker.speak([Request(lexicon.apply(length), host)])[0]
     spoken_at = time.perf_counter()
     it = iter(audio)
     body = []
     for c, ch_plan in zip(script.chapters, chapters):
         n = sum(len(sentences) for _, sentences in ch_plan)
-        body.append(Part(c.title, _spoken(ch_plan, [next(it) for _ in range(n)])))
+        body.append(Part(c.title, _spoken(ch_plan, [next(it) for _ in range(n)], script)))
     rest = list(it)
     n_before = sum(len(sentences) for _, sentences in ends[:-1])
-    intro = _spoken(ends[:-1], rest[:n_before])
+    intro = _spoken(ends[:-1], rest[:n_before], script)
     if script.intro == AUTO:
-        intro.insert(len(split_sentences(before[0].text)), Spoken(length, said, INTRO_PAUSE))
-    episode = mix(script.meta, Part("Intro", intro), body, Part("Outro", _spoken(ends[-1:], rest[n_before:])))
+        intro.insert(len(split_sentences(before[0].text)),
+                     Spoken(length, said, INTRO_PAUSE / script.speed, f"{host.engine}:{host.voice}"))
+    outro_part = Part("Outro", _spoken(ends[-1:], rest[n_before:], script))
+    episode = mix(script.meta, Part("Intro", intro), body, outro_part)
     log.debug("cache: %d hits, %d misses; spoken in %.1f s, mixed in %.1f s", cache.hits, cache.misses,
               spoken_at - started, time.perf_counter() - spoken_at)
     return episode

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from pathlib import Path
@@ -27,6 +28,8 @@ HEADER = """\
 # - chapters[].title is what players show; segments[].text is what is said.
 # - role: host, narrator, question or answer; each role's voice is set under "voices".
 # - pause: seconds of silence after the segment.
+# - speed: the whole episode's pace (0.5-2.0); lexicon: word (or /regex/) -> what the voice says instead,
+#   e.g.  HSCT: H S C T   (titles and transcripts keep the article's words).
 # - intro / outro: "auto" writes them at build time (show, title, length, chapters; the source),
 #   or replace "auto" with your own words.
 # - show.image / episode.image: your own cover art (square JPEG or PNG, 1400-3000 px), relative to this file;
@@ -79,7 +82,36 @@ def make_script(article: Article, show: str = "Articlecast", date: str | None = 
         date=date or _dt.date.today().isoformat(),
         source=article.source,
     )
-    return Script(meta, {r: DEFAULT_VOICE for r in ROLES}, tuple(chapters))
+    return Script(meta, default_voices(), tuple(chapters))
+
+
+def default_voices() -> dict[str, Voice]:
+    """hibari for every role; the FAQ's questions "auto": a second offline voice when one is installed."""
+    voices = {r: DEFAULT_VOICE for r in ROLES}
+    voices["question"] = Voice(AUTO_VOICE)
+    return voices
+
+
+AUTO_VOICE = "auto"
+"""An engine name that means: a second offline voice (piper's joe) if installed, else the narrator's."""
+
+
+def resolve_voices(script: Script) -> Script:
+    """The script with every "auto" voice made concrete for this machine."""
+    if not any(v.engine == AUTO_VOICE for v in script.voices.values()):
+        return script
+    from .engines import engine_classes, get_engine
+
+    second = script.voices["narrator"]
+    piper = engine_classes().get("piper")
+    if piper is not None and piper.installed():
+        try:
+            if any(v.name == "joe" for v in get_engine("piper").voices()):
+                second = Voice("piper", "joe", script.voices["narrator"].speed)
+        except ArticlecastError:
+            pass
+    voices = {r: (second if v.engine == AUTO_VOICE else v) for r, v in script.voices.items()}
+    return dataclasses.replace(script, voices=voices)
 
 
 # ---------------------------------------------------------------- YAML out
@@ -94,6 +126,8 @@ def script_to_data(script: Script) -> dict[str, Any]:
         "episode": {"title": m.title, "description": m.description, "date": m.date, "source": m.source,
                     "image": m.image, "guid": m.guid},
         "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
+        "speed": script.speed,
+        "lexicon": dict(script.lexicon),
         "intro": script.intro,
         "outro": script.outro,
         "chapters": [
@@ -116,7 +150,7 @@ def dump_script(script: Script, name: str = "script.yaml") -> str:
 # ---------------------------------------------------------------- YAML in
 
 _SHAPE: dict[str, set[str]] = {
-    "": {"show", "episode", "voices", "intro", "outro", "chapters"},
+    "": {"show", "episode", "voices", "speed", "lexicon", "intro", "outro", "chapters"},
     "show": {"name", "author", "language", "description", "category", "explicit", "image"},
     "episode": {"title", "description", "date", "source", "image", "guid"},
     "voice": {"engine", "voice", "speed"},
@@ -273,7 +307,17 @@ def load_script(text: str, path: str = "script.yaml", check_voices: bool = True)
     for key, value in (("intro", intro), ("outro", outro)):
         if not isinstance(value, str) or not value.strip():
             raise r.fail((key,), f"should be text or \"{AUTO}\", got {value!r}")
-    script = Script(meta, voices, tuple(chapters), intro, outro)
+    lexicon = top.get("lexicon") or {}
+    if not isinstance(lexicon, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in lexicon.items()):
+        raise r.fail(("lexicon",), "should map words (or /patterns/) to what to say, e.g.  HSCT: H S C T")
+    from .lexicon import compile_lexicon
+
+    try:
+        compile_lexicon(lexicon)
+    except ScriptError as e:
+        raise r.fail(("lexicon",), str(e)) from None
+    script = r.build(("speed",) if "speed" in top else (), Script, meta, voices, tuple(chapters), intro, outro,
+                     lexicon, top.get("speed", 1.0))
     if check_voices:
         check_script_voices(script, r)
     return script
@@ -284,6 +328,8 @@ def check_script_voices(script: Script, reader: _Reader | None = None) -> None:
     from .engines import get_engine
 
     for role, v in script.voices.items():
+        if v.engine == AUTO_VOICE:
+            continue
         field = "engine"
         try:
             engine = get_engine(v.engine)

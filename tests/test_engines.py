@@ -19,12 +19,12 @@ from articlecast.ffmpeg import ffmpeg_exe
 
 
 def test_registry() -> None:
-    assert {"hibari", "gtts", "silent"} <= set(engine_names())
+    assert {"hibari", "piper", "espeak", "gtts", "silent"} <= set(engine_names())
     assert get_engine("hibari") is get_engine("hibari")
     assert isinstance(get_engine("hibari"), Engine)
     assert get_engine("hibari").offline and not get_engine("gtts").offline
-    with pytest.raises(UnknownVoiceError, match="unknown engine 'espeak'; choose one of: .*hibari"):
-        get_engine("espeak")
+    with pytest.raises(UnknownVoiceError, match="unknown engine 'festival'; choose one of: .*hibari"):
+        get_engine("festival")
 
 
 def test_hibari_speaks(no_network: list[object]) -> None:

@@ -19,7 +19,7 @@ from ..models import Audio
 
 log = logging.getLogger(__name__)
 
-BUILTIN = ("hibari", "gtts", "silent")
+BUILTIN = ("hibari", "piper", "espeak", "gtts", "silent")
 """Modules in this package that define engines (imported on first use)."""
 
 
@@ -35,6 +35,8 @@ class VoiceInfo:
     """Language tag, e.g. "en-US"."""
     description: str = ""
     """One line for people choosing a voice."""
+    sample_rate: int = 0
+    """Samples per second the voice produces."""
 
 
 class Engine(ABC):
@@ -58,6 +60,11 @@ class Engine(ABC):
     @abstractmethod
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
         """Speak ``text`` with ``voice`` at ``speed`` (1.0 = natural pace)."""
+
+    @classmethod
+    def installed(cls) -> bool:
+        """Whether the engine can run here (its package or program is present)."""
+        return True
 
     def version(self) -> str:
         """Changes when the same text would sound different (part of the cache key)."""
@@ -97,6 +104,12 @@ def _load_all() -> None:
             register(ep.load())
         except Exception as e:  # a broken plug-in must not stop the built-in voices
             log.warning("engine plug-in %s could not be loaded: %s", ep.name, e)
+
+
+def engine_classes() -> dict[str, type[Engine]]:
+    """Every registered engine class by name, installed or not."""
+    _load_all()
+    return dict(sorted(_REGISTRY.items()))
 
 
 def engine_names() -> list[str]:

@@ -36,7 +36,7 @@ class GttsEngine(Engine):
     def voices(self) -> list[VoiceInfo]:
         from gtts.lang import tts_langs
 
-        return [VoiceInfo(self.name, code, code, f"{name} (online, Google)") for code, name in tts_langs().items()]
+        return [VoiceInfo(self.name, code, code, f"{name} (online, Google)", 24000) for code, name in tts_langs().items()]
 
     def version(self) -> str:
         from importlib.metadata import version

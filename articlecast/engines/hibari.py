@@ -44,7 +44,8 @@ class HibariEngine(Engine):
                 voice_path(name, download_missing=False)  # only voices already on disk: never download
             except (FileNotFoundError, ValueError):
                 continue
-            found.append(VoiceInfo(self.name, name, v.get("language", "en"), f"{v.get('accent', '')} {v.get('gender', '')}".strip()))
+            found.append(VoiceInfo(self.name, name, v.get("language", "en"),
+                                   f"{v.get('accent', '')} {v.get('gender', '')}".strip(), 24000))
         return found
 
     def version(self) -> str:

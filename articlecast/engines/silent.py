@@ -22,7 +22,7 @@ class SilentEngine(Engine):
     WORD_SECONDS: ClassVar[float] = 0.25
 
     def voices(self) -> list[VoiceInfo]:
-        return [VoiceInfo(self.name, "quiet", "und", "silence, 0.25 s a word (for tests)")]
+        return [VoiceInfo(self.name, "quiet", "und", "silence, 0.25 s a word (for tests)", self.RATE)]
 
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
         self.check_voice(voice)
