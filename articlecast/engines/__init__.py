@@ -75,9 +75,8 @@ class Engine(ABC):
         voice = voice or self.default_voice
         names = [v.name for v in self.voices()]
         if voice not in names:
-            raise UnknownVoiceError(
-                f"engine {self.name!r} has no voice {voice!r}; choose one of: {', '.join(names) or '(none installed)'}"
-            )
+            listed = ", ".join(names[:12]) + (f", ... ({len(names)} in all: speak.py voices --all)" if len(names) > 12 else "")
+            raise UnknownVoiceError(f"engine {self.name!r} has no voice {voice!r}; choose one of: {listed or '(none installed)'}")
         return voice
 
 
