@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: build the sample episode cold (empty cache), warm (everything cached) and after editing one
-paragraph, each as a user would (`python speak.py build ...` in a fresh process), and the bare `hibari`
-CLI reading the same article to a WAV for comparison.
+paragraph, each as a user would (`python speak.py build ...` in a fresh process) with hibari for every
+role, the default two-voice build when piper is installed, and the bare `hibari` CLI reading the same
+article to a WAV for comparison.
 
 Prints seconds, x real time (episode seconds / wall seconds) and the peak memory of the largest process.
 
@@ -52,7 +53,8 @@ def main() -> int:
     env = {**os.environ, "ARTICLECAST_CACHE": str(work / "cache")}
     env.pop("ARTICLECAST_WORKERS", None)
     script = ROOT / "script" / "sample.yaml"
-    speak = [sys.executable, str(ROOT / "speak.py"), "build", "-q", "-o", str(work / "out")]
+    # hibari for every role: the like-for-like comparison with the bare hibari CLI
+    speak = [sys.executable, str(ROOT / "speak.py"), "build", "-q", "-o", str(work / "out"), "--engine", "hibari"]
     rows = []
     try:
         wall, mem = run([*speak, str(script)], env, work)
@@ -72,6 +74,14 @@ def main() -> int:
         write_script(work / "edited.yaml", edited)
         wall, mem = run([*speak, str(work / "edited.yaml")], env, work)
         rows.append(("rebuild after editing one paragraph", wall, seconds, mem))
+
+        from articlecast.engines import engine_classes
+
+        if engine_classes()["piper"].installed():  # the default: FAQ questions in piper's voice
+            env2 = {**env, "ARTICLECAST_CACHE": str(work / "cache2")}
+            wall, mem = run([*speak[:-2], "-o", str(work / "out2"), str(script)], env2, work)
+            dialogue = read_mp3(next((work / "out2").glob("*.mp3"))).seconds
+            rows.append(("cold build, FAQ dialogue (hibari + piper)", wall, dialogue, mem))
 
         if not args.no_baseline and shutil.which("hibari"):
             wav = work / "baseline.wav"
