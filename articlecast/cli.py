@@ -107,7 +107,7 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
         print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")
-    print(f"feed: {feed}  transcript: {out.parent / files['txt']}  notes: {out.parent / files['notes']}")
+    print(f"feed: {feed}  transcript: {out.parent / files['txt']}  listen: {out.parent / files['page']}")
     if base_url.startswith("file:"):
         _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
     return 0
@@ -252,7 +252,8 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build an episode from an article (.txt, .md) or a script (.yaml)",
                        description="Build a chaptered MP3 from an article (.txt, .md) or an edited script (.yaml), with "
-                       "its transcripts (VTT, SRT, text), JSON chapters, cover art, show notes, and the folder's "
+                       "its transcripts (VTT, SRT, text), JSON chapters, cover art, show notes, an accessible listening page "
+                       "(HTML: player, chapters, a transcript that follows the voice), and the folder's "
                        "podcast feed (feed.xml). Segments already spoken are taken from the cache, so a rebuild "
                        "after an edit is quick.")
     b.add_argument("path", nargs="?", help=f"article or script (default: the sample, {SAMPLE.name})")

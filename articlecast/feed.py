@@ -75,7 +75,7 @@ class FeedItem:
     chapters: list[tuple[float, str]]
     """(start seconds, title) for inline chapters."""
     files: dict[str, str] = field(default_factory=dict)
-    """Companion files by role: vtt, srt, txt, chapters, image, notes."""
+    """Companion files by role: vtt, srt, txt, chapters, image, page (the listening page)."""
     added: float = 0.0
     """When first built (orders episodes of the same date)."""
 
@@ -191,8 +191,9 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
         date = _dt.datetime.fromisoformat(item.date).replace(hour=12, tzinfo=_dt.timezone.utc)
         fe.pubDate(date)
         fe.enclosure(_url(base, item.audio), str(item.length), "audio/mpeg")
-        if "notes" in item.files:
-            fe.link(href=_url(base, item.files["notes"]))
+        page = item.files.get("page") or item.files.get("notes")  # "notes": feeds written before the page
+        if page:
+            fe.link(href=_url(base, page))
         fe.podcast.itunes_duration(_clock(item.seconds))
         fe.podcast.itunes_author(show.author)
         if "image" in item.files:

@@ -5,14 +5,14 @@
     <slug>.txt            the transcript with chapter headings
     <slug>.chapters.json  Podcasting 2.0 chapters
     <slug>.png|.jpg       the episode's cover art
-    <slug>.md / .html     show notes: chapters with timestamps, source, voice credits
+    <slug>.html           the listening page: player, chapters, transcript that follows the voice
+    <slug>.md             show notes: chapters with timestamps, source, voice credits
     cover.png|.jpg        the show's cover art
     feed.xml (+feed.json) the RSS feed with every episode built into this folder
 """
 
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from .engines import get_engine
 from .feed import FeedItem, ShowInfo, episode_guid, update_feed
 from .files import slugify, write_atomic
 from .models import Episode, Script
+from .page import listening_page
 from .transcript import chapters_json, plain_text, srt, vtt
 
 
@@ -71,53 +72,17 @@ def notes_markdown(episode: Episode, script: Script) -> str:
     return "\n".join(lines)
 
 
-def notes_html(episode: Episode, script: Script, files: dict[str, str]) -> str:
-    """Show notes as a small HTML page; every piece of article text is escaped."""
-    m = episode.meta
-    e = html.escape
-    chapters = "\n".join(f"<li><time>{_clock(c.start_ms)}</time> {e(c.title)}</li>" for c in episode.chapters)
-    source = f"<h2>Source</h2>\n<p>{e(m.source)}</p>" if m.source else ""
-    voices = "\n".join(f"<li>{e(c)}</li>" for c in credits(script))
-    links = " · ".join(f'<a href="{e(files[k])}">{label}</a>' for k, label in
-                       (("audio", "MP3"), ("txt", "Transcript"), ("vtt", "Captions (VTT)"), ("srt", "Captions (SRT)"),
-                        ("chapters", "Chapters (JSON)")) if k in files)
-    return f"""<!doctype html>
-<html lang="{e(m.language)}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(m.title)} – {e(m.show)}</title>
-<style>body{{font:1.25rem/1.6 system-ui,sans-serif;max-width:45rem;margin:2rem auto;padding:0 1rem;
-background:#fff;color:#111}}a{{color:#0b3d91}}@media (prefers-color-scheme:dark){{body{{background:#111;color:#f5f5f5}}
-a{{color:#9cc3ff}}}}</style></head>
-<body>
-<h1>{e(m.title)}</h1>
-<p>{e(m.description)}</p>
-<p>{links}</p>
-<h2>Chapters</h2>
-<ol>
-{chapters}
-</ol>
-{source}
-<h2>Voices</h2>
-<ul>
-{voices}
-</ul>
-<p>A synthetic reading of the article; the words are the article's own.</p>
-</body>
-</html>
-"""
-
-
 def write_companions(episode: Episode, script: Script, folder: Path, art: Artwork) -> dict[str, str]:
     """Write the transcripts, chapters, cover art and show notes; returns file names by role."""
     slug = slugify(episode.meta.title)
     files = {"audio": f"{slug}.mp3", "vtt": f"{slug}.vtt", "srt": f"{slug}.srt", "txt": f"{slug}.txt",
-             "chapters": f"{slug}.chapters.json", "image": f"{slug}{art.episode.suffix}", "notes": f"{slug}.html",
+             "chapters": f"{slug}.chapters.json", "image": f"{slug}{art.episode.suffix}", "page": f"{slug}.html",
              "notes_md": f"{slug}.md", "show_image": f"cover{art.show.suffix}"}
     contents = {
         "vtt": vtt(episode), "srt": srt(episode), "txt": plain_text(episode), "chapters": chapters_json(episode),
         "notes_md": notes_markdown(episode, script),
     }
-    contents["notes"] = notes_html(episode, script, files)
+    contents["page"] = listening_page(episode, files, credits(script))
     for role, text in contents.items():
         write_atomic(folder / files[role], text.encode("utf-8"))
     write_atomic(folder / files["image"], art.episode.data)
@@ -139,7 +104,7 @@ def publish_feed(episode: Episode, script: Script, folder: Path, files: dict[str
         guid=m.guid or episode_guid(m.show, slugify(m.title)), title=m.title, description=m.description or m.title,
         date=m.date, audio=files["audio"], length=(folder / files["audio"]).stat().st_size,
         seconds=episode.audio.seconds, chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
-        files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "notes")}, added=time.time(),
+        files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time(),
     )
     update_feed(folder, show, item)
     return folder / "feed.xml", show.base_url
