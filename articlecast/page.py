@@ -18,7 +18,7 @@ import hashlib
 import html
 from importlib import resources
 
-from .models import Episode
+from .models import Cue, Episode
 from .transcript import timed_cues
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
@@ -54,17 +54,27 @@ def _rate(r: float) -> str:
     return f"{r:g}"
 
 
+def _same_words(a: str, b: str) -> bool:
+    return a.strip().rstrip(".?!:").casefold() == b.strip().rstrip(".?!:").casefold()
+
+
+def _cue(c: Cue) -> str:
+    return (f'<span class="cue" tabindex="-1" data-start="{c.start_ms / 1000:.3f}" '
+            f'data-end="{c.end_ms / 1000:.3f}">{html.escape(c.text)}</span>')
+
+
 def _transcript(episode: Episode) -> str:
-    e = html.escape
     cues = timed_cues(episode)
     out: list[str] = []
     for n, ch in enumerate(episode.chapters, 1):
         inside = [c for c in cues if ch.start_ms <= c.start_ms < ch.end_ms]
-        out.append(f'<h3 id="chapter-{n}">{e(ch.title)}</h3>')
+        if inside and _same_words(inside[0].text, ch.title):  # the spoken heading is the heading, not a paragraph
+            out.append(f'<h3 id="chapter-{n}">{_cue(inside.pop(0))}</h3>')
+        else:
+            out.append(f'<h3 id="chapter-{n}">{html.escape(ch.title)}</h3>')
         paragraph: list[str] = []
         for c in inside:
-            paragraph.append(f'<span class="cue" tabindex="-1" data-start="{c.start_ms / 1000:.3f}" '
-                             f'data-end="{c.end_ms / 1000:.3f}">{e(c.text)}</span>')
+            paragraph.append(_cue(c))
             if c.paragraph_end:
                 out.append("<p>" + " ".join(paragraph) + "</p>")
                 paragraph = []

@@ -123,6 +123,16 @@ def test_chapters_speeds_and_cues_carry_their_times() -> None:
     assert len(cues) == 5
 
 
+def test_a_spoken_heading_is_the_heading_not_a_paragraph() -> None:
+    ep = toy_episode()
+    ep = Episode(ep.meta, ep.audio, ep.chapters, (Cue("Part <1>.", 4100, 4900, True), *ep.cues[2:]))
+    page = listening_page(ep, FILES, [])
+    assert '<h3 id="chapter-2"><span class="cue" tabindex="-1" data-start="4.100" data-end="4.500">Part &lt;1&gt;.</span></h3>' \
+        in page
+    assert page.count("Part &lt;1&gt;") == 2  # the chapter button and the heading
+    assert '<h3 id="chapter-1">Intro</h3>' in page
+
+
 # ---------------------------------------------------------------- the real page in headless Chromium
 
 
