@@ -19,7 +19,7 @@ import html
 from importlib import resources
 
 from .models import Cue, Episode
-from .transcript import timed_cues
+from .transcript import says_the_title, timed_cues
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 """The speed buttons."""
@@ -54,10 +54,6 @@ def _rate(r: float) -> str:
     return f"{r:g}"
 
 
-def _same_words(a: str, b: str) -> bool:
-    return a.strip().rstrip(".?!:").casefold() == b.strip().rstrip(".?!:").casefold()
-
-
 def _cue(c: Cue) -> str:
     return (f'<span class="cue" tabindex="-1" data-start="{c.start_ms / 1000:.3f}" '
             f'data-end="{c.end_ms / 1000:.3f}">{html.escape(c.text)}</span>')
@@ -68,7 +64,7 @@ def _transcript(episode: Episode) -> str:
     out: list[str] = []
     for n, ch in enumerate(episode.chapters, 1):
         inside = [c for c in cues if ch.start_ms <= c.start_ms < ch.end_ms]
-        if inside and _same_words(inside[0].text, ch.title):  # the spoken heading is the heading, not a paragraph
+        if inside and says_the_title(inside[0], ch.title):  # the spoken heading is the heading, not a paragraph
             out.append(f'<h3 id="chapter-{n}">{_cue(inside.pop(0))}</h3>')
         else:
             out.append(f'<h3 id="chapter-{n}">{html.escape(ch.title)}</h3>')

@@ -53,6 +53,11 @@ def srt(episode: Episode) -> str:
     return "\n".join(lines)
 
 
+def says_the_title(cue: Cue, title: str) -> bool:
+    """True when ``cue`` only speaks the chapter's title (shown once, as the heading, in reading text)."""
+    return cue.text.strip().rstrip(".?!:").casefold() == title.strip().rstrip(".?!:").casefold()
+
+
 def plain_text(episode: Episode) -> str:
     """The transcript as reading text: the title, then each chapter's heading and its paragraphs."""
     out = [episode.meta.title, "=" * len(episode.meta.title), ""]
@@ -62,6 +67,8 @@ def plain_text(episode: Episode) -> str:
         if not inside:
             continue
         out += [f"[{_clock(ch.start_ms, '.')[:8]}] {ch.title}", ""]
+        if says_the_title(inside[0], ch.title) and inside[0].paragraph_end:
+            inside = inside[1:]
         paragraph: list[str] = []
         for c in inside:
             paragraph.append(c.text)

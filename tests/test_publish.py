@@ -65,6 +65,14 @@ def test_vtt_srt_and_text_from_the_timeline(tmp_path: Path) -> None:
     assert "[00:00:04] Part <1>" in text and "Hello & welcome. Second --> line.\n" in text
 
 
+def test_reading_text_shows_a_spoken_heading_once() -> None:
+    ep = toy_episode()
+    ep = Episode(ep.meta, ep.audio, ep.chapters, (*ep.cues[:2], Cue("Part <1>.", 4100, 4400, True), *ep.cues[2:]))
+    text = plain_text(ep)
+    assert "[00:00:04] Part <1>\n\nIn part <one>." in text and "Part <1>." not in text
+    assert "00:00:04.100 --> 00:00:04.400\nPart &lt;1&gt;.\n" in vtt(ep)  # captions keep every spoken sentence
+
+
 def test_json_chapters_to_the_millisecond() -> None:
     data = json.loads(chapters_json(toy_episode()))
     assert data["version"] == "1.2.0"
