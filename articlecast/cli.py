@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .errors import ArticlecastError, InputError
 from .models import BITRATES, ROLES, Script, Voice
+from .transcript import clock
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -24,8 +25,7 @@ OUT_DIR = Path("audio_out")
 
 
 def _clock(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    return clock(round(seconds * 1000))
 
 
 def _status(message: str) -> None:

@@ -191,9 +191,8 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
         date = _dt.datetime.fromisoformat(item.date).replace(hour=12, tzinfo=_dt.timezone.utc)
         fe.pubDate(date)
         fe.enclosure(_url(base, item.audio), str(item.length), "audio/mpeg")
-        page = item.files.get("page") or item.files.get("notes")  # "notes": feeds written before the page
-        if page:
-            fe.link(href=_url(base, page))
+        if "page" in item.files:
+            fe.link(href=_url(base, item.files["page"]))
         fe.podcast.itunes_duration(_clock(item.seconds))
         fe.podcast.itunes_author(show.author)
         if "image" in item.files:

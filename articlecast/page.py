@@ -19,7 +19,7 @@ import html
 from importlib import resources
 
 from .models import Cue, Episode
-from .transcript import says_the_title, timed_cues
+from .transcript import chapter_texts, clock
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 """The speed buttons."""
@@ -45,11 +45,6 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def _clock(ms: int) -> str:
-    s = ms // 1000
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-
-
 def _rate(r: float) -> str:
     return f"{r:g}"
 
@@ -60,22 +55,12 @@ def _cue(c: Cue) -> str:
 
 
 def _transcript(episode: Episode) -> str:
-    cues = timed_cues(episode)
     out: list[str] = []
-    for n, ch in enumerate(episode.chapters, 1):
-        inside = [c for c in cues if ch.start_ms <= c.start_ms < ch.end_ms]
-        if inside and says_the_title(inside[0], ch.title):  # the spoken heading is the heading, not a paragraph
-            out.append(f'<h3 id="chapter-{n}">{_cue(inside.pop(0))}</h3>')
-        else:
-            out.append(f'<h3 id="chapter-{n}">{html.escape(ch.title)}</h3>')
-        paragraph: list[str] = []
-        for c in inside:
-            paragraph.append(_cue(c))
-            if c.paragraph_end:
-                out.append("<p>" + " ".join(paragraph) + "</p>")
-                paragraph = []
-        if paragraph:
-            out.append("<p>" + " ".join(paragraph) + "</p>")
+    for n, part in enumerate(chapter_texts(episode), 1):
+        # a spoken heading is the heading (highlighted there), not a paragraph of its own
+        heading = _cue(part.heading) if part.heading else html.escape(part.chapter.title)
+        out.append(f'<h3 id="chapter-{n}">{heading}</h3>')
+        out += ["<p>" + " ".join(_cue(c) for c in p) + "</p>" for p in part.paragraphs]
     return "\n".join(out)
 
 
@@ -89,7 +74,7 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
            "media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'")
     chapters = "\n".join(
         f'<li><button type="button" data-start="{c.start_ms / 1000:.3f}">'
-        f'<span class="t">{_clock(c.start_ms)}</span> <span class="name">{e(c.title)}</span></button></li>'
+        f'<span class="t">{clock(c.start_ms)}</span> <span class="name">{e(c.title)}</span></button></li>'
         for c in episode.chapters)
     speeds = " ".join(f'<button type="button" data-rate="{_rate(r)}" aria-pressed="{"true" if r == 1 else "false"}">'
                       f'{_rate(r)}×</button>' for r in SPEEDS)
@@ -103,7 +88,7 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
              if "vtt" in files else "")
     source = f"<p>Source: {e(m.source)}</p>" if m.source else ""
     voices = "\n".join(f"<li>{e(c)}</li>" for c in credits)
-    total = _clock(episode.chapters[-1].end_ms)
+    total = clock(episode.chapters[-1].end_ms)
     return f"""<!doctype html>
 <html lang="{e(m.language)}">
 <head>

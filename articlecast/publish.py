@@ -23,7 +23,7 @@ from .feed import FeedItem, ShowInfo, episode_guid, update_feed
 from .files import slugify, write_atomic
 from .models import Episode, Script
 from .page import listening_page
-from .transcript import chapters_json, plain_text, srt, vtt
+from .transcript import chapters_json, clock, plain_text, srt, vtt
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,6 @@ def artwork(script: Script, folder: Path) -> Artwork:
     return Artwork(show, episode)
 
 
-def _clock(ms: int) -> str:
-    s = ms // 1000
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-
-
 def credits(script: Script) -> list[str]:
     """One line per voice used: role(s), engine and voice, and who made it."""
     by_voice: dict[tuple[str, str], list[str]] = {}
@@ -64,7 +59,7 @@ def notes_markdown(episode: Episode, script: Script) -> str:
     lines = [f"# {m.title}", ""]
     if m.description:
         lines += [m.description, ""]
-    lines += ["## Chapters", ""] + [f"- {_clock(c.start_ms)} {c.title}" for c in episode.chapters] + [""]
+    lines += ["## Chapters", ""] + [f"- {clock(c.start_ms)} {c.title}" for c in episode.chapters] + [""]
     if m.source:
         lines += ["## Source", "", m.source, ""]
     lines += ["## Voices", ""] + [f"- {c}" for c in credits(script)] + [""]

@@ -8,8 +8,9 @@ sentence; cues never overlap and never run past the end.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from .models import Cue, Episode
+from .models import Chapter, Cue, Episode
 
 
 def _clock(ms: int, sep: str) -> str:
@@ -53,30 +54,56 @@ def srt(episode: Episode) -> str:
     return "\n".join(lines)
 
 
-def says_the_title(cue: Cue, title: str) -> bool:
-    """True when ``cue`` only speaks the chapter's title (shown once, as the heading, in reading text)."""
+def clock(ms: int) -> str:
+    """A time as people read it: m:ss, or h:mm:ss from an hour on (whole seconds, rounded down)."""
+    s = int(ms) // 1000
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+@dataclass(frozen=True)
+class ChapterText:
+    """A chapter's part of the transcript, as reading text lays it out."""
+
+    chapter: Chapter
+    """The chapter."""
+    heading: Cue | None
+    """The cue that speaks the chapter's title, shown once, as the heading; None when the title is not spoken."""
+    paragraphs: tuple[tuple[Cue, ...], ...]
+    """The rest of its cues, paragraph by paragraph."""
+
+
+def _says_the_title(cue: Cue, title: str) -> bool:
     return cue.text.strip().rstrip(".?!:").casefold() == title.strip().rstrip(".?!:").casefold()
+
+
+def chapter_texts(episode: Episode) -> list[ChapterText]:
+    """Every chapter with its cues (timed as in the captions), grouped into paragraphs."""
+    cues = timed_cues(episode)
+    out = []
+    for ch in episode.chapters:
+        inside = [c for c in cues if ch.start_ms <= c.start_ms < ch.end_ms]
+        heading = inside.pop(0) if inside and _says_the_title(inside[0], ch.title) else None
+        paragraphs: list[tuple[Cue, ...]] = []
+        paragraph: list[Cue] = []
+        for c in inside:
+            paragraph.append(c)
+            if c.paragraph_end:
+                paragraphs.append(tuple(paragraph))
+                paragraph = []
+        if paragraph:
+            paragraphs.append(tuple(paragraph))
+        out.append(ChapterText(ch, heading, tuple(paragraphs)))
+    return out
 
 
 def plain_text(episode: Episode) -> str:
     """The transcript as reading text: the title, then each chapter's heading and its paragraphs."""
     out = [episode.meta.title, "=" * len(episode.meta.title), ""]
-    cues = timed_cues(episode)
-    for ch in episode.chapters:
-        inside = [c for c in cues if ch.start_ms <= c.start_ms < ch.end_ms]
-        if not inside:
+    for part in chapter_texts(episode):
+        if part.heading is None and not part.paragraphs:
             continue
-        out += [f"[{_clock(ch.start_ms, '.')[:8]}] {ch.title}", ""]
-        if says_the_title(inside[0], ch.title) and inside[0].paragraph_end:
-            inside = inside[1:]
-        paragraph: list[str] = []
-        for c in inside:
-            paragraph.append(c.text)
-            if c.paragraph_end:
-                out += [" ".join(paragraph), ""]
-                paragraph = []
-        if paragraph:
-            out += [" ".join(paragraph), ""]
+        out += [f"[{_clock(part.chapter.start_ms, '.')[:8]}] {part.chapter.title}", ""]
+        out += [x for p in part.paragraphs for x in (" ".join(c.text for c in p), "")]
     return "\n".join(out).rstrip() + "\n"
 
 
