@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 
 from .cache import SegmentCache
 from .errors import ScriptError
@@ -25,13 +25,22 @@ INTRO_PAUSE = 0.35
 """Silence between the sentences of the generated intro, seconds."""
 
 
-def _spoken(plan: list[tuple[Segment, list[str]]], audio: Sequence[Audio], script: Script) -> list[Spoken]:
-    out, it = [], iter(audio)
+Plan = list[tuple[Segment, list[str]]]
+"""Segments, each with its sentences (each spoken, cached and captioned on its own)."""
+
+
+def _plan(segments: Iterable[Segment]) -> Plan:
+    return [(s, split_sentences(s.text)) for s in segments]
+
+
+def _spoken(plan: Plan, audio: Iterator[Audio], script: Script) -> list[Spoken]:
+    """The plan's sentences with their audio, taken in order from ``audio``; a segment's pause follows its last."""
+    out = []
     for seg, sentences in plan:
         v = script.voices[seg.role]
         for i, sentence in enumerate(sentences):
             pause = seg.pause / script.speed if i == len(sentences) - 1 else 0.0
-            out.append(Spoken(sentence, next(it), pause, f"{v.engine}:{v.voice}"))
+            out.append(Spoken(sentence, next(audio), pause, f"{v.engine}:{v.voice}"))
     return out
 
 
@@ -54,37 +63,29 @@ def build_episode(script: Script, cache: SegmentCache,
     outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", 0.3)
     if script.intro == AUTO:
         opening, _, coming = intro_texts(script, 0.0)
-        before = [Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t]
+        intro = [Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t]
     else:
-        before = [Segment(script.intro, "host", INTRO_PAUSE)]
-    chapters = [[(s, split_sentences(s.text)) for s in c.segments] for c in script.chapters]
-    ends = [(s, split_sentences(s.text)) for s in (*before, outro)]
-    plan = [p for ch in chapters for p in ch] + ends
+        intro = [Segment(script.intro, "host", INTRO_PAUSE)]
+    parts = [("Intro", _plan(intro)), *((c.title, _plan(c.segments)) for c in script.chapters), ("Outro", _plan([outro]))]
     # the voice is given the lexicon's words; the transcript keeps the article's
-    requests = [Request(lexicon.apply(t), voices[s.role]) for s, sentences in plan for t in sentences]
+    requests = [Request(lexicon.apply(t), voices[s.role]) for _, plan in parts for s, sentences in plan for t in sentences]
     report = progress(len(requests) + (script.intro == AUTO)) if progress else None
     with Speaker(cache, report) as speaker:
         audio = speaker.speak(requests)
         if script.intro == AUTO:
             # the one sentence that needs the episode's length, spoken now that the rest is known
             seconds = fixed_seconds(len(script.chapters), script.speed) + sum(a.seconds for a in audio)
-            seconds += sum(s.pause for s, _ in plan) / script.speed
+            seconds += sum(s.pause for _, plan in parts for s, _ in plan) / script.speed
             length = intro_texts(script, seconds + 3.0 / script.speed)[1]  # + the length sentence itself
             said = speaker.speak([Request(lexicon.apply(length), host)])[0]
     spoken_at = time.perf_counter()
     it = iter(audio)
-    body = []
-    for c, ch_plan in zip(script.chapters, chapters):
-        n = sum(len(sentences) for _, sentences in ch_plan)
-        body.append(Part(c.title, _spoken(ch_plan, [next(it) for _ in range(n)], script)))
-    rest = list(it)
-    n_before = sum(len(sentences) for _, sentences in ends[:-1])
-    intro = _spoken(ends[:-1], rest[:n_before], script)
-    if script.intro == AUTO:
-        intro.insert(len(split_sentences(before[0].text)),
-                     Spoken(length, said, INTRO_PAUSE / script.speed, f"{host.engine}:{host.voice}"))
-    outro_part = Part("Outro", _spoken(ends[-1:], rest[n_before:], script))
-    episode = mix(script.meta, Part("Intro", intro), body, outro_part, pace=script.speed)
+    first, *body, last = [Part(title, _spoken(plan, it, script)) for title, plan in parts]
+    if script.intro == AUTO:  # the length sentence goes after the opening's sentences
+        at = len(split_sentences(opening))
+        told = Spoken(length, said, INTRO_PAUSE / script.speed, f"{host.engine}:{host.voice}")
+        first = Part("Intro", [*first.spoken[:at], told, *first.spoken[at:]])
+    episode = mix(script.meta, first, body, last, pace=script.speed)
     log.debug("cache: %d hits, %d misses; spoken in %.1f s, mixed in %.1f s", cache.hits, cache.misses,
               spoken_at - started, time.perf_counter() - spoken_at)
     return episode
