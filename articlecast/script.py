@@ -118,14 +118,23 @@ def resolve_voices(script: Script) -> Script:
 # ---------------------------------------------------------------- YAML out
 
 
+META_YAML: dict[str, tuple[str, str]] = {
+    "show": ("show", "name"), "author": ("show", "author"), "language": ("show", "language"),
+    "show_description": ("show", "description"), "category": ("show", "category"), "explicit": ("show", "explicit"),
+    "show_image": ("show", "image"), "title": ("episode", "title"), "description": ("episode", "description"),
+    "date": ("episode", "date"), "source": ("episode", "source"), "image": ("episode", "image"),
+    "guid": ("episode", "guid"),
+}
+"""Where each Meta field lives in the YAML: (section, key), in the order the script shows them."""
+
+
 def script_to_data(script: Script) -> dict[str, Any]:
     """The script as plain data, in the order a person reads it."""
-    m = script.meta
+    meta: dict[str, dict[str, Any]] = {"show": {}, "episode": {}}
+    for name, (section, key) in META_YAML.items():
+        meta[section][key] = getattr(script.meta, name)
     return {
-        "show": {"name": m.show, "author": m.author, "language": m.language, "description": m.show_description,
-                 "category": m.category, "explicit": m.explicit, "image": m.show_image},
-        "episode": {"title": m.title, "description": m.description, "date": m.date, "source": m.source,
-                    "image": m.image, "guid": m.guid},
+        **meta,
         "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
         "speed": script.speed,
         "lexicon": dict(script.lexicon),
@@ -254,12 +263,9 @@ def load_script(text: str, path: str = "script.yaml", check_voices: bool = True)
         "image": ep.get("image") or "",
         "guid": str(ep.get("guid") or ""),
     }
-    places = {"show_description": "description", "show_image": "image", "show": "name"}
-    for key, value in meta_args.items():
-        if key not in ("date", "explicit", "guid") and not isinstance(value, str):
-            yaml_key = places.get(key, key)
-            section = "show" if key in ("show", "author", "language", "category") or key in places else "episode"
-            raise r.fail((section, yaml_key), f"should be text, got {value!r}")
+    for name, value in meta_args.items():
+        if name not in ("date", "explicit", "guid") and not isinstance(value, str):
+            raise r.fail(META_YAML[name], f"should be text, got {value!r}")
     meta = r.build(("episode",), Meta, **meta_args)
 
     voices: dict[str, Voice] = {}
