@@ -158,25 +158,28 @@ def cmd_chapters(args: argparse.Namespace) -> int:
     return 0
 
 
+def _voice_row(engine: str, voice: str, language: str, rate: object, offline: str, installed: str, about: str) -> str:
+    return f"{engine:<8} {voice:<14} {language:<10} {rate!s:>6}  {offline:<8} {installed:<10} {about}"
+
+
 def cmd_voices(args: argparse.Namespace) -> int:
     from .engines import engine_classes, get_engine
 
-    print(f"{'engine':<8} {'voice':<14} {'language':<10} {'rate':>6}  {'offline':<8} {'installed':<10} about")
+    print(_voice_row("engine", "voice", "language", "rate", "offline", "installed", "about"))
     for name, cls in engine_classes().items():
         offline = "yes" if cls.offline else "no"
-        if not cls.installed():
-            print(f"{name:<8} {'-':<14} {'-':<10} {'-':>6}  {offline:<8} {'no':<10} {(cls.__doc__ or '').strip()}")
-            continue
+        about = (cls.__doc__ or "").strip()
         try:
-            voices = get_engine(name).voices()
+            voices = get_engine(name).voices() if cls.installed() else []
         except ArticlecastError as e:
-            print(f"{name:<8} {'-':<14} {'-':<10} {'-':>6}  {offline:<8} {'no':<10} {e}")
+            voices, about = [], str(e)
+        if not voices:
+            print(_voice_row(name, "-", "-", "-", offline, "no", about))
             continue
         shown = voices if args.all or len(voices) <= 8 else [v for v in voices if v.language.startswith("en")][:8]
         for v in shown:
             default = " (default)" if v.name == cls.default_voice else ""
-            print(f"{name:<8} {v.name:<14} {v.language:<10} {v.sample_rate:>6}  {offline:<8} {'yes':<10} "
-                  f"{v.description}{default}")
+            print(_voice_row(name, v.name, v.language, v.sample_rate, offline, "yes", v.description + default))
         if len(shown) < len(voices):
             print(f"{name:<8} ... {len(voices) - len(shown)} more (speak.py voices --all)")
     print("Use one with: speak.py build ARTICLE --voice ENGINE:VOICE   (piper also takes a path to a .onnx voice)")
