@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import functools
+import io
 import shutil
 import subprocess
+import wave
 from typing import ClassVar
 
 import numpy as np
@@ -53,12 +55,14 @@ class EspeakEngine(Engine):
         wpm = str(round(WORDS_PER_MINUTE * float(speed)))  # its own pace control
         proc = subprocess.run([_espeak() or "espeak-ng", "--stdout", "-v", voice, "-s", wpm],
                               input=text.encode("utf-8"), capture_output=True)
-        data = proc.stdout
-        at = data.find(b"data")
-        if proc.returncode != 0 or not data.startswith(b"RIFF") or at < 0:
-            raise EngineError(f"espeak-ng failed ({proc.stderr.decode(errors='replace').strip()[:200]})")
-        rate = int.from_bytes(data[24:28], "little")
-        pcm = data[at + 8:]
+        try:
+            if proc.returncode != 0:
+                raise wave.Error(f"exit code {proc.returncode}")
+            # espeak-ng streams its WAV, so the header's length is a placeholder: readframes takes what is there
+            with wave.open(io.BytesIO(proc.stdout)) as w:
+                rate, pcm = w.getframerate(), w.readframes(w.getnframes())
+        except (wave.Error, EOFError) as e:
+            raise EngineError(f"espeak-ng failed ({proc.stderr.decode(errors='replace').strip()[:200] or e})") from None
         pcm = pcm[: len(pcm) // 2 * 2]
         return Audio(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0, rate)
 
