@@ -54,7 +54,8 @@ def main() -> int:
     env.pop("ARTICLECAST_WORKERS", None)
     script = ROOT / "script" / "sample.yaml"
     # hibari for every role: the like-for-like comparison with the bare hibari CLI
-    speak = [sys.executable, str(ROOT / "speak.py"), "build", "-q", "-o", str(work / "out"), "--engine", "hibari"]
+    build = [sys.executable, str(ROOT / "speak.py"), "build", "-q"]
+    speak = [*build, "-o", str(work / "out"), "--engine", "hibari"]
     rows = []
     try:
         wall, mem = run([*speak, str(script)], env, work)
@@ -79,7 +80,7 @@ def main() -> int:
 
         if engine_classes()["piper"].installed():  # the default: FAQ questions in piper's voice
             env2 = {**env, "ARTICLECAST_CACHE": str(work / "cache2")}
-            wall, mem = run([*speak[:-2], "-o", str(work / "out2"), str(script)], env2, work)
+            wall, mem = run([*build, "-o", str(work / "out2"), str(script)], env2, work)
             dialogue = read_mp3(next((work / "out2").glob("*.mp3"))).seconds
             rows.append(("cold build, FAQ dialogue (hibari + piper)", wall, dialogue, mem))
 
