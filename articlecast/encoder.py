@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cache import remove_entry
 from .errors import AudioError
 from .ffmpeg import decode, ffmpeg_exe
 from .files import write_atomic
@@ -44,6 +45,8 @@ def _encode(samples: np.ndarray, rate: int, path: Path, bitrate: int) -> None:
     try:
         # compression_level 7: LAME's fast mode, 3x quicker and no audible loss for mono speech at >= 64 kbit/s
         seg.export(str(path), format="mp3", bitrate=f"{bitrate}k", parameters=["-ac", "1", "-compression_level", "7"])
+    except OSError:  # writing the file (a full disk): the caller names the folder
+        raise
     except Exception as e:  # pydub raises CouldntEncodeError with ffmpeg's whole log
         raise AudioError(f"MP3 encoding failed ({str(e).splitlines()[0][:200]})") from None
 
@@ -67,15 +70,25 @@ def _cached(root: Path, key: str) -> tuple[bytes, float, float] | None:
         data = (root / f"{key}.mp3").read_bytes()
     except (OSError, ValueError):
         return None
-    if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+    try:
+        ok = hashlib.sha256(data).hexdigest() == meta["sha256"]
+        lufs, peak = float(meta["lufs"]), float(meta["peak"])
+    except (TypeError, KeyError, ValueError):  # valid JSON of the wrong shape
+        ok = False
+    if not ok:
         log.warning("encoded-audio cache entry %s was damaged; encoding again", key)
+        remove_entry(root / f"{key}.json")
+        remove_entry(root / f"{key}.mp3")
         return None
-    return data, float(meta["lufs"]), float(meta["peak"])
+    return data, lufs, peak
 
 
 def _store(root: Path, key: str, path: Path, lufs: float, peak: float) -> None:
     try:
         data = path.read_bytes()
+        for entry in (root / f"{key}.mp3", root / f"{key}.json"):
+            if entry.is_dir():  # a folder where the entry should be: repaired, not warned about forever
+                remove_entry(entry)
         write_atomic(root / f"{key}.mp3", data)
         meta = {"sha256": hashlib.sha256(data).hexdigest(), "lufs": lufs, "peak": peak}
         write_atomic(root / f"{key}.json", json.dumps(meta).encode())  # written last: the entry is complete

@@ -44,3 +44,24 @@ class EngineUnavailableError(EngineError):
 
 class AudioError(ArticlecastError):
     """Mixing, encoding or tagging audio failed."""
+
+
+class OutputError(ArticlecastError):
+    """The output folder, a file in it or the feed cannot be written or read."""
+
+
+def os_error_message(e: OSError, path: object, doing: str = "cannot be written") -> str:
+    """One line for an OSError: the path, what failed and why, and how to fix it."""
+    import errno
+
+    fixes = {
+        errno.ENOSPC: "free some space, or choose another folder with -o",
+        errno.EDQUOT: "free some space, or choose another folder with -o",
+        errno.EACCES: "choose a folder you can write to with -o, or change its permissions",
+        errno.EPERM: "choose a folder you can write to with -o, or change its permissions",
+        errno.EROFS: "the disk is read-only; choose another folder with -o",
+        errno.ENOTDIR: "a file stands where a folder should be; choose another folder with -o",
+        errno.EEXIST: "a file stands where a folder should be; choose another folder with -o",
+    }
+    fix = fixes.get(e.errno or 0, "check the path, or choose another folder with -o")
+    return f"{path}: {doing} ({e.strerror or e}); {fix}"

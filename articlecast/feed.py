@@ -21,8 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import lxml.etree  # noqa: F401 - feedgen 1.0 uses lxml.etree without importing it (lxml >= 6)
 
-from .errors import InputError
-from .files import write_atomic
+from .errors import OutputError
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_NS_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
@@ -80,11 +79,6 @@ class FeedItem:
     """When first built (orders episodes of the same date)."""
 
 
-def episode_guid(show: str, slug: str) -> str:
-    """A guid that stays the same for the same show and episode title, wherever the files are hosted."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"articlecast:{show}/{slug}"))
-
-
 def _url(base: str, name: str) -> str:
     return base + quote(name)
 
@@ -103,8 +97,12 @@ def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
         data = json.loads(path.read_text(encoding="utf-8"))
         show = ShowInfo(**data["show"])
         items = [FeedItem(**{**i, "chapters": [tuple(c) for c in i["chapters"]]}) for i in data["items"]]
-    except (ValueError, KeyError, TypeError) as e:
-        raise InputError(f"{path}: is damaged ({e}); delete it and feed.xml to start the feed again") from None
+    except OSError as e:
+        raise OutputError(f"{path}: cannot be read ({e.strerror}); check its permissions") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise OutputError(f"{path}: the feed's record is damaged ({type(e).__name__}: {e}); restore it from a backup, "
+                          "or move feed.json and feed.xml aside to start a new feed (no episode file is touched)"
+                          ) from None
     return show, items
 
 
@@ -209,19 +207,20 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     return fg.rss_str(pretty=True)
 
 
-def update_feed(folder: Path, show: ShowInfo, item: FeedItem) -> list[FeedItem]:
-    """Add the episode to the feed in ``folder`` (or replace the one with its guid) and write the feed."""
-    old_show, items = read_items(folder)
+def feed_files(folder: Path, show: ShowInfo, item: FeedItem, old_show: ShowInfo | None,
+               items: list[FeedItem]) -> tuple[ShowInfo, dict[str, bytes]]:
+    """The feed (as read: ``old_show`` and ``items``) with ``item`` added, or replacing the one with its guid:
+    the contents of feed.json and feed.xml, and the show as written (its base URL: the one given, else the
+    feed's, else this folder's)."""
+    show = ShowInfo(**asdict(show))
     if old_show and not show.base_url:
         show.base_url = old_show.base_url
     if not show.base_url:  # until told where the files will live, the feed points at this folder
         show.base_url = folder.resolve().as_uri() + "/"
+    item = FeedItem(**asdict(item))
     previous = next((i for i in items if i.guid == item.guid), None)
     if previous:
         item.added = previous.added
     items = [i for i in items if i.guid != item.guid] + [item]
-    xml = render_feed(show, items)
-    write_atomic(folder / "feed.json", json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]},
-                                                  ensure_ascii=False, indent=1).encode("utf-8"))
-    write_atomic(folder / "feed.xml", xml)
-    return items
+    record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
+    return show, {"feed.json": record.encode("utf-8"), "feed.xml": render_feed(show, items)}

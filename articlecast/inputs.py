@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from .errors import InputError
@@ -11,8 +12,45 @@ ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdo
 SCRIPT_SUFFIXES = {".yaml", ".yml"}
 
 
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+"""Byte-order marks and the codec that reads them (UTF-32's before UTF-16's, which it starts with)."""
+
+
+def _detected(data: bytes) -> str:
+    """The encoding a detector guesses for bytes that are not UTF-8, for the error message."""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:65536]).best()
+    except ImportError:
+        best = None
+    return f"it looks like {best.encoding}" if best is not None else "its encoding is not recognised"
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Text from bytes: UTF-8 with or without a byte-order mark, or UTF-16/32 with one; else a clear InputError."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as e:
+                raise InputError(f"{path}: starts as {codec.upper()} but has a bad byte at offset {e.start}; "
+                                 "save it again as UTF-8") from None
+    head = data[:8192]
+    if b"\x00" in head:
+        if head[1::2].count(0) > 0.4 * len(head[1::2]) or head[0::2].count(0) > 0.4 * len(head[0::2]):
+            raise InputError(f"{path}: looks like UTF-16 text without a byte-order mark; save it as UTF-8")
+        raise InputError(f"{path}: looks like a binary file, not text; give a UTF-8 .txt, .md or .yaml file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: is not UTF-8 text ({_detected(data)}; bad byte at offset {e.start}); "
+                         "save it as UTF-8 and try again") from None
+
+
 def read_text(path: Path) -> str:
-    """The file's text as UTF-8; refuses missing, empty and binary files with a message that says why."""
+    """The file's text (see :func:`decode_text`); refuses missing, empty and binary files with a message that says why."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -21,14 +59,7 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: is a folder; give an article (.txt, .md) or a script (.yaml)") from None
     except OSError as e:
         raise InputError(f"{path}: cannot be read ({e.strerror})") from None
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{path}: looks like a binary file, not text; give a UTF-8 .txt, .md or .yaml file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            f"{path}: is not UTF-8 text (bad byte at offset {e.start}); save it as UTF-8 and try again"
-        ) from None
+    text = decode_text(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty; put an article in it")

@@ -1,4 +1,5 @@
-"""The whole build: script -> speech -> episode (the CLI writes the files).
+"""The whole build: script -> speech -> episode -> published files. :func:`produce` is what the command
+line (and any batch runner) calls; :func:`build_episode` stops at the mixed episode.
 
 Every segment is spoken sentence by sentence, so each sentence is cached on its own and its place in
 the episode is known exactly (the transcripts' cues come from there).
@@ -10,8 +11,10 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .cache import SegmentCache
+from .cache import SegmentCache, trim
 from .errors import ScriptError
 from .lexicon import compile_lexicon
 from .mixer import Part, Spoken, fixed_seconds, mix
@@ -19,6 +22,9 @@ from .models import AUTO, Audio, Episode, Script, Segment, Voice
 from .script import intro_texts, outro_text, resolve_voices
 from .sentences import split_sentences
 from .speech import Progress, Request, Speaker
+
+if TYPE_CHECKING:
+    from .publish import Published
 
 log = logging.getLogger(__name__)
 INTRO_PAUSE = 0.35
@@ -89,3 +95,22 @@ def build_episode(script: Script, cache: SegmentCache,
     log.debug("cache: %d hits, %d misses; spoken in %.1f s, mixed in %.1f s", cache.hits, cache.misses,
               spoken_at - started, time.perf_counter() - spoken_at)
     return episode
+
+
+def produce(script: Script, folder: Path, source_dir: Path, bitrate: int = 96, base_url: str = "",
+            cache: SegmentCache | None = None, progress: Callable[[int], Progress] | None = None) -> Published:
+    """Build ``script`` and publish it into ``folder`` (and its feed); returns the :class:`~.publish.Published`.
+
+    Everything that can be checked is checked before any speech is made: the voices, the cover art
+    (relative to ``source_dir``), the output folder and its feed."""
+    from .publish import artwork, prepare_output, publish_episode
+    from .script import check_script_voices
+
+    check_script_voices(script)
+    art = artwork(script, source_dir)
+    prepare_output(folder)
+    cache = cache or SegmentCache()
+    episode = build_episode(script, cache, progress)
+    published = publish_episode(episode, script, folder, art, bitrate, cache.encoded, base_url)
+    trim(cache.base)
+    return published

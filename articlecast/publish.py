@@ -9,21 +9,47 @@
     <slug>.md             show notes: chapters with timestamps, source, voice credits
     cover.png|.jpg        the show's cover art
     feed.xml (+feed.json) the RSS feed with every episode built into this folder
+
+An episode is known by its guid (:func:`episode_guid`), never by its file names: ``<slug>`` comes from the
+title, transliterated to ASCII, and is made unique in the folder; a rebuild of the same episode keeps its
+slug and replaces its files in place.
+
+Publishing is one transaction (:func:`publish_episode`): every file is written under a temporary name in
+the folder, then, under the feed's lock, the companions and the feed record are rendered, everything is
+renamed into place and the feed comes last. If any step fails, the temporaries are removed and the
+previous episode and feed are as they were. :func:`prepare_output` checks the folder and the feed before
+any speech is made.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cover import Cover, generate_cover, load_cover
 from .engines import get_engine
-from .feed import FeedItem, ShowInfo, episode_guid, update_feed
-from .files import slugify, write_atomic
+from .errors import OutputError, os_error_message
+from .feed import FeedItem, ShowInfo, feed_files, read_items
+from .files import publish_path, remove_stale_temporaries, slugify, temp_path
 from .models import Episode, Script
 from .page import listening_page
+from .script import episode_guid
 from .transcript import chapters_json, clock, plain_text, srt, vtt
+
+log = logging.getLogger(__name__)
+LOCK_NAME = ".feed.lock"
+"""The feed's lock file, in the output folder: every build holds it while it publishes."""
+LOCK_TIMEOUT = 300.0
+"""How long a build waits for another to finish publishing, seconds."""
+RESERVED_STEMS = frozenset({"feed", "cover"})
+"""Names the folder's own files use (feed.xml, cover.png): never an episode's."""
+COMPANIONS = {"audio": ".mp3", "vtt": ".vtt", "srt": ".srt", "txt": ".txt", "chapters": ".chapters.json",
+              "page": ".html", "notes_md": ".md"}
+"""Each file of an episode, by role, and its suffix (the cover art's, .png or .jpg, besides)."""
 
 
 @dataclass(frozen=True)
@@ -53,53 +79,180 @@ def credits(script: Script) -> list[str]:
             for (eng, voice), roles in by_voice.items()]
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
+
+
+def md_escape(text: str) -> str:
+    """Article text as Markdown shows it literally: no HTML, links, images or emphasis of its own."""
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;")).replace("\\<", "&lt;").replace("\\>", "&gt;")
+
+
 def notes_markdown(episode: Episode, script: Script) -> str:
-    """Show notes in Markdown."""
+    """Show notes in Markdown; every piece of article text is escaped."""
     m = episode.meta
-    lines = [f"# {m.title}", ""]
+    lines = [f"# {md_escape(m.title)}", ""]
     if m.description:
-        lines += [m.description, ""]
-    lines += ["## Chapters", ""] + [f"- {clock(c.start_ms)} {c.title}" for c in episode.chapters] + [""]
+        lines += [md_escape(m.description), ""]
+    lines += ["## Chapters", ""] + [f"- {clock(c.start_ms)} {md_escape(c.title)}" for c in episode.chapters] + [""]
     if m.source:
-        lines += ["## Source", "", m.source, ""]
+        lines += ["## Source", "", md_escape(m.source), ""]
     lines += ["## Voices", ""] + [f"- {c}" for c in credits(script)] + [""]
     lines += ["A synthetic reading of the article; the words are the article's own.", ""]
     return "\n".join(lines)
 
 
-def write_companions(episode: Episode, script: Script, folder: Path, art: Artwork) -> dict[str, str]:
-    """Write the transcripts, chapters, cover art and show notes; returns file names by role."""
-    slug = slugify(episode.meta.title)
-    files = {"audio": f"{slug}.mp3", "vtt": f"{slug}.vtt", "srt": f"{slug}.srt", "txt": f"{slug}.txt",
-             "chapters": f"{slug}.chapters.json", "image": f"{slug}{art.episode.suffix}", "page": f"{slug}.html",
-             "notes_md": f"{slug}.md", "show_image": f"cover{art.show.suffix}"}
-    contents = {
-        "vtt": vtt(episode), "srt": srt(episode), "txt": plain_text(episode), "chapters": chapters_json(episode),
-        "notes_md": notes_markdown(episode, script),
-    }
-    contents["page"] = listening_page(episode, files, credits(script))
-    for role, text in contents.items():
-        write_atomic(folder / files[role], text.encode("utf-8"))
-    write_atomic(folder / files["image"], art.episode.data)
-    write_atomic(folder / files["show_image"], art.show.data)
-    return files
+# ---------------------------------------------------------------- identity and names
 
 
-def publish_feed(episode: Episode, script: Script, folder: Path, files: dict[str, str],
-                 base_url: str = "") -> tuple[Path, str]:
-    """Add (or update) this episode in ``folder``/feed.xml; returns the feed's path and the base URL it used."""
+def _stem(item: FeedItem) -> str:
+    return item.audio.removesuffix(".mp3")
+
+
+def episode_stem(folder: Path, title: str, guid: str, items: list[FeedItem]) -> str:
+    """The file-name stem for this episode in ``folder``: the one it already has in the feed, else the
+    title's slug, with "-2", "-3", ... when another episode (or any file of that name) has it."""
+    for item in items:
+        if item.guid == guid:
+            return _stem(item)
+    base = slugify(title) or "episode-" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:8]
+    others = {_stem(i) for i in items}
+    n, stem = 1, base
+    while stem in RESERVED_STEMS or stem in others or any(
+            (folder / f"{stem}{suffix}").exists() for suffix in (*COMPANIONS.values(), ".png", ".jpg")):
+        n += 1
+        stem = f"{base}-{n}"
+    return stem
+
+
+# ---------------------------------------------------------------- the transaction
+
+
+def _lock(folder: Path):  # type: ignore[no-untyped-def]
+    from filelock import FileLock
+
+    return FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT)
+
+
+def prepare_output(folder: Path) -> None:
+    """Before any speech is made: the folder exists (or is made) and can be written, and its feed can be
+    read. Leftovers of builds that were killed are removed."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; -o names the folder the episode goes into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(os_error_message(e, folder, "cannot make the folder")) from None
+    try:
+        probe = temp_path(folder / "probe")
+        try:
+            probe.write_bytes(b"articlecast")
+        finally:
+            probe.unlink(missing_ok=True)
+    except OSError as e:
+        raise OutputError(os_error_message(e, folder, "cannot write files there")) from None
+    remove_stale_temporaries(folder)
+    read_items(folder)  # a damaged feed record is found now, not after the speech is made
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a build put in its folder."""
+
+    episode: Episode
+    """The episode as encoded (loudness and true peak measured on the MP3)."""
+    folder: Path
+    """The output folder."""
+    files: dict[str, str]
+    """File names by role: audio, vtt, srt, txt, chapters, image, page, notes_md, show_image."""
+    feed: Path
+    """The feed's XML."""
+    base_url: str
+    """Where the feed says the files live (a file:// URL until --base-url is given)."""
+    guid: str
+    """The episode's id in the feed."""
+
+    @property
+    def mp3(self) -> Path:
+        """The episode's MP3."""
+        return self.folder / self.files["audio"]
+
+
+def _companions(episode: Episode, script: Script, stem: str, art: Artwork) -> tuple[dict[str, str], dict[str, bytes]]:
+    """File names by role, and the contents of every file but the MP3."""
+    files = {role: f"{stem}{suffix}" for role, suffix in COMPANIONS.items()}
+    files.update(image=f"{stem}{art.episode.suffix}", show_image=f"cover{art.show.suffix}")
+    texts = {"vtt": vtt(episode), "srt": srt(episode), "txt": plain_text(episode), "chapters": chapters_json(episode),
+             "notes_md": notes_markdown(episode, script), "page": listening_page(episode, files, credits(script))}
+    data = {files[role]: text.encode("utf-8") for role, text in texts.items()}
+    data.update({files["image"]: art.episode.data, files["show_image"]: art.show.data})
+    return files, data
+
+
+def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork, bitrate: int = 96,
+                    encoded_cache: Path | None = None, base_url: str = "") -> Published:
+    """Encode, tag and publish the episode into ``folder`` and its feed, as one transaction (see the module)."""
+    from .encoder import encode_mp3
+    from .tagger import tag_mp3
+
+    guid = episode_guid(script)
+    temps: list[Path] = []
+    try:
+        try:
+            mp3_tmp = temp_path(folder / "episode.mp3")
+            temps.append(mp3_tmp)
+            episode = encode_mp3(episode, mp3_tmp, bitrate, encoded_cache)
+            tag_mp3(episode, mp3_tmp, art.episode, plain_text(episode))
+            with _lock(folder):
+                old_show, items = read_items(folder)
+                stem = episode_stem(folder, episode.meta.title, guid, items)
+                files, contents = _companions(episode, script, stem, art)
+                staged: list[tuple[Path, Path]] = []
+                for name, data in contents.items():
+                    tmp = temp_path(folder / name)
+                    temps.append(tmp)
+                    tmp.write_bytes(data)
+                    staged.append((tmp, folder / name))
+                staged.append((mp3_tmp, folder / files["audio"]))
+                item = _feed_item(episode, guid, files, mp3_tmp.stat().st_size)
+                show, feed = feed_files(folder, _show(episode, files, base_url), item, old_show, items)
+                for name in ("feed.json", "feed.xml"):  # the feed last: it points at files already in place
+                    tmp = temp_path(folder / name)
+                    temps.append(tmp)
+                    tmp.write_bytes(feed[name])
+                    staged.append((tmp, folder / name))
+                for tmp, path in staged:
+                    publish_path(tmp, path)
+                _remove_replaced(folder, items, guid, files)
+        except OSError as e:
+            raise OutputError(os_error_message(e, e.filename or folder)) from None
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+    return Published(episode, folder, files, folder / "feed.xml", show.base_url, guid)
+
+
+def _remove_replaced(folder: Path, items: list[FeedItem], guid: str, files: dict[str, str]) -> None:
+    """Files of this episode's previous build that the new one no longer has (cover art .png -> .jpg)."""
+    old = next((i for i in items if i.guid == guid), None)
+    if old is None:
+        return
+    for name in set(old.files.values()) - set(files.values()):
+        if name.startswith(_stem(old)):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _show(episode: Episode, files: dict[str, str], base_url: str) -> ShowInfo:
     m = episode.meta
     if base_url and not base_url.endswith("/"):
         base_url += "/"
-    show = ShowInfo(
-        title=m.show, description=m.show_description or f"{m.show}: articles read aloud.", author=m.author,
-        language=m.language, category=m.category, explicit=m.explicit, image=files["show_image"], base_url=base_url,
-    )
-    item = FeedItem(
-        guid=m.guid or episode_guid(m.show, slugify(m.title)), title=m.title, description=m.description or m.title,
-        date=m.date, audio=files["audio"], length=(folder / files["audio"]).stat().st_size,
-        seconds=episode.audio.seconds, chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
-        files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time(),
-    )
-    update_feed(folder, show, item)
-    return folder / "feed.xml", show.base_url
+    return ShowInfo(title=m.show, description=m.show_description or f"{m.show}: articles read aloud.",
+                    author=m.author, language=m.language, category=m.category, explicit=m.explicit,
+                    image=files["show_image"], base_url=base_url)
+
+
+def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int) -> FeedItem:
+    m = episode.meta
+    return FeedItem(guid=guid, title=m.title, description=m.description or m.title, date=m.date, audio=files["audio"],
+                    length=length, seconds=episode.audio.seconds,
+                    chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
+                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time())

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import hashlib
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +85,22 @@ def make_script(article: Article, show: str = "Articlecast", date: str | None = 
         date=date or _dt.date.today().isoformat(),
         source=article.source,
     )
-    return Script(meta, default_voices(), tuple(chapters))
+    script = Script(meta, default_voices(), tuple(chapters))
+    # written into the script, so that editing it later still rebuilds the same episode
+    return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))
+
+
+def episode_guid(script: Script) -> str:
+    """The episode's permanent id: the script's ``guid``, else the article's source URL, else a hash of the
+    show, the title and every word of the script (a different article is a different episode)."""
+    m = script.meta
+    if m.guid.strip():
+        return m.guid.strip()
+    if re.match(r"^https?://\S+$", m.source.strip()):
+        return m.source.strip()
+    words = "\n".join(s.text for c in script.chapters for s in c.segments)
+    blob = "\n".join([m.show, m.title, words])
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "articlecast:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()))
 
 
 def default_voices() -> dict[str, Voice]:

@@ -5,6 +5,10 @@ Each segment is conditioned (episode sample rate, tamed peaks) where it is synth
 Only the segments missing from the cache are synthesized. An engine that allows it runs them in
 worker processes, one per core; the workers stay up for the life of a :class:`Speaker`, so a second
 batch (the intro, once the episode's length is known) starts without loading the voices again.
+
+Workers never outlive the build: they ignore Ctrl-C (the main process stops them), are terminated when
+the :class:`Speaker` is left by an exception (SIGTERM, Ctrl-C, an error), and exit by themselves within
+a second or so when the main process dies without a word (SIGKILL).
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -46,6 +53,24 @@ def _synthesize(engine: str, voice: str, speed: float, text: str) -> Audio:
     return condition(get_engine(engine).synthesize(text, voice, speed))
 
 
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker looks whether the main process is still there."""
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(PARENT_CHECK_SECONDS)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the main process, and die with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a thread rather than prctl(PR_SET_PDEATHSIG), which fires when the *thread* that started the worker ends
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
 def worker_count() -> int:
     """ARTICLECAST_WORKERS if set, else one per core (at most 4)."""
     env = os.environ.get("ARTICLECAST_WORKERS", "")
@@ -69,13 +94,16 @@ class Speaker:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         if self._pool is not None:
+            if et is not None:  # stopped or failed: do not wait for sentences nobody will hear
+                terminate_workers(self._pool)
             self._pool.shutdown(wait=et is None, cancel_futures=True)
             self._pool = None
 
     def _pool_for(self, n_jobs: int) -> ProcessPoolExecutor | None:
         if self._pool is None and not self._pool_failed and worker_count() > 1 and n_jobs >= self.MIN_PARALLEL:
             # spawn: fresh interpreters, no onnxruntime state copied by fork
-            self._pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_worker_init, initargs=(os.getpid(),))
             log.debug("started %d speech worker processes", worker_count())
         return self._pool
 
@@ -134,6 +162,19 @@ class Speaker:
             for f in futures:
                 f.cancel()
             raise
+
+
+def terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's worker processes now. ProcessPoolExecutor has no public way before Python 3.14
+    (``terminate_workers``); its ``_processes`` map is used otherwise (tests/test_faults.py checks it)."""
+    if hasattr(pool, "terminate_workers"):
+        pool.terminate_workers()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def speak(requests: Sequence[Request], cache: SegmentCache, progress: Progress | None = None) -> list[Audio]:
