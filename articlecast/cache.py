@@ -69,6 +69,17 @@ def remove_entry(path: Path) -> None:
         log.warning("could not remove the cache entry %s (%s)", path, e.strerror)
 
 
+def ensure_folder(folder: Path, base: Path) -> None:
+    """Make ``folder`` (inside the cache ``base``), removing any file that stands where one of its folders should."""
+    here = base
+    for part in folder.relative_to(base).parts:
+        here = here / part
+        if here.exists() and not here.is_dir():
+            log.info("removing %s: a file where the cache keeps a folder", here)
+            here.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 class SegmentCache:
     """Synthesized segments on disk, as 16-bit PCM."""
 
@@ -93,7 +104,7 @@ class SegmentCache:
         path = self._path(key)
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # absent (a file where a folder should be: put repairs it)
             self.misses += 1
             return None
         except OSError:
@@ -130,11 +141,9 @@ class SegmentCache:
         data = MAGIC + HEADER.pack(audio.sample_rate, len(pcm) // 2, hashlib.sha256(pcm).digest()) + pcm
         path = self._path(key)
         try:
-            if path.parent.exists() and not path.parent.is_dir():
-                remove_entry(path.parent)
+            ensure_folder(path.parent, self.base)
             if path.is_dir():
                 remove_entry(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:

@@ -69,7 +69,7 @@ def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .pipeline import produce
+    from .pipeline import prepare, produce
 
     path = Path(args.path) if args.path else SAMPLE
     if not args.path and not path.exists():
@@ -82,6 +82,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         script = dataclasses.replace(script, voices={r: voice for r in ROLES})
     if args.speed is not None:
         script = _with_speed(script, args.speed)
+    art = prepare(script, Path(args.output), path.parent)  # bad voices, art or folder: now, before any speech
     offline = all(_engine_offline(v.engine) for v in script.voices.values())
     _status(f"Building {path} ({len(script.chapters)} chapters{'' if offline else ', online voice'})")
     started = time.perf_counter()
@@ -90,7 +91,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     cache = SegmentCache()
     try:
-        done = produce(script, Path(args.output), path.parent, args.bitrate, args.base_url or "", cache, make)
+        done = produce(script, Path(args.output), art, args.bitrate, args.base_url or "", cache, make)
     finally:
         for bar in bars:
             bar.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import remove_entry
+from .cache import ensure_folder, remove_entry
 from .errors import AudioError
 from .ffmpeg import decode, ffmpeg_exe
 from .files import write_atomic
@@ -86,6 +86,7 @@ def _cached(root: Path, key: str) -> tuple[bytes, float, float] | None:
 def _store(root: Path, key: str, path: Path, lufs: float, peak: float) -> None:
     try:
         data = path.read_bytes()
+        ensure_folder(root, root.parent)
         for entry in (root / f"{key}.mp3", root / f"{key}.json"):
             if entry.is_dir():  # a folder where the entry should be: repaired, not warned about forever
                 remove_entry(entry)

@@ -221,6 +221,6 @@ def feed_files(folder: Path, show: ShowInfo, item: FeedItem, old_show: ShowInfo 
     previous = next((i for i in items if i.guid == item.guid), None)
     if previous:
         item.added = previous.added
-    items = [i for i in items if i.guid != item.guid] + [item]
+    items = [item if i.guid == item.guid else i for i in items] if previous else [*items, item]
     record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
     return show, {"feed.json": record.encode("utf-8"), "feed.xml": render_feed(show, items)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from .errors import InputError
@@ -15,6 +16,10 @@ SCRIPT_SUFFIXES = {".yaml", ".yml"}
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 """Byte-order marks and the codec that reads them (UTF-32's before UTF-16's, which it starts with)."""
+
+
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+"""Control characters: nothing to say, and not allowed in the feed's XML."""
 
 
 def _detected(data: bytes) -> str:
@@ -60,7 +65,7 @@ def read_text(path: Path) -> str:
     except OSError as e:
         raise InputError(f"{path}: cannot be read ({e.strerror})") from None
     text = decode_text(data, path)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise InputError(f"{path}: is empty; put an article in it")
     return text

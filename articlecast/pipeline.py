@@ -24,7 +24,7 @@ from .sentences import split_sentences
 from .speech import Progress, Request, Speaker
 
 if TYPE_CHECKING:
-    from .publish import Published
+    from .publish import Artwork, Published
 
 log = logging.getLogger(__name__)
 INTRO_PAUSE = 0.35
@@ -97,18 +97,23 @@ def build_episode(script: Script, cache: SegmentCache,
     return episode
 
 
-def produce(script: Script, folder: Path, source_dir: Path, bitrate: int = 96, base_url: str = "",
-            cache: SegmentCache | None = None, progress: Callable[[int], Progress] | None = None) -> Published:
-    """Build ``script`` and publish it into ``folder`` (and its feed); returns the :class:`~.publish.Published`.
-
-    Everything that can be checked is checked before any speech is made: the voices, the cover art
-    (relative to ``source_dir``), the output folder and its feed."""
-    from .publish import artwork, prepare_output, publish_episode
+def prepare(script: Script, folder: Path, source_dir: Path) -> Artwork:
+    """Everything that can be checked before any speech is made: the voices, the cover art (paths relative
+    to ``source_dir``), the output folder and its feed. Returns the artwork to publish with."""
+    from .publish import artwork, prepare_output
     from .script import check_script_voices
 
     check_script_voices(script)
     art = artwork(script, source_dir)
     prepare_output(folder)
+    return art
+
+
+def produce(script: Script, folder: Path, art: Artwork, bitrate: int = 96, base_url: str = "",
+            cache: SegmentCache | None = None, progress: Callable[[int], Progress] | None = None) -> Published:
+    """Build ``script`` and publish it into ``folder`` and its feed (after :func:`prepare`)."""
+    from .publish import publish_episode
+
     cache = cache or SegmentCache()
     episode = build_episode(script, cache, progress)
     published = publish_episode(episode, script, folder, art, bitrate, cache.encoded, base_url)

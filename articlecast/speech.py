@@ -95,8 +95,11 @@ class Speaker:
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         if self._pool is not None:
             if et is not None:  # stopped or failed: do not wait for sentences nobody will hear
+                # no future is cancelled first: Python 3.11's executor then fails marking them broken
                 terminate_workers(self._pool)
-            self._pool.shutdown(wait=et is None, cancel_futures=True)
+                self._pool.shutdown(wait=True)
+            else:
+                self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def _pool_for(self, n_jobs: int) -> ProcessPoolExecutor | None:
@@ -155,13 +158,8 @@ class Speaker:
         # longest first, so that no worker is left with a long paragraph at the end
         order = sorted(keys, key=lambda k: -len(jobs[k][3]))
         futures: dict[Future[Audio], str] = {pool.submit(_synthesize, *jobs[k]): k for k in order}
-        try:
-            for fut in as_completed(futures):
-                store(futures[fut], fut.result())
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+        for fut in as_completed(futures):  # on an exception, the Speaker stops the workers
+            store(futures[fut], fut.result())
 
 
 def terminate_workers(pool: ProcessPoolExecutor) -> None:
