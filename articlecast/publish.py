@@ -27,6 +27,8 @@ import hashlib
 import logging
 import re
 import time
+import unicodedata
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +108,22 @@ def notes_markdown(episode: Episode, script: Script) -> str:
 
 def _stem(item: FeedItem) -> str:
     return item.audio.removesuffix(".mp3")
+
+
+def _legacy_guid(show: str, title: str) -> str:
+    """The guid builds before 0.2 gave an episode: from the show and an ASCII-only slug of the title."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:80].rstrip("-") or "episode"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"articlecast:{show}/{slug}"))
+
+
+def feed_guid(guid: str, show: str, title: str, items: list[FeedItem]) -> str:
+    """The guid this episode has in this feed: its own, or the one an older build gave the same show and
+    title (a guid never changes, so subscribers never see the episode twice)."""
+    if any(i.guid == guid for i in items):
+        return guid
+    legacy = _legacy_guid(show, title)
+    return legacy if any(i.guid == legacy and i.title == title for i in items) else guid
 
 
 def episode_stem(folder: Path, title: str, guid: str, items: list[FeedItem]) -> str:
@@ -204,6 +222,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
             tag_mp3(episode, mp3_tmp, art.episode, plain_text(episode))
             with _lock(folder):
                 old_show, items = read_items(folder)
+                guid = feed_guid(guid, episode.meta.show, episode.meta.title, items)
                 stem = episode_stem(folder, episode.meta.title, guid, items)
                 files, contents = _companions(episode, script, stem, art)
                 staged: list[tuple[Path, Path]] = []

@@ -211,3 +211,11 @@ def test_markdown_h1_title_and_plain_question_heading() -> None:
 def test_markdown_bad_front_matter() -> None:
     with pytest.raises(ArticleError, match="front matter"):
         parse_markdown("---\ntitle: [unclosed\n---\n# T\n\nx\n")
+
+
+def test_markdown_script_links_keep_their_text_only() -> None:
+    art = parse_markdown("# T\n\nSee [the report](javascript:alert(1)), [a chart](data:text/html;base64,PHNjcmlwdD4=) "
+                         "and <javascript:alert(2)> or [home](https://example.com/a).\n")
+    text = art.sections[0].paragraphs[0]
+    assert text == "See the report, a chart and or home."
+    assert "javascript" not in text and "data:" not in text and "alert" not in text

@@ -121,7 +121,7 @@ def test_concurrent_builds_lose_no_feed_item(tmp_path: Path) -> None:
     titles = ["C tips", "C++ tips", "Garden notes", "Tide tables"]
     for n, title in enumerate(titles):
         (tmp_path / f"a{n}.md").write_text(article(title))
-    for rnd in range(4):
+    for rnd in range(6):
         out = f"round{rnd}"
         procs = [start(["build", f"a{n}.md", "--engine", "silent", "-q", "-o", out], tmp_path)
                  for n in range(len(titles))]
@@ -355,3 +355,19 @@ def test_cache_command_shows_and_clears(tmp_path: Path) -> None:
     cleared = run(["cache", "--clear"], tmp_path)
     assert cleared.returncode == 0 and "removed" in cleared.stdout
     assert usage(Path(os.environ["ARTICLECAST_CACHE"])).files == 0
+
+
+def test_an_episode_built_before_guids_keeps_its_feed_item(tmp_path: Path) -> None:
+    """Feeds written by earlier versions named episodes by show and title: a rebuild keeps that guid and file."""
+    from articlecast.publish import _legacy_guid
+
+    (tmp_path / "a.md").write_text(article("Old timer"))
+    assert run(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    out = tmp_path / "audio_out"
+    record = json.loads((out / "feed.json").read_text())
+    legacy = _legacy_guid("Articlecast", "Old timer")
+    record["items"][0]["guid"] = legacy
+    (out / "feed.json").write_text(json.dumps(record))
+    assert run(["build", "a.md", "--engine", "silent", "-q", "--speed", "1.2"], tmp_path).returncode == 0
+    guids, lengths = feed_state(out)
+    assert guids == [legacy] and list(lengths) == ["old-timer.mp3"]

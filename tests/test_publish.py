@@ -224,3 +224,20 @@ def test_script_names_its_own_cover(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "speak.py"), "build", "bad.yaml"], cwd=tmp_path,
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "nope.png: no such image" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_show_notes_escape_the_articles_html() -> None:
+    import dataclasses
+
+    from articlecast.article_md import parse_markdown
+    from articlecast.publish import notes_markdown
+    from articlecast.script import make_script, resolve_voices
+
+    script = resolve_voices(make_script(parse_markdown("# T\n\nBody.\n")))
+    meta = dataclasses.replace(script.meta, title="Evil <script>alert(1)</script> [x](javascript:y)",
+                               description="Body <img src=x onerror=alert(2)> & *text*.")
+    ep = toy_episode()
+    notes = notes_markdown(Episode(meta, ep.audio, ep.chapters, ep.cues), script)
+    assert "<script>" not in notes and "<img" not in notes and "[x](javascript" not in notes
+    assert "# Evil &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:y)" in notes
+    assert "&amp; \\*text\\*" in notes and "Part &lt;1&gt;" in notes
