@@ -179,6 +179,16 @@ def speakable_item(text: str) -> str:
     return text
 
 
+def table_sentences(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A table read row by row: one sentence per row, "Header: cell; ..."."""
+    sentences = []
+    for r in rows:
+        pairs = [f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(r), r) if c]
+        if pairs:
+            sentences.append("; ".join(pairs) + ".")
+    return sentences
+
+
 # ---------------------------------------------------------------- grouping
 
 

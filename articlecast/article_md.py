@@ -10,7 +10,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .article import Block, clean, sectionize, speakable_item
+from .article import Block, clean, sectionize, speakable_item, table_sentences
 from .errors import ArticleError
 from .models import Article
 
@@ -73,12 +73,7 @@ def _table_rows(tokens: list[Token], i: int) -> tuple[list[str], int]:
         elif t.type == "inline":
             row.append(_inline_text(t))
         i += 1
-    sentences = []
-    for r in rows:
-        pairs = [f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(r), r) if c]
-        if pairs:
-            sentences.append("; ".join(pairs) + ".")
-    return sentences, i
+    return table_sentences(header, rows), i
 
 
 def parse_markdown(text: str, fallback_title: str = "") -> Article:

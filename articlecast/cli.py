@@ -13,11 +13,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ArticlecastError, InputError
 from .models import BITRATES, ROLES, Script, Voice
 from .transcript import clock
+
+if TYPE_CHECKING:
+    from .inputs import Loaded
+    from .publish import Published
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -41,19 +46,6 @@ def _parse_voice(text: str) -> Voice:
     return Voice(engine.strip(), voice.strip())
 
 
-def load_script_or_article(path: Path, show: str | None = None) -> Script:
-    """A script from a .yaml file, or the default script of a .txt/.md article."""
-    from .inputs import input_kind, load_article
-    from .script import make_script, read_script, resolve_voices
-
-    if input_kind(path) == "script":
-        script = read_script(path)
-        if show:
-            script = dataclasses.replace(script, meta=dataclasses.replace(script.meta, show=show))
-        return resolve_voices(script)
-    return resolve_voices(make_script(load_article(path), show=show or "Articlecast"))
-
-
 def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
@@ -68,37 +60,66 @@ def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
     return make, bars
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from .pipeline import prepare, produce
+def _inputs(args: argparse.Namespace) -> list[Loaded]:
+    """Every input read (web pages fetched and saved) before anything is spoken; a digest makes them one."""
+    from .inputs import Loaded, load_input
+    from .script import make_digest
 
-    path = Path(args.path) if args.path else SAMPLE
-    if not args.path and not path.exists():
-        path = SAMPLE.with_suffix(".txt")
-        if not path.exists():
+    sources = list(args.paths)
+    if not sources:
+        sample = SAMPLE if SAMPLE.exists() else SAMPLE.with_suffix(".txt")
+        if not sample.exists():
             raise InputError(f"no sample in {SAMPLE.parent}; give a file: speak.py build ARTICLE.txt")
-    script = load_script_or_article(path, args.show)
-    if args.voice or args.engine:
-        voice = _parse_voice(args.voice or args.engine)
-        script = dataclasses.replace(script, voices={r: voice for r in ROLES})
-    if args.speed is not None:
-        script = _with_speed(script, args.speed)
-    art = prepare(script, Path(args.output), path.parent)  # bad voices, art or folder: now, before any speech
-    offline = all(_engine_offline(v.engine) for v in script.voices.values())
-    _status(f"Building {path} ({len(script.chapters)} chapters{'' if offline else ', online voice'})")
-    started = time.perf_counter()
-    make, bars = _progress_factory(args.quiet)
-    from .cache import SegmentCache
+        sources = [str(sample)]
+    loaded = [load_input(src, args.show, Path(args.pages)) for src in sources]
+    for item in loaded:
+        if item.saved:
+            _status(f"Saved the page as {item.saved}; rebuild offline with: speak.py build {item.saved}")
+    if args.digest is not None:
+        digest = make_digest([x.script for x in loaded], args.digest, args.show or "Articlecast")
+        return [Loaded(digest, loaded[0].folder)]
+    return loaded
 
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .cache import SegmentCache
+    from .pipeline import prepare, produce
+    from .speech import Speaker
+
+    loaded = _inputs(args)
+    jobs = []
+    for item in loaded:
+        script = item.script
+        if args.voice or args.engine:
+            voice = _parse_voice(args.voice or args.engine)
+            script = dataclasses.replace(script, voices={r: voice for r in ROLES})
+        if args.speed is not None:
+            script = _with_speed(script, args.speed)
+        # bad voices, art or folder: now, before any speech
+        jobs.append((script, prepare(script, Path(args.output), item.folder)))
     cache = SegmentCache()
-    try:
-        done = produce(script, Path(args.output), art, args.bitrate, args.base_url or "", cache, make)
-    finally:
-        for bar in bars:
-            bar.close()
+    make, bars = _progress_factory(args.quiet)
+    with Speaker(cache) as speaker:  # one pool of speech workers for every episode
+        for n, (script, art) in enumerate(jobs, 1):
+            offline = all(_engine_offline(v.engine) for v in script.voices.values())
+            count = f" [{n}/{len(jobs)}]" if len(jobs) > 1 else ""
+            _status(f"Building{count} {script.meta.title} ({len(script.chapters)} chapters"
+                    f"{'' if offline else ', online voice'})")
+            started = time.perf_counter()
+            hits, misses = cache.hits, cache.misses
+            try:
+                done = produce(script, Path(args.output), art, args.bitrate, args.base_url or "", cache, make, speaker)
+            finally:
+                for bar in bars:
+                    bar.close()
+            _report(done, time.perf_counter() - started, cache.hits - hits, cache.misses - misses)
+    return 0
+
+
+def _report(done: Published, took: float, hits: int, misses: int) -> None:
     episode, out = done.episode, done.mp3
-    took = time.perf_counter() - started
     _status(f"Done in {took:.1f} s ({episode.audio.seconds / took:.0f}x real time; "
-            f"{cache.hits} sentences from the cache, {cache.misses} synthesized)")
+            f"{hits} sentences from the cache, {misses} synthesized)")
     print(f"{out}  {_clock(episode.audio.seconds)}  {len(episode.chapters)} chapters  "
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
@@ -106,7 +127,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"feed: {done.feed}  transcript: {done.folder / done.files['txt']}  listen: {done.folder / done.files['page']}")
     if done.base_url.startswith("file:"):
         _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
-    return 0
 
 
 def _with_speed(script: Script, speed: float) -> Script:
@@ -123,14 +143,17 @@ def _engine_offline(name: str) -> bool:
 
 
 def cmd_script(args: argparse.Namespace) -> int:
-    from .inputs import load_article
-    from .script import dump_script, make_script, write_script
+    from .script import dump_script, write_script
 
-    script = make_script(load_article(Path(args.article)), show=args.show or "Articlecast")
-    if args.output:
-        out = Path(args.output)
-        if out.suffix.lower() not in (".yaml", ".yml"):
-            raise InputError(f"{out}: a script is YAML; name it with .yaml")
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"{out}: a script is YAML; name it with .yaml")
+    if args.pages is None:  # fetched pages go beside the script
+        args.pages = str(out.parent if out is not None else Path("script"))
+    if len(args.paths) > 1 and args.digest is None:
+        raise InputError("several articles make one script only as a digest: add --digest \"Episode title\"")
+    script = _inputs(args)[0].script
+    if out is not None:
         write_script(out, script)
         _status(f"Wrote {out} ({len(script.chapters)} chapters). Edit it, then: speak.py build {out}")
     else:
@@ -149,8 +172,13 @@ def cmd_chapters(args: argparse.Namespace) -> int:
     for key, value in info.tags.items():
         print(f"  {key + ':':<13}{value}")
     print(f"  {len(info.chapters)} chapters:")
-    for start, end, title in info.chapters:
-        print(f"  {_clock(start / 1000):>7} - {_clock(end / 1000):>7}  {title}")
+    part = ""
+    for (start, end, title), within in zip(info.chapters, info.parts):
+        if within and within != part:
+            print(f"  {within}:")
+        part = within
+        indent = "  " if within else ""
+        print(f"  {indent}{_clock(start / 1000):>7} - {_clock(end / 1000):>7}  {title}")
     return 0
 
 
@@ -261,7 +289,9 @@ def parser() -> argparse.ArgumentParser:
         "With no command, builds the sample episode from script/ into audio_out/.",
         epilog="examples:\n"
         "  speak.py                                    build the sample episode\n"
-        "  speak.py build article.md                   build any article (.txt or .md)\n"
+        "  speak.py build article.md                   build any article (.txt, .md, .html)\n"
+        "  speak.py build https://example.com/story    fetch a web page (saved in script/) and build it\n"
+        "  speak.py build a.md b.html --digest \"Week 12\"  several articles as one episode\n"
         "  speak.py script article.txt -o script/a.yaml   write the script, edit it, then:\n"
         "  speak.py build script/a.yaml\n"
         "  speak.py chapters audio_out/a.mp3           list an episode's chapters and tags\n"
@@ -278,7 +308,13 @@ def parser() -> argparse.ArgumentParser:
                        "(HTML: player, chapters, a transcript that follows the voice), and the folder's "
                        "podcast feed (feed.xml). Segments already spoken are taken from the cache, so a rebuild "
                        "after an edit is quick.")
-    b.add_argument("path", nargs="?", help=f"article or script (default: the sample, {SAMPLE.name})")
+    b.add_argument("paths", nargs="*", metavar="INPUT",
+                   help="articles (.txt, .md, .html, or a web page's http(s):// address) or scripts (.yaml); "
+                   f"one episode each, unless --digest (default: the sample, {SAMPLE.name})")
+    b.add_argument("--digest", metavar="TITLE",
+                   help="make the inputs one episode called TITLE, a chapter per article with its sections nested")
+    b.add_argument("--pages", default="script", metavar="DIR",
+                   help="where pages fetched from a URL are saved, so that a rebuild is offline (default: script)")
     b.add_argument("-o", "--output", default=str(OUT_DIR), help="folder for the episode (default: audio_out)")
     b.add_argument("--bitrate", type=int, default=96, choices=BITRATES, metavar="KBPS",
                    help="MP3 bitrate in kbit/s: " + ", ".join(map(str, BITRATES)) + " (default 96)")
@@ -297,7 +333,10 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("script", help="write the editable script of an article, without speaking it",
                        description="Parse an article and write its script (YAML): chapters, segments, voices, "
                        "pauses. Edit it by hand, then build it.")
-    s.add_argument("article", help="article (.txt or .md)")
+    s.add_argument("paths", nargs="+", metavar="INPUT",
+                   help="article (.txt, .md, .html or an http(s):// address); several with --digest")
+    s.add_argument("--digest", metavar="TITLE", help="one script of several articles, a chapter per article")
+    s.add_argument("--pages", metavar="DIR", help="where fetched pages are saved (default: beside the script)")
     s.add_argument("-o", "--output", help="where to write the script (.yaml); default: standard output")
     s.add_argument("--show", help="show name (default: Articlecast)")
     s.set_defaults(func=cmd_script)

@@ -133,3 +133,26 @@ def load_cover(path: Path) -> Cover:
         raise InputError(f"{path}: no such image; check the path in the script, {hint}") from None
     except UnidentifiedImageError:
         raise InputError(f"{path}: is not an image Pillow can read; use a JPEG or PNG, {hint}") from None
+
+
+def square_cover(data: bytes) -> bytes | None:
+    """A web page's lead image made fit for cover art: cut to its central square and scaled to at most
+    MAX_SIDE, as an RGB JPEG; None when it is not an image or too small (under MIN_SIDE on its short side)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            w, h = img.size
+            side = min(w, h)
+            if side < MIN_SIDE:
+                return None
+            left, top = (w - side) // 2, (h - side) // 2
+            square = img.convert("RGB").crop((left, top, left + side, top + side))
+            if side > MAX_SIDE:
+                square = square.resize((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            square.save(out, "JPEG", quality=90)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None

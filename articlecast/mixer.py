@@ -47,6 +47,8 @@ class Part:
     """Chapter title."""
     spoken: Sequence[Spoken]
     """Its segments, in order."""
+    group: str = ""
+    """The part of the episode it is nested under (a digest's article), or empty."""
 
 
 def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, level: float, rate: int) -> np.ndarray:
@@ -170,7 +172,7 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
         return round(samples_ * 1000 / rate)
 
     bounds = [*starts, total]
-    chapters = tuple(Chapter(p.title, ms(a), ms(b)) for p, a, b in zip(parts, bounds, bounds[1:]))
+    chapters = tuple(Chapter(p.title, ms(a), ms(b), p.group) for p, a, b in zip(parts, bounds, bounds[1:]))
     spoken = [s for p in parts for s in p.spoken]
     cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0, s.voice) for s, (at, x) in zip(spoken, placed))
     return Episode(meta, Audio(samples, rate), chapters, cues, lufs, peak)

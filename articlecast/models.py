@@ -61,6 +61,12 @@ class Article:
     """Where the text came from (a URL or a publication), if known."""
     author: str = ""
     """The article's author, if known."""
+    site: str = ""
+    """The publication or web site's name, if known ("The Daily Ledger")."""
+    published: str = ""
+    """When the article was published (YYYY-MM-DD), if known."""
+    image: str = ""
+    """The article's lead image: a path (relative to the article's folder), if one fit for cover art was found."""
 
     def __post_init__(self) -> None:
         _need_text("Article", "title", self.title)
@@ -117,6 +123,8 @@ class ScriptChapter:
     """What is said, in order."""
     kind: str = "section"
     """One of SECTION_KINDS; decides nothing but the default roles."""
+    part: str = ""
+    """The part it belongs to (in a digest: the article's title); chapters of one part are nested under it."""
 
     def __post_init__(self) -> None:
         _need_text("ScriptChapter", "title", self.title)
@@ -155,7 +163,9 @@ class Meta:
     image: str = ""
     """The episode's own cover art (a path); empty: one is generated from the show and title."""
     guid: str = ""
-    """The episode's permanent id in the feed; empty: made from the show and the title."""
+    """The episode's permanent id in the feed; empty: the source URL, else a hash of the show, title and words."""
+    sources: tuple[str, ...] = ()
+    """Every article a digest reads, one credit line each ("Title, by Author, Site: URL")."""
 
     def __post_init__(self) -> None:
         _need_text("Meta", "title", self.title)
@@ -237,6 +247,8 @@ class Chapter:
     """Start, in milliseconds from the beginning."""
     end_ms: int
     """End, in milliseconds; the next chapter starts here."""
+    part: str = ""
+    """The part it is nested under (a digest's article), or empty."""
 
     def __post_init__(self) -> None:
         _need_text("Chapter", "title", self.title)

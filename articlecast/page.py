@@ -74,7 +74,9 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
            "media-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'")
     chapters = "\n".join(
         f'<li><button type="button" data-start="{c.start_ms / 1000:.3f}">'
-        f'<span class="t">{clock(c.start_ms)}</span> <span class="name">{e(c.title)}</span></button></li>'
+        f'<span class="t">{clock(c.start_ms)}</span> '
+        + (f'<span class="part">{e(c.part)}:</span> ' if c.part and c.part != c.title else "")
+        + f'<span class="name">{e(c.title)}</span></button></li>'
         for c in episode.chapters)
     speeds = " ".join(f'<button type="button" data-rate="{_rate(r)}" aria-pressed="{"true" if r == 1 else "false"}">'
                       f'{_rate(r)}×</button>' for r in SPEEDS)
@@ -86,7 +88,10 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
     cover = f'<img class="cover" src="{e(files["image"])}" alt="" width="240" height="240">' if "image" in files else ""
     track = (f'<track kind="captions" src="{e(files["vtt"])}" srclang="{e(m.language)}" label="Captions" default>'
              if "vtt" in files else "")
-    source = f"<p>Source: {e(m.source)}</p>" if m.source else ""
+    if m.sources:
+        source = "<p>Sources:</p>\n<ul>\n" + "\n".join(f"<li>{e(x)}</li>" for x in m.sources) + "\n</ul>"
+    else:
+        source = f"<p>Source: {e(m.source)}</p>" if m.source else ""
     voices = "\n".join(f"<li>{e(c)}</li>" for c in credits)
     total = clock(episode.chapters[-1].end_ms)
     return f"""<!doctype html>

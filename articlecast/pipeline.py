@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,8 +60,10 @@ def _paced(voice: Voice, speed: float) -> Voice:
 
 
 def build_episode(script: Script, cache: SegmentCache,
-                  progress: Callable[[int], Progress] | None = None) -> Episode:
-    """Speak every chapter, the intro and the outro, and mix. ``progress(total)`` returns a callback."""
+                  progress: Callable[[int], Progress] | None = None, speaker: Speaker | None = None) -> Episode:
+    """Speak every chapter, the intro and the outro, and mix. ``progress(total)`` returns a callback.
+
+    ``speaker``: a :class:`Speaker` the caller keeps open across several episodes (one pool of workers)."""
     started = time.perf_counter()
     script = resolve_voices(script)
     lexicon = compile_lexicon(script.lexicon)
@@ -72,21 +75,24 @@ def build_episode(script: Script, cache: SegmentCache,
         intro = [Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t]
     else:
         intro = [Segment(script.intro, "host", INTRO_PAUSE)]
-    parts = [("Intro", _plan(intro)), *((c.title, _plan(c.segments)) for c in script.chapters), ("Outro", _plan([outro]))]
+    parts = [("Intro", _plan(intro), ""), *((c.title, _plan(c.segments), c.part) for c in script.chapters),
+             ("Outro", _plan([outro]), "")]
     # the voice is given the lexicon's words; the transcript keeps the article's
-    requests = [Request(lexicon.apply(t), voices[s.role]) for _, plan in parts for s, sentences in plan for t in sentences]
+    requests = [Request(lexicon.apply(t), voices[s.role]) for _, plan, _ in parts for s, sentences in plan for t in sentences]
     report = progress(len(requests) + (script.intro == AUTO)) if progress else None
-    with Speaker(cache, report) as speaker:
+    if speaker is not None:
+        speaker.progress = report or (lambda n: None)
+    with nullcontext(speaker) if speaker is not None else Speaker(cache, report) as speaker:
         audio = speaker.speak(requests)
         if script.intro == AUTO:
             # the one sentence that needs the episode's length, spoken now that the rest is known
             seconds = fixed_seconds(len(script.chapters), script.speed) + sum(a.seconds for a in audio)
-            seconds += sum(s.pause for _, plan in parts for s, _ in plan) / script.speed
+            seconds += sum(s.pause for _, plan, _ in parts for s, _ in plan) / script.speed
             length = intro_texts(script, seconds + 3.0 / script.speed)[1]  # + the length sentence itself
             said = speaker.speak([Request(lexicon.apply(length), host)])[0]
     spoken_at = time.perf_counter()
     it = iter(audio)
-    first, *body, last = [Part(title, _spoken(plan, it, script)) for title, plan in parts]
+    first, *body, last = [Part(title, _spoken(plan, it, script), group) for title, plan, group in parts]
     if script.intro == AUTO:  # the length sentence goes after the opening's sentences
         at = len(split_sentences(opening))
         told = Spoken(length, said, INTRO_PAUSE / script.speed, f"{host.engine}:{host.voice}")
@@ -110,12 +116,13 @@ def prepare(script: Script, folder: Path, source_dir: Path) -> Artwork:
 
 
 def produce(script: Script, folder: Path, art: Artwork, bitrate: int = 96, base_url: str = "",
-            cache: SegmentCache | None = None, progress: Callable[[int], Progress] | None = None) -> Published:
+            cache: SegmentCache | None = None, progress: Callable[[int], Progress] | None = None,
+            speaker: Speaker | None = None) -> Published:
     """Build ``script`` and publish it into ``folder`` and its feed (after :func:`prepare`)."""
     from .publish import publish_episode
 
     cache = cache or SegmentCache()
-    episode = build_episode(script, cache, progress)
+    episode = build_episode(script, cache, progress, speaker)
     published = publish_episode(episode, script, folder, art, bitrate, cache.encoded, base_url)
     trim(cache.base)
     return published

@@ -95,8 +95,17 @@ def notes_markdown(episode: Episode, script: Script) -> str:
     lines = [f"# {md_escape(m.title)}", ""]
     if m.description:
         lines += [md_escape(m.description), ""]
-    lines += ["## Chapters", ""] + [f"- {clock(c.start_ms)} {md_escape(c.title)}" for c in episode.chapters] + [""]
-    if m.source:
+    lines += ["## Chapters", ""]
+    part = ""
+    for c in episode.chapters:
+        if c.part and c.part != part:
+            lines.append(f"- {md_escape(c.part)}")
+        part = c.part
+        lines.append(f"{'  ' if c.part else ''}- {clock(c.start_ms)} {md_escape(c.title)}")
+    lines.append("")
+    if m.sources:
+        lines += ["## Sources", ""] + [f"- {md_escape(s)}" for s in m.sources] + [""]
+    elif m.source:
         lines += ["## Source", "", md_escape(m.source), ""]
     lines += ["## Voices", ""] + [f"- {c}" for c in credits(script)] + [""]
     lines += ["A synthetic reading of the article; the words are the article's own.", ""]

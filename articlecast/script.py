@@ -84,6 +84,7 @@ def make_script(article: Article, show: str = "Articlecast", date: str | None = 
         description=_describe(article),
         date=date or _dt.date.today().isoformat(),
         source=article.source,
+        image=article.image,
     )
     script = Script(meta, default_voices(), tuple(chapters))
     # written into the script, so that editing it later still rebuilds the same episode
@@ -101,6 +102,34 @@ def episode_guid(script: Script) -> str:
     words = "\n".join(s.text for c in script.chapters for s in c.segments)
     blob = "\n".join([m.show, m.title, words])
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "articlecast:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()))
+
+
+def credit_line(meta: Meta) -> str:
+    """One line that credits an article: its title, author and where it came from."""
+    by = f", by {meta.author}" if meta.author and meta.author != meta.show else ""
+    return f"{meta.title}{by}" + (f": {meta.source}" if meta.source else "")
+
+
+def make_digest(scripts: list[Script], title: str, show: str = "Articlecast", date: str | None = None) -> Script:
+    """One episode of several articles: a chapter per article (its lead, titled with the article's title) and
+    each article's sections nested under it as sub-chapters; the intro names the articles, the show notes
+    credit every source."""
+    if not title.strip():
+        raise ScriptError("--digest needs a title for the episode, e.g. --digest \"This week in gardening\"")
+    chapters = []
+    for s in scripts:
+        for c in s.chapters:
+            chapters.append(dataclasses.replace(c, part=s.meta.title))
+    first = scripts[0]
+    names = [s.meta.title for s in scripts]
+    lexicon: dict[str, str] = {}
+    for s in scripts:
+        lexicon.update(s.lexicon)
+    meta = Meta(title=title.strip(), show=show, author=show, date=date or _dt.date.today().isoformat(),
+                description=_sentence(f"{len(scripts)} articles read aloud: {_join(names)}"),
+                language=first.meta.language, sources=tuple(credit_line(s.meta) for s in scripts))
+    script = Script(meta, dict(first.voices), tuple(chapters), lexicon=lexicon, speed=first.speed)
+    return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))
 
 
 def default_voices() -> dict[str, Voice]:
@@ -140,7 +169,7 @@ META_YAML: dict[str, tuple[str, str]] = {
     "show_description": ("show", "description"), "category": ("show", "category"), "explicit": ("show", "explicit"),
     "show_image": ("show", "image"), "title": ("episode", "title"), "description": ("episode", "description"),
     "date": ("episode", "date"), "source": ("episode", "source"), "image": ("episode", "image"),
-    "guid": ("episode", "guid"),
+    "guid": ("episode", "guid"), "sources": ("episode", "sources"),
 }
 """Where each Meta field lives in the YAML: (section, key), in the order the script shows them."""
 
@@ -149,7 +178,9 @@ def script_to_data(script: Script) -> dict[str, Any]:
     """The script as plain data, in the order a person reads it."""
     meta: dict[str, dict[str, Any]] = {"show": {}, "episode": {}}
     for name, (section, key) in META_YAML.items():
-        meta[section][key] = getattr(script.meta, name)
+        value = getattr(script.meta, name)
+        if name != "sources" or value:  # a digest's sources; nothing for one article
+            meta[section][key] = list(value) if isinstance(value, tuple) else value
     return {
         **meta,
         "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
@@ -161,6 +192,7 @@ def script_to_data(script: Script) -> dict[str, Any]:
             {
                 "title": c.title,
                 "kind": c.kind,
+                **({"part": c.part} if c.part else {}),
                 "segments": [{"text": s.text, "role": s.role, "pause": s.pause} for s in c.segments],
             }
             for c in script.chapters
@@ -179,9 +211,9 @@ def dump_script(script: Script, name: str = "script.yaml") -> str:
 _SHAPE: dict[str, set[str]] = {
     "": {"show", "episode", "voices", "speed", "lexicon", "intro", "outro", "chapters"},
     "show": {"name", "author", "language", "description", "category", "explicit", "image"},
-    "episode": {"title", "description", "date", "source", "image", "guid"},
+    "episode": {"title", "description", "date", "source", "image", "guid", "sources"},
     "voice": {"engine", "voice", "speed"},
-    "chapter": {"title", "kind", "segments"},
+    "chapter": {"title", "kind", "part", "segments"},
     "segment": {"text", "role", "pause"},
 }
 
@@ -279,9 +311,13 @@ def load_script(text: str, path: str = "script.yaml", check_voices: bool = True)
         "show_image": show.get("image") or "",
         "image": ep.get("image") or "",
         "guid": str(ep.get("guid") or ""),
+        "sources": ep.get("sources") or (),
     }
+    if not isinstance(meta_args["sources"], (list, tuple)) or not all(isinstance(x, str) for x in meta_args["sources"]):
+        raise r.fail(("episode", "sources"), "should be a list of lines of text, one per article")
+    meta_args["sources"] = tuple(meta_args["sources"])
     for name, value in meta_args.items():
-        if name not in ("date", "explicit", "guid") and not isinstance(value, str):
+        if name not in ("date", "explicit", "guid", "sources") and not isinstance(value, str):
             raise r.fail(META_YAML[name], f"should be text, got {value!r}")
     meta = r.build(("episode",), Meta, **meta_args)
 
@@ -322,9 +358,10 @@ def load_script(text: str, path: str = "script.yaml", check_voices: bool = True)
         kind = ch.get("kind", "section")
         if kind not in SECTION_KINDS:
             raise r.fail(("chapters", i, "kind"), f"should be one of {', '.join(SECTION_KINDS)}, got {kind!r}")
-        if not isinstance(ch["title"], str):
-            raise r.fail(("chapters", i, "title"), f"should be text, got {ch['title']!r}; put it in quotes")
-        chapters.append(r.build(("chapters", i), ScriptChapter, ch["title"], tuple(segs), kind))
+        for key in ("title", "part"):
+            if not isinstance(ch.get(key, ""), str):
+                raise r.fail(("chapters", i, key), f"should be text, got {ch[key]!r}; put it in quotes")
+        chapters.append(r.build(("chapters", i), ScriptChapter, ch["title"], tuple(segs), kind, ch.get("part", "")))
     if len(chapters) > 250:
         raise r.fail(("chapters",), f"has {len(chapters)} chapters; an MP3 holds at most 250 (plus intro and outro)")
     intro, outro = top.get("intro", AUTO), top.get("outro", AUTO)
@@ -407,12 +444,15 @@ def intro_texts(script: Script, seconds: float) -> tuple[str, str, str]:
     opening = [f"Welcome to {m.show}. This is: {_sentence(m.title)}"]
     if m.description and m.description.strip() != m.title.strip():
         opening.append(_sentence(m.description))
+    parts = list(dict.fromkeys(c.part for c in script.chapters if c.part))
     coming = [c.title for c in script.chapters if c.kind == "section"]
     faqs = sum(c.kind == "faq" for c in script.chapters)
     if faqs:
         coming.append(f"{faqs} frequently asked question{'s' if faqs > 1 else ''}")
     if any(c.kind == "closing" for c in script.chapters):
         coming.append("a closing word")
+    if parts:  # a digest names its articles
+        coming = [f"{len(parts)} articles: {_join(parts)}"] if len(parts) > 1 else parts
     length = f"This episode runs {_length_words(seconds)}, in {len(script.chapters) + 2} chapters."
     return " ".join(opening), length, f"Coming up: {_sentence(_join(coming))}" if coming else ""
 
@@ -426,5 +466,8 @@ def outro_text(script: Script) -> str:
     """The generated outro: what was read, where it came from, and thanks."""
     m = script.meta
     where = f", from {_source_words(m.source)}" if m.source.strip() else ""
+    if m.sources:
+        places = list(dict.fromkeys(_source_words(s.rsplit(": ", 1)[-1]) for s in m.sources if "://" in s))
+        where = f", {len(m.sources)} articles" + (f" from {_join(places)}" if places else "")
     return (f"That was {m.title}{where}, read aloud by {m.show}. "
             f"The words are the article's own; the voice is synthetic. Thanks for listening.")

@@ -30,8 +30,8 @@ class OrderedID3(ID3):
 
     def _write(self, config: object) -> bytes:  # overrides mutagen's size-sorted writer
         def rank(frame: Frame) -> tuple[int, float]:
-            if frame.FrameID == "CTOC":
-                return (1, 0)
+            if frame.FrameID == "CTOC":  # the top level first, then each part's in order
+                return (1, -1 if frame.flags & CTOCFlags.TOP_LEVEL else int(frame.element_id[3:] or 0))
             if frame.FrameID == "CHAP":
                 return (2, frame.start_time)
             if frame.FrameID == "APIC":
@@ -56,8 +56,22 @@ def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript
     if m.description:
         tags.add(COMM(encoding=1, lang="eng", desc="", text=[m.description]))
     ids = [f"chp{i}" for i in range(len(episode.chapters))]
-    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+    # chapters of one part (a digest's article) are listed by a CTOC of their own, which the top level lists
+    top: list[str] = []
+    parts: dict[str, list[str]] = {}
+    for cid, ch in zip(ids, episode.chapters):
+        if not ch.part:
+            top.append(cid)
+            continue
+        if ch.part not in parts:
+            parts[ch.part] = []
+            top.append(f"toc{len(parts)}")
+        parts[ch.part].append(cid)
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=top,
                   sub_frames=[TIT2(encoding=1, text=["Chapters"])]))
+    for n, (part, children) in enumerate(parts.items(), 1):
+        tags.add(CTOC(element_id=f"toc{n}", flags=CTOCFlags.ORDERED, child_element_ids=children,
+                      sub_frames=[TIT2(encoding=1, text=[part])]))
     for cid, ch in zip(ids, episode.chapters):
         tags.add(CHAP(element_id=cid, start_time=ch.start_ms, end_time=ch.end_ms, start_offset=0xFFFFFFFF,
                       end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=1, text=[ch.title])]))
@@ -100,7 +114,9 @@ class TagInfo:
     tags: dict[str, str]
     """Text tags by name (title, artist, album, date, genre, description)."""
     chapters: list[tuple[int, int, str]]
-    """(start ms, end ms, title) in the order the CTOC lists them."""
+    """(start ms, end ms, title) in the order the CTOCs list them (nested ones in place)."""
+    parts: list[str]
+    """For each chapter, the title of the CTOC it is nested in (a digest's article), or empty."""
 
 
 def read_mp3(path: Path) -> TagInfo:
@@ -116,15 +132,25 @@ def read_mp3(path: Path) -> TagInfo:
     if comm:
         text["description"] = str(comm[0].text[0])
     chaps = {f.element_id: f for f in tags.getall("CHAP")}
-    order: list[str] = []
-    for toc in tags.getall("CTOC"):
+    tocs = {f.element_id: f for f in tags.getall("CTOC")}
+    order: list[tuple[str, str]] = []  # (chapter id, the part it is nested in)
+
+    def walk(toc: CTOC, part: str, seen: set[str]) -> None:
+        for cid in toc.child_element_ids:
+            if cid in tocs and cid not in seen:
+                sub = tocs[cid]
+                walk(sub, str(sub.sub_frames["TIT2"].text[0]) if "TIT2" in sub.sub_frames else cid, seen | {cid})
+            elif cid in chaps:
+                order.append((cid, part))
+
+    for toc in tocs.values():
         if toc.flags & CTOCFlags.TOP_LEVEL:
-            order = list(toc.child_element_ids)
-    order = order or [f.element_id for f in tags.getall("CHAP")]
-    chapters = []
-    for cid in order:
-        if cid in chaps:
-            f = chaps[cid]
-            title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else cid
-            chapters.append((f.start_time, f.end_time, title))
-    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, chapters)
+            walk(toc, "", {toc.element_id})
+    order = order or [(f.element_id, "") for f in tags.getall("CHAP")]
+    chapters, parts = [], []
+    for cid, part in order:
+        f = chaps[cid]
+        title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else cid
+        chapters.append((f.start_time, f.end_time, title))
+        parts.append(part)
+    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, chapters, parts)
