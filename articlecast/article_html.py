@@ -41,6 +41,10 @@ CLUTTER = frozenset({
 })
 """Words in an element's class or id that mark it as not the article."""
 STRUCTURAL = frozenset({"html", "body", "main", "article"})
+PAGE_LINE_RE = re.compile(
+    r"^\s*(last (updated|modified|reviewed)|updated( on)?|posted (on|in)|published( on)?|first published|"
+    r"reading time|\d+ min(ute)?s? read|photo(graph)?s?:|image:|credit:|copyright|©|all rights reserved)", re.I)
+"""Short lines that belong to the page, not the article (dates of update, credits)."""
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "TechArticle", "WebPage")
 FIX = ("save the whole article from your browser (File > Save Page As) and build that file, "
        "or paste its text into a .md file")
@@ -60,6 +64,8 @@ class LinkedData:
     """Words in ``articleBody`` (0 when absent)."""
     faq: tuple[tuple[str, str], ...] = ()
     """FAQPage questions and their answers, as plain text."""
+    paywalled: bool = False
+    """The page says it is not free to read (``isAccessibleForFree: false``)."""
 
 
 def _objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -119,6 +125,7 @@ def linked_data(tree: Any) -> LinkedData:
                     "author": ", ".join(a for a in (_text(x) for x in authors) if a),
                     "published": str(obj.get("datePublished") or "")[:10],
                     "body_words": len(_text(obj.get("articleBody")).split()),
+                    "paywalled": str(obj.get("isAccessibleForFree", "true")).lower() in ("false", "0", "no"),
                 }
     return LinkedData(**found, faq=tuple(faq))
 
@@ -142,6 +149,20 @@ def remove_clutter(tree: Any) -> int:
     return len(doomed)
 
 
+NAVIGATION_SHARE = 0.5
+"""A page whose text is more than this share link text is navigation, not an article."""
+
+
+def link_share(tree: Any) -> float:
+    """The share of the page's visible text that is the text of links."""
+    body = tree.find("body")
+    if body is None:
+        return 0.0
+    total = len(" ".join(body.itertext()).split())
+    links = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    return links / total if total else 0.0
+
+
 def _flat(el: Any) -> str:
     return clean(" ".join(el.itertext()))
 
@@ -157,7 +178,7 @@ def _blocks(main: Any) -> Iterator[Block]:
                 yield Block("heading", text, level) if level else Block("question", text)
         elif tag == "p" or tag == "quote" and not len(el):
             text = _flat(el)
-            if text:
+            if text and not (PAGE_LINE_RE.match(text) and len(text.split()) <= 12):
                 yield Block("paragraph", text)
         elif tag == "quote":
             yield from _blocks(el)
@@ -241,19 +262,24 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "") -> Ar
         blocks = _without_faq(blocks) + _faq_blocks(ld.faq)
     words = sum(len(b.text.split()) for b in blocks if b.kind != "heading")
     prose = sum(1 for b in blocks if b.kind in ("paragraph", "item") and len(b.text.split()) >= PROSE_WORDS)
-    if words < MIN_WORDS:
-        raise ArticleError(f"only {words} words of article text were found (a teaser, a paywall, or a page "
-                           f"that needs JavaScript?); {FIX}")
-    if prose < MIN_PROSE_BLOCKS:
-        raise ArticleError(f"is mostly links or short lines ({words} words, {prose} paragraphs), not an article; "
-                           f"give the article's own page, or {FIX}")
     if ld.body_words >= MIN_WORDS and words < AGREEMENT * ld.body_words:
         raise ArticleError(f"only {words} of the article's {ld.body_words} words (as the page itself says) were "
                            f"found; the page may be split or load its text with JavaScript: {FIX}")
+    if words < MIN_WORDS or prose < MIN_PROSE_BLOCKS:
+        fix = FIX
+        if ld.paywalled:
+            why = "the page says it is for subscribers only"
+        elif link_share(tree) > NAVIGATION_SHARE:
+            why, fix = "the page is mostly links: a home page or a list of articles?", "give the article's own page, or " + FIX
+        else:
+            why = "a teaser, a paywall, or a page that needs JavaScript?"
+        raise ArticleError(f"only {words} words of article text in {prose} paragraphs were found ({why}); {fix}")
     source = (meta.url if meta and meta.url else "") or url
+    lang = (tree.get("lang") or "").strip()
     extra = {"source": source, "author": clean((meta.author if meta else "") or ld.author or ""),
              "site": clean(meta.sitename if meta and meta.sitename else ""),
-             "published": (meta.date if meta and meta.date else ld.published)[:10]}
+             "published": (meta.date if meta and meta.date else ld.published)[:10],
+             "language": lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else ""}
     standfirst = clean(meta.description if meta and meta.description else "")
     try:
         article = sectionize(title, blocks, standfirst=standfirst, plain=False, **extra)

@@ -67,6 +67,8 @@ class Article:
     """When the article was published (YYYY-MM-DD), if known."""
     image: str = ""
     """The article's lead image: a path (relative to the article's folder), if one fit for cover art was found."""
+    language: str = ""
+    """The article's language (BCP 47), if it says; empty: English is assumed."""
 
     def __post_init__(self) -> None:
         _need_text("Article", "title", self.title)

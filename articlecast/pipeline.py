@@ -103,6 +103,30 @@ def build_episode(script: Script, cache: SegmentCache,
     return episode
 
 
+def _check_language(script: Script) -> None:
+    """Warn when the narrator's voice does not speak the article's language (a French page, an English voice)."""
+    from .engines import get_engine
+
+    want = script.meta.language.split("-")[0].lower()
+    v = script.voices["narrator"]
+    engine = get_engine(v.engine)
+    info = next((x for x in engine.voices() if x.name == (v.voice or engine.default_voice)), None)
+    has = info.language.split("-")[0].lower() if info else "und"
+    if want and has not in ("und", want):
+        from .engines import engine_classes
+
+        hint = "see speak.py voices --all"
+        for name, cls in engine_classes().items():
+            if cls.offline and cls.installed() and name != "silent":
+                found = [x for x in get_engine(name).voices() if x.language.split("-")[0].lower() == want]
+                match = min(found, key=lambda x: x.language.lower() not in (want, f"{want}-{want}"), default=None)
+                if match:
+                    hint = f"for example --voice {name}:{match.name}"
+                    break
+        log.warning("the article is in %r but the voice %s:%s speaks %r; choose a voice that speaks it (%s)",
+                    script.meta.language, v.engine, v.voice or engine.default_voice, has, hint)
+
+
 def prepare(script: Script, folder: Path, source_dir: Path) -> Artwork:
     """Everything that can be checked before any speech is made: the voices, the cover art (paths relative
     to ``source_dir``), the output folder and its feed. Returns the artwork to publish with."""
@@ -110,6 +134,7 @@ def prepare(script: Script, folder: Path, source_dir: Path) -> Artwork:
     from .script import check_script_voices
 
     check_script_voices(script)
+    _check_language(script)
     art = artwork(script, source_dir)
     prepare_output(folder)
     return art

@@ -85,6 +85,7 @@ def make_script(article: Article, show: str = "Articlecast", date: str | None = 
         date=date or _dt.date.today().isoformat(),
         source=article.source,
         image=article.image,
+        language=article.language or "en",
     )
     script = Script(meta, default_voices(), tuple(chapters))
     # written into the script, so that editing it later still rebuilds the same episode
@@ -121,12 +122,11 @@ def make_digest(scripts: list[Script], title: str, show: str = "Articlecast", da
         for c in s.chapters:
             chapters.append(dataclasses.replace(c, part=s.meta.title))
     first = scripts[0]
-    names = [s.meta.title for s in scripts]
     lexicon: dict[str, str] = {}
     for s in scripts:
         lexicon.update(s.lexicon)
     meta = Meta(title=title.strip(), show=show, author=show, date=date or _dt.date.today().isoformat(),
-                description=_sentence(f"{len(scripts)} articles read aloud: {_join(names)}"),
+                description=f"A digest of {len(scripts)} articles, read aloud.",
                 language=first.meta.language, sources=tuple(credit_line(s.meta) for s in scripts))
     script = Script(meta, dict(first.voices), tuple(chapters), lexicon=lexicon, speed=first.speed)
     return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))
