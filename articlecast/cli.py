@@ -387,6 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.debug:  # the extraction libraries' own chatter is not the user's business
+        for name in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     if args.command is None:
         args = p.parse_args([*(["--debug"] if args.debug else []), "build"])
     import signal

@@ -58,6 +58,10 @@ def _limits() -> tuple[float, int]:
     return timeout, size
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
 def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") -> tuple[str, bytes, str]:
     """(final URL, body, content type) of ``url``, within the time and size limits."""
     timeout, limit = _limits()
@@ -70,7 +74,7 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
         with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - the user's own http(s) URL
             length = resp.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
-                raise FetchError(f"{url}: the page is {int(length) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit "
+                raise FetchError(f"{url}: the page is {_size(int(length))}, over the {_size(limit)} limit "
                                  f"(set {MAX_BYTES_ENV} to allow more), {SAVE_FROM_BROWSER}")
             chunks, size = [], 0
             while True:
@@ -81,7 +85,7 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
                     break
                 size += len(chunk)
                 if size > limit:
-                    raise FetchError(f"{url}: the page is over the {limit / 1e6:.0f} MB limit (set {MAX_BYTES_ENV} "
+                    raise FetchError(f"{url}: the page is over the {_size(limit)} limit (set {MAX_BYTES_ENV} "
                                      f"to allow more), {SAVE_FROM_BROWSER}")
                 chunks.append(chunk)
             return resp.geturl(), b"".join(chunks), resp.headers.get("Content-Type", "")

@@ -1,0 +1,315 @@
+"""Web pages in: twelve saved pages of different kinds (tests/pages/), URLs fetched from a local server on
+127.0.0.1 that plays the remote site, and digests of several articles."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import FFPROBE, ROOT
+from mutagen.id3 import ID3
+from PIL import Image
+
+from articlecast.errors import ArticleError
+from articlecast.fetch import USER_AGENT, FetchError, fetch_page
+from articlecast.inputs import load_article
+from articlecast.tagger import read_mp3
+
+sys.path.insert(0, str(ROOT / "bench"))
+from pages import coverage  # noqa: E402
+
+PAGES = ROOT / "tests" / "pages"
+SPEAK = str(ROOT / "speak.py")
+CLUTTER = ["cookie", "Share", "Related", "comment", "Posted by", "Subscribe", "Sign up", "You may also like",
+           "Leave a Reply", "says:", "Copyright", "©", "Partager", "Réactions", "Recent posts", "Tagged", "Last updated",
+           "Photo:", "Loading", "Table of Contents", "Quick search", "Great idea", "Bravo"]
+
+# page: (title, first words, last words, chapter titles after the lead, author, source)
+EXPECTED = {
+    "news": ("Rain gardens cut city flooding, study finds", "Small planted basins along city streets",
+             "worked on urban drainage for twenty years.", ["How the gardens work", "What comes next"], "Maria Lopez",
+             "https://news.example.com/2026/11/rain-gardens-flooding"),
+    "blog": ("Why I switched to a mechanical watch", "For ten years I wore a smart watch",
+             "when the strap finally gives up.", ["Winding as a ritual", "Accuracy, honestly", "What I miss"],
+             "Tom Reed", "https://slowhours.example.org/2026/10/mechanical-watch/"),
+    "docs": ("Configuring backups", "Tidy keeps a copy of every project",
+             "restore everything in one step.", ["Choosing a target", "Schedules", "Restoring"], "",
+             "https://docs.tidy.example.net/3.2/guide/backups.html"),
+    "faq_jsonld": ("Heat pumps explained: what homeowners should know", "A heat pump moves warmth",
+                   "Place it away from bedroom windows.",
+                   ["Is your home ready?", "How much does a heat pump cost?", "Does a heat pump work in winter?",
+                    "Is a heat pump noisy?"], "Priya Shah", "https://greenhome.example.com/guides/heat-pumps"),
+    "faq_schema_only": ("How to care for a sourdough starter", "A sourdough starter is a living mix",
+                        "Pour it off or stir it in, then feed the starter.",
+                        ["Signs of a healthy starter", "How often should I feed my starter?",
+                         "What does the grey liquid on top mean?"], "Lena Fischer",
+                        "https://breaddesk.example.com/sourdough-starter-care"),
+    "faq_details": ("Library opening hours change in January", "From the sixth of January",
+                    "bookings already made are not affected.",
+                    ["Will the library close on any extra days?", "Can I still return books at any time?",
+                     "Who do I ask about a room booking?"], "", "https://riverside.example.gov/news/library-hours"),
+    "faq_dl": ("Night trains return to the northern line", "Sleeper trains will run again",
+               "which must be booked in advance.", ["How much will a cabin cost?", "Can I bring a bicycle?"], "",
+               "https://railweekly.example.com/2026/night-trains"),
+    "french": ("Les abeilles reviennent dans les jardins de Lyon", "Après dix ans de déclin",
+               "ne fassent pas concurrence aux espèces sauvages.", ["Des jardins partagés aux toits des immeubles"],
+               "Claire Martin", "https://quotidien-rhone.example.fr/environnement/abeilles-lyon"),
+    "listicle": ("Five ways to keep a houseplant alive in winter", "Short days and dry, heated air",
+                 "new growth will come when the days grow longer.", [], "Sam Okafor",
+                 "https://leafandpot.example.com/winter-houseplants"),
+}
+REFUSED = {
+    "paywall": ["24 words", "subscribers only", "File > Save Page As", ".md"],
+    "homepage": ["mostly links", "the article's own page"],
+    "split": ["74 of the article's 246 words", "JavaScript"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_saved_page_reads_as_the_article(name: str) -> None:
+    title, first, last, chapters, author, source = EXPECTED[name]
+    page = PAGES / f"{name}.html"
+    article = load_article(page)
+    assert article.title == title
+    body = [p for s in article.sections for p in s.paragraphs]
+    assert body[0].startswith(first) and body[-1].endswith(last), (body[0], body[-1])
+    assert [s.title for s in article.sections[1:]] == chapters
+    assert article.sections[0].kind == "lead"
+    assert article.author == author and article.source == source
+    said = " ".join([s.title for s in article.sections] + body)
+    for junk in CLUTTER:
+        assert junk not in said, junk
+    spoken, foreign = coverage(page, article)
+    assert spoken >= 0.97 and foreign <= 0.05, (spoken, foreign)
+
+
+def test_page_faq_kinds_become_faq_chapters() -> None:
+    for name, count in (("faq_jsonld", 3), ("faq_schema_only", 2), ("faq_details", 3), ("faq_dl", 2)):
+        assert sum(s.kind == "faq" for s in load_article(PAGES / f"{name}.html").sections) == count, name
+    assert load_article(PAGES / "french.html").language == "fr"
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_junk_pages_are_refused_in_one_line(name: str, tmp_path: Path) -> None:
+    with pytest.raises(ArticleError) as info:
+        load_article(PAGES / f"{name}.html")
+    for needle in REFUSED[name]:
+        assert needle in str(info.value)
+    proc = subprocess.run([sys.executable, SPEAK, "build", str(PAGES / f"{name}.html"), "--engine", "silent"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith(f"speak: error: {PAGES / name}.html: ")
+    assert not (tmp_path / "audio_out").exists()
+
+
+def test_build_a_saved_news_page(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, SPEAK, "build", str(PAGES / "news.html"), "--engine", "silent", "-q"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    mp3 = tmp_path / "audio_out" / "rain-gardens-cut-city-flooding-study-finds.mp3"
+    info = read_mp3(mp3)
+    assert [t for _, _, t in info.chapters] == ["Intro", "Rain gardens cut city flooding, study finds",
+                                                 "How the gardens work", "What comes next", "Outro"]
+    feed = json.loads((tmp_path / "audio_out" / "feed.json").read_text())
+    assert feed["items"][0]["guid"] == EXPECTED["news"][5]  # the canonical URL is the episode's identity
+    text = (tmp_path / "audio_out" / "rain-gardens-cut-city-flooding-study-finds.txt").read_text()
+    assert "from news.example.com" in text and "cookie" not in text.lower()
+
+
+# ---------------------------------------------------------------- URLs, against a local server
+
+
+def _jpeg(w: int, h: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (w, h), (30, 120, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+class Site(BaseHTTPRequestHandler):
+    """Plays the remote web site: a page that wants a browser, a redirect, a slow page, a huge one, a PDF."""
+
+    hits: list[tuple[str, str]] = []
+    image = _jpeg(2000, 1500)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def _send(self, code: int, body: bytes, kind: str = "text/html; charset=utf-8") -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        agent = self.headers.get("User-Agent", "")
+        self.hits.append((self.path, agent))
+        if self.path == "/old-address":
+            self.send_response(301)
+            self.send_header("Location", "/story")
+            self.end_headers()
+        elif self.path == "/story":
+            if "Mozilla/5.0" not in agent:  # as many sites do to scripts
+                return self._send(403, b"<h1>Forbidden</h1>")
+            page = (PAGES / "news.html").read_bytes().replace(b"https://news.example.com/img/rain.jpg", b"/lead.jpg")
+            self._send(200, page)
+        elif self.path == "/lead.jpg":
+            self._send(200, self.image, "image/jpeg")
+        elif self.path == "/slow":
+            time.sleep(3)
+            self._send(200, (PAGES / "news.html").read_bytes())
+        elif self.path == "/huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"<p>" + b"word " * 2000 + b"</p>\n")
+            except OSError:
+                pass  # the client stopped reading at its limit
+        elif self.path == "/report.pdf":
+            self._send(200, b"%PDF-1.4 ...", "application/pdf")
+        else:
+            self._send(404, b"<h1>Not found</h1>")
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_fetch_follows_redirects_as_a_browser(site: str) -> None:
+    Site.hits.clear()
+    page = fetch_page(f"{site}/old-address")
+    assert page.url == f"{site}/story" and b"Rain gardens" in page.html
+    assert all(agent == USER_AGENT for _, agent in Site.hits)
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as info:  # the same page refuses a bare client
+        urllib.request.urlopen(f"{site}/story")  # noqa: S310 - the local test server
+    assert info.value.code == 403
+
+
+def test_fetch_limits(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARTICLECAST_FETCH_TIMEOUT", "1")
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="within 1 s"):
+        fetch_page(f"{site}/slow")
+    assert time.monotonic() - started < 2.5
+    monkeypatch.setenv("ARTICLECAST_FETCH_MAX", "100000")
+    with pytest.raises(FetchError, match="over the 100 kB limit .set ARTICLECAST_FETCH_MAX"):
+        fetch_page(f"{site}/huge")
+    with pytest.raises(FetchError, match="is application/pdf, not a web page"):
+        fetch_page(f"{site}/report.pdf")
+    with pytest.raises(FetchError, match="answered 404"):
+        fetch_page(f"{site}/missing")
+
+
+def test_build_from_a_url_then_rebuild_offline(site: str, tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, SPEAK, "build", f"{site}/old-address", "--engine", "silent", "-q"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    saved = tmp_path / "script" / "rain-gardens-cut-city-flooding-study-finds.html"
+    assert saved.exists() and f"speak.py build {Path('script') / saved.name}" in proc.stderr
+    cover = saved.with_name(saved.stem + ".cover.jpg")
+    with Image.open(cover) as img:
+        assert img.size == (1500, 1500)  # the lead image, cut square
+    mp3 = tmp_path / "audio_out" / "rain-gardens-cut-city-flooding-study-finds.mp3"
+    (apic,) = ID3(str(mp3)).getall("APIC")
+    assert apic.mime == "image/jpeg" and apic.data == cover.read_bytes()
+    first = json.loads((tmp_path / "audio_out" / "feed.json").read_text())["items"]
+    # the saved page rebuilds with every socket blocked, as the same episode
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netblock"), "ARTICLECAST_NETLOG": str(tmp_path / "net")}
+    proc = subprocess.run([sys.executable, SPEAK, "build", str(saved), "--engine", "silent", "-q"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "net").exists()
+    assert [i["guid"] for i in json.loads((tmp_path / "audio_out" / "feed.json").read_text())["items"]] == \
+        [i["guid"] for i in first]
+
+
+def test_a_url_without_network_fails_at_once_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netblock")}
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, SPEAK, "build", "https://news.example.com/a-story"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("speak: error: https://news.example.com/a-story: cannot reach news.example.com")
+    assert "save the page from your browser" in line
+    assert not (tmp_path / "script").exists() and not (tmp_path / "audio_out").exists()
+
+
+# ---------------------------------------------------------------- several articles, and digests
+
+
+def test_several_inputs_and_a_digest(tmp_path: Path) -> None:
+    (tmp_path / "garden.md").write_text("# Tiny Garden\n\nA lead line about small gardens.\n\n## Soil\n\n"
+                                        "Use compost in every bed.\n")
+    inputs = [str(PAGES / "news.html"), str(PAGES / "blog.html"), "garden.md"]
+    proc = subprocess.run([sys.executable, SPEAK, "build", *inputs, "--engine", "silent", "-q"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "audio_out"
+    assert len(list(out.glob("*.mp3"))) == 3 and len(json.loads((out / "feed.json").read_text())["items"]) == 3
+    assert "[3/3]" in proc.stderr
+
+    proc = subprocess.run([sys.executable, SPEAK, "build", *inputs, "--digest", "Weekend reads", "--engine", "silent",
+                           "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    mp3 = out / "weekend-reads.mp3"
+    info = read_mp3(mp3)
+    titles = [t for _, _, t in info.chapters]
+    assert titles == ["Intro", "Rain gardens cut city flooding, study finds", "How the gardens work", "What comes next",
+                      "Why I switched to a mechanical watch", "Winding as a ritual", "Accuracy, honestly",
+                      "What I miss", "Tiny Garden", "Soil", "Outro"]
+    assert info.parts[1:4] == ["Rain gardens cut city flooding, study finds"] * 3 and info.parts[0] == ""
+    assert info.parts[-3:] == ["Tiny Garden", "Tiny Garden", ""]
+    tags = ID3(str(mp3))
+    top = [t for t in tags.getall("CTOC") if t.flags & 1][0]
+    assert top.child_element_ids == ["chp0", "toc1", "toc2", "toc3", "chp10"]
+    if FFPROBE:  # players that do not nest see every chapter, in time order
+        probe = json.loads(subprocess.run([FFPROBE, "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
+                                          capture_output=True, text=True, check=True).stdout)
+        assert [c["tags"]["title"] for c in probe["chapters"]] == titles
+    transcript = (out / "weekend-reads.txt").read_text()
+    assert "Coming up: 3 articles: Rain gardens cut city flooding, study finds; Why I switched to a mechanical " \
+           "watch; and Tiny Garden." in transcript
+    notes = (out / "weekend-reads.md").read_text()
+    assert "## Sources" in notes and "by Maria Lopez: https://news.example.com/2026/11/rain-gardens-flooding" in notes
+    assert "by Tom Reed: https://slowhours.example.org/2026/10/mechanical-watch/" in notes
+    page = (out / "weekend-reads.html").read_text()
+    assert '<span class="part">Why I switched to a mechanical watch:</span> <span class="name">Winding as a ritual' \
+        in page
+
+
+def test_digest_script_round_trips(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, SPEAK, "script", str(PAGES / "news.html"), str(PAGES / "faq_dl.html"),
+                           "--digest", "Two stories", "-o", "d.yaml"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    from articlecast.script import read_script
+
+    script = read_script(tmp_path / "d.yaml")
+    assert script.meta.title == "Two stories" and len(script.meta.sources) == 2
+    assert {c.part for c in script.chapters} == {"Rain gardens cut city flooding, study finds",
+                                                 "Night trains return to the northern line"}
+    one = subprocess.run([sys.executable, SPEAK, "script", str(PAGES / "news.html"), str(PAGES / "faq_dl.html")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert one.returncode == 2 and "--digest" in one.stderr
