@@ -37,7 +37,8 @@ def test_kinds(tmp_path: Path) -> None:
     assert input_kind(Path("a.TXT")) == "text"
     assert input_kind(Path("a.md")) == "markdown"
     assert input_kind(Path("a.yml")) == "script"
-    with pytest.raises(InputError, match=r"unknown file type '\.pdf'; use \.txt or \.md"):
+    assert input_kind(Path("page.HTM")) == "html"
+    with pytest.raises(InputError, match=r"unknown file type '\.pdf'; use \.txt, \.md or \.html"):
         input_kind(Path("a.pdf"))
 
 
