@@ -24,13 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .models import Audio
+from .models import Audio, Said
 from .paths import cache_dir
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"ACSEG01\n"
-HEADER = struct.Struct("<IQ32s")  # sample rate, sample count, sha256 of the samples
+MAGIC = b"ACSEG02\n"
+HEADER = struct.Struct("<IQIdd16s16s")
+"""Sample rate, sample count, hop count, loudness (LUFS), true peak (dBTP), digest of the hops, digest of the PCM."""
 
 
 def segment_key(engine: str, engine_version: str, voice: str, speed: float, text: str) -> str:
@@ -99,46 +100,66 @@ class SegmentCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.seg"
 
-    def get(self, key: str) -> Audio | None:
-        """The stored audio, or None when absent or damaged (a damaged entry is removed)."""
+    def exists(self, key: str) -> bool:
+        """Whether an entry is stored for ``key`` (not checked: :meth:`said` does that)."""
+        return self._path(key).is_file()
+
+    def encoded_exists(self, key: str) -> bool:
+        """Whether an encoded episode is stored for ``key``."""
+        return (self.encoded / f"{key}.json").is_file()
+
+    def _read(self, key: str, audio: bool) -> tuple[Said, Audio | None] | None:
         path = self._path(key)
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as f:
+                head = f.read(len(MAGIC) + HEADER.size)
+                if len(head) < len(MAGIC) + HEADER.size or not head.startswith(MAGIC):
+                    raise ValueError("not an entry of this version")
+                rate, count, n_hops, lufs, peak, hop_digest, pcm_digest = HEADER.unpack_from(head, len(MAGIC))
+                hops_raw = f.read(8 * n_hops)
+                if rate == 0 or len(hops_raw) != 8 * n_hops or _digest(hops_raw) != hop_digest:
+                    raise ValueError("damaged stats")
+                samples = None
+                if audio:
+                    pcm = f.read(2 * count + 1)
+                    if len(pcm) != 2 * count or _digest(pcm) != pcm_digest:
+                        raise ValueError("damaged audio")
+                    samples = Audio(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32767.0, rate)
         except (FileNotFoundError, NotADirectoryError):  # absent (a file where a folder should be: put repairs it)
-            self.misses += 1
             return None
-        except OSError:
-            data = b""  # a folder where the entry should be, or an unreadable file: damaged
-        audio = self._decode(data)
-        if audio is None:
-            log.warning("cache entry %s was damaged; it will be synthesized again", path)
+        except (OSError, ValueError, struct.error):  # a folder, an unreadable file, a damaged or old entry
+            log.info("cache entry %s was damaged or old; it will be made again", path)
             remove_entry(path)
-            self.misses += 1
             return None
         try:
             os.utime(path)  # used now: the last to go when the cache is trimmed
         except OSError:
             pass
+        hops = np.frombuffer(hops_raw, dtype="<f8")
+        return Said(key, count, rate, lufs, peak, hops), samples
+
+    def said(self, key: str) -> Said | None:
+        """What the mixer needs of a stored sentence (its length, level and hop energies), without reading its
+        audio; None when absent or damaged (a damaged entry is removed). Counts as a hit or a miss."""
+        found = self._read(key, audio=False)
+        if found is None:
+            self.misses += 1
+            return None
         self.hits += 1
-        return audio
+        return found[0]
 
-    @staticmethod
-    def _decode(data: bytes) -> Audio | None:
-        head = len(MAGIC) + HEADER.size
-        if len(data) < head or not data.startswith(MAGIC):
-            return None
-        rate, count, digest = HEADER.unpack_from(data, len(MAGIC))
-        payload = data[head:]
-        if rate == 0 or len(payload) != 2 * count or hashlib.sha256(payload).digest() != digest:
-            return None
-        return Audio(np.frombuffer(payload, dtype="<i2").astype(np.float32) / 32767.0, rate)
+    def get(self, key: str) -> Audio | None:
+        """The stored audio, or None when absent or damaged (a damaged entry is removed)."""
+        found = self._read(key, audio=True)
+        return found[1] if found else None
 
-    def put(self, key: str, audio: Audio) -> Audio:
-        """Store audio atomically (a reader never sees half an entry); returns it exactly as it will read back,
-        so that a fresh build and a rebuild from the cache mix the very same samples."""
-        q = (np.clip(audio.samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
-        pcm = q.tobytes()
-        data = MAGIC + HEADER.pack(audio.sample_rate, len(pcm) // 2, hashlib.sha256(pcm).digest()) + pcm
+    def put(self, key: str, audio: Audio, said: Said) -> bool:
+        """Store a sentence's audio and stats atomically (a reader never sees half an entry); False when the cache
+        cannot be written (warned about once)."""
+        pcm = to_pcm16(audio.samples)
+        hops = np.ascontiguousarray(said.hops, dtype="<f8").tobytes()
+        head = HEADER.pack(audio.sample_rate, len(pcm) // 2, len(said.hops), said.lufs, said.peak_dbtp,
+                           _digest(hops), _digest(pcm))
         path = self._path(key)
         try:
             ensure_folder(path.parent, self.base)
@@ -147,7 +168,7 @@ class SegmentCache:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(data)
+                    f.write(MAGIC + head + hops + pcm)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -157,7 +178,22 @@ class SegmentCache:
                 log.warning("could not write to the cache %s (%s); rebuilds will be slower: free space there or set "
                             "ARTICLECAST_CACHE to a writable folder", self.base, e.strerror)
                 self._warned = True
-        return Audio(q.astype(np.float32) / 32767.0, audio.sample_rate)
+            return False
+        return True
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    """Float samples as 16-bit little-endian PCM, as the cache stores them and the encoder takes them."""
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+
+
+def as_stored(samples: np.ndarray) -> np.ndarray:
+    """Samples exactly as the cache gives them back (16-bit), so that fresh and cached speech mix the same."""
+    return np.frombuffer(to_pcm16(samples), dtype="<i2").astype(np.float32) / 32767.0
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 # ---------------------------------------------------------------- size

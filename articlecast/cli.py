@@ -83,23 +83,27 @@ def _inputs(args: argparse.Namespace) -> list[Loaded]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .cache import SegmentCache
-    from .pipeline import prepare, produce
+    from .pipeline import prepare, produce, warm_up
     from .speech import Speaker
 
-    loaded = _inputs(args)
-    jobs = []
-    for item in loaded:
+    scripts = []
+    for item in _inputs(args):
         script = item.script
         if args.voice or args.engine:
             voice = _parse_voice(args.voice or args.engine)
             script = dataclasses.replace(script, voices={r: voice for r in ROLES})
         if args.speed is not None:
             script = _with_speed(script, args.speed)
-        # bad voices, art or folder: now, before any speech
-        jobs.append((script, prepare(script, Path(args.output), item.folder)))
+        scripts.append((script, item.folder))
     cache = SegmentCache()
     make, bars = _progress_factory(args.quiet)
     with Speaker(cache) as speaker:  # one pool of speech workers for every episode
+        try:  # the workers start, loading the voices, while the rest is checked
+            warm_up(speaker, [s for s, _ in scripts], cache, args.bitrate)
+        except ArticlecastError:
+            pass  # a voice that does not exist: prepare() says so, with the line in the script
+        # bad voices, art or folder: now, before any speech
+        jobs = [(script, prepare(script, Path(args.output), folder)) for script, folder in scripts]
         for n, (script, art) in enumerate(jobs, 1):
             offline = all(_engine_offline(v.engine) for v in script.voices.values())
             count = f" [{n}/{len(jobs)}]" if len(jobs) > 1 else ""
@@ -118,9 +122,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _report(done: Published, took: float, hits: int, misses: int) -> None:
     episode, out = done.episode, done.mp3
-    _status(f"Done in {took:.1f} s ({episode.audio.seconds / took:.0f}x real time; "
+    _status(f"Done in {took:.1f} s ({episode.seconds / took:.0f}x real time; "
             f"{hits} sentences from the cache, {misses} synthesized)")
-    print(f"{out}  {_clock(episode.audio.seconds)}  {len(episode.chapters)} chapters  "
+    print(f"{out}  {_clock(episode.seconds)}  {len(episode.chapters)} chapters  "
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
         print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")

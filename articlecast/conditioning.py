@@ -12,32 +12,60 @@ from __future__ import annotations
 from math import gcd
 
 import numpy as np
-from scipy.signal import resample_poly
 
-from .loudness import integrated_loudness, limit, true_peak_dbtp
+from .loudness import hop_energies, limit, loudness_of_hops, true_peak_dbtp
 from .models import Audio
 
 RATE = 44100
 """Sample rate of the episode."""
 PEAK_OVER_LOUDNESS_DB = 13.0
 """A segment's true peaks are limited to this far above its integrated loudness."""
-VERSION = "2"
+VERSION = "3"
 """Changes whenever conditioning would give different samples (part of the cache key)."""
 
 
+def _smooth(n: int) -> int:
+    """The smallest number >= n with no prime factor above 7 (a length FFTs are quick at)."""
+    while True:
+        m = n
+        for p in (2, 3, 5, 7):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            return n
+        n += 1
+
+
 def to_rate(audio: Audio, rate: int = RATE) -> np.ndarray:
-    """Samples resampled to ``rate`` (polyphase, no change of pitch or pace)."""
+    """Samples resampled to ``rate`` (no change of pitch or pace): band-limited (FFT) interpolation, with
+    silence padded at the end so that nothing wraps around; numpy only."""
     x = audio.samples.astype(np.float32, copy=False)
     if audio.sample_rate == rate or len(x) == 0:
         return x
     g = gcd(rate, audio.sample_rate)
-    return resample_poly(x, rate // g, audio.sample_rate // g).astype(np.float32)
+    up, down = rate // g, audio.sample_rate // g
+    k = _smooth(-(-(len(x) + 256) // down))  # whole periods of the ratio, a quick FFT length, room to spare
+    n, m = k * down, k * up
+    spectrum = np.fft.rfft(x, n)
+    y = np.fft.irfft(spectrum, m) * (m / n)  # irfft zero-pads (or cuts) the spectrum to the new length
+    return y[: len(x) * up // down].astype(np.float32)
+
+
+def condition_measured(audio: Audio, rate: int = RATE) -> tuple[Audio, np.ndarray, float, float]:
+    """The segment at ``rate`` with its true peaks at most PEAK_OVER_LOUDNESS_DB above its loudness, and its
+    BS.1770 hop energies, loudness and true peak (each computed once)."""
+    x = to_rate(audio, rate)
+    hops = hop_energies(x, rate)
+    lufs = loudness_of_hops(hops, rate)
+    peak = true_peak_dbtp(x) if len(x) else float("-inf")
+    if np.isfinite(lufs) and peak > lufs + PEAK_OVER_LOUDNESS_DB:
+        x = limit(x, lufs + PEAK_OVER_LOUDNESS_DB, rate)
+        peak = true_peak_dbtp(x)
+        hops = hop_energies(x, rate)  # the clicks lowered carried K-weighted energy (their highs)
+        lufs = loudness_of_hops(hops, rate)
+    return Audio(np.clip(x, -1.0, 1.0), rate), hops, lufs, peak
 
 
 def condition(audio: Audio, rate: int = RATE) -> Audio:
     """The segment at ``rate`` with its true peaks at most PEAK_OVER_LOUDNESS_DB above its loudness."""
-    x = to_rate(audio, rate)
-    lufs = integrated_loudness(x, rate) if len(x) else float("-inf")
-    if np.isfinite(lufs) and true_peak_dbtp(x) > lufs + PEAK_OVER_LOUDNESS_DB:
-        x = limit(x, lufs + PEAK_OVER_LOUDNESS_DB, rate)
-    return Audio(np.clip(x, -1.0, 1.0), rate)
+    return condition_measured(audio, rate)[0]

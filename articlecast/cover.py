@@ -104,7 +104,7 @@ def generate_cover(show: str, title: str = "") -> Cover:
         x = margin + i * 2 * bar
         draw.rectangle((x, SIZE - margin - h, x + bar, SIZE - margin), fill=ACCENT)
     out = io.BytesIO()
-    img.save(out, "PNG", optimize=True)
+    img.save(out, "PNG", compress_level=6)  # optimize=True would take 0.2 s a cover for 2% less
     return Cover(out.getvalue(), "image/png")
 
 

@@ -1,136 +1,178 @@
-"""MP3 encoding through pydub and the bundled ffmpeg, with the loudness checked on the encoded file.
+"""MP3 encoding: 16-bit PCM piped into the bundled ffmpeg as the mixer renders it, and the encoded-audio cache.
 
-MP3 encoding lowers the measured loudness of synthetic speech by a few tenths of a LU (the encoder
-drops some of the voice's noise component), so the mix is aimed a little high, the encoded file is
-decoded and measured, and if it still misses -16 LUFS by more than 0.25 LU, or its true peak is above
--1 dBTP, the mix is corrected once and encoded again. An unchanged mix is not encoded twice: the encoded
-audio is cached under a hash of the samples it was made from.
+The same ffmpeg process measures what it encodes (an ``ebur128`` branch of its filter graph beside the
+encoder), so the file is never decoded again to be measured. MP3 encoding lowers the loudness of
+synthetic speech by a few tenths of a LU, which the mix's target allows for (``MP3_ALLOWANCE_LU``).
+
+An episode whose plan (every sentence, pause, chapter and setting) has not changed is not mixed or
+encoded again: its MP3 and its timeline are kept in the encoded-audio cache under a hash of the plan.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import errno
 import hashlib
 import json
 import logging
-import time
+import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 import numpy as np
 
-from .cache import ensure_folder, remove_entry
+from .cache import ensure_folder, remove_entry, to_pcm16
 from .errors import AudioError
 from .ffmpeg import decode, ffmpeg_exe
 from .files import write_atomic
-from .loudness import CEILING_DBTP, TARGET_LUFS, integrated_loudness, normalize, true_peak_dbtp
-from .models import BITRATES, Audio, Episode
+from .loudness import integrated_loudness, true_peak_dbtp
 
 log = logging.getLogger(__name__)
-TOLERANCE_LU = 0.25
-"""How far the encoded file may miss the target before it is corrected and encoded again."""
-PEAK_LIMIT_DBTP = -1.0
-"""The encoded file's true peak must not exceed this."""
-ENCODER_VERSION = "1"
-"""Changes whenever the same samples would be encoded differently (part of the encoded-audio cache key)."""
+ENCODER_VERSION = "2"
+"""Changes whenever the same plan would be encoded differently (part of the encoded-audio cache key)."""
 KEEP_ENCODED = 8
 """How many encoded episodes the cache keeps (the most recently built)."""
 
 
-def _encode(samples: np.ndarray, rate: int, path: Path, bitrate: int) -> None:
-    from pydub import AudioSegment
+class Encoder:
+    """An MP3 being written by ffmpeg from PCM given to :meth:`write`; use it as a context manager.
 
-    ffmpeg_exe()
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
-    seg = AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
-    try:
-        # compression_level 7: LAME's fast mode, 3x quicker and no audible loss for mono speech at >= 64 kbit/s
-        seg.export(str(path), format="mp3", bitrate=f"{bitrate}k", parameters=["-ac", "1", "-compression_level", "7"])
-    except OSError:  # writing the file (a full disk): the caller names the folder
-        raise
-    except Exception as e:  # pydub raises CouldntEncodeError with ffmpeg's whole log
-        raise AudioError(f"MP3 encoding failed ({str(e).splitlines()[0][:200]})") from None
+    Mono, CBR, with the Xing header (so players know the exact length)."""
+
+    def __init__(self, path: Path, bitrate: int, rate: int) -> None:
+        self.path = path
+        self.rate = rate
+        self.loudness = float("nan")
+        """Integrated loudness of what was encoded (LUFS), once closed."""
+        self._log = tempfile.TemporaryFile()
+        graph = "[0:a]asplit=2[enc][meter];[meter]ebur128=framelog=quiet[measured];[measured]anullsink"
+        cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "info", "-y",
+               "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+               "-filter_complex", graph, "-map", "[enc]",
+               # compression_level 7: LAME's fast mode, 3x quicker and no audible loss for mono speech at >= 64 kbit/s
+               "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", "7", "-f", "mp3", str(path)]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+
+    def write(self, samples: np.ndarray) -> None:
+        """Encode these samples next."""
+        try:
+            self._proc.stdin.write(to_pcm16(samples))  # type: ignore[union-attr]
+        except BrokenPipeError:
+            self._proc.wait()
+            self._fail()
+
+    def _output(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def _fail(self) -> None:
+        out = self._output()
+        if "No space left" in out:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.path.parent))
+        if "Permission denied" in out:
+            raise OSError(errno.EACCES, "Permission denied", str(self.path.parent))
+        last = [ln for ln in out.splitlines() if ln.strip()][-1:] or ["no output"]
+        raise AudioError(f"MP3 encoding failed ({last[0][:200]}); run with --debug for ffmpeg's log")
+
+    def close(self) -> float:
+        """Finish the file; returns its loudness as ffmpeg measured it."""
+        self._proc.stdin.close()  # type: ignore[union-attr]
+        if self._proc.wait() != 0:
+            self._fail()
+        out = self._output()
+        log.debug("ffmpeg: %s", out[-600:])
+        found = re.findall(r"^\s*I:\s*(-?[\d.]+|-inf) LUFS", out, re.M)
+        self.loudness = float(found[-1]) if found else float("nan")
+        return self.loudness
+
+    def abort(self) -> None:
+        """Stop ffmpeg at once (the caller removes the file)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+
+    def __enter__(self) -> Encoder:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if et is not None:
+                self.abort()
+        finally:
+            self._log.close()
 
 
 def measure_file(path: Path, rate: int) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP) of an encoded file, as a listener's decoder hears it."""
+    """(integrated LUFS, true peak dBTP) of an encoded file, as a listener's decoder hears it (for checks:
+    the whole file is decoded into memory)."""
     audio = decode(path, rate)
     return integrated_loudness(audio.samples, rate), true_peak_dbtp(audio.samples)
 
 
-def _encoded_key(samples: np.ndarray, rate: int, bitrate: int) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{ENCODER_VERSION}:{rate}:{bitrate}:".encode())
-    h.update(np.ascontiguousarray(samples, dtype=np.float32).tobytes())
-    return h.hexdigest()
+# ---------------------------------------------------------------- the encoded-audio cache
 
 
-def _cached(root: Path, key: str) -> tuple[bytes, float, float] | None:
+def plan_key(plan: object, bitrate: int) -> str:
+    """The encoded-audio cache key of a plan (any JSON-able description of everything that makes the audio)."""
+    blob = json.dumps([ENCODER_VERSION, bitrate, plan], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(blob.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def cached_encoding(root: Path, key: str, out: Path) -> dict[str, Any] | None:
+    """Copy the MP3 encoded for ``key`` to ``out`` and return its record (timeline, loudness); None when there is
+    none or it is damaged (a damaged entry is removed)."""
+    record, mp3 = root / f"{key}.json", root / f"{key}.mp3"
     try:
-        meta = json.loads((root / f"{key}.json").read_text())
-        data = (root / f"{key}.mp3").read_bytes()
-    except (OSError, ValueError):
+        meta = json.loads(record.read_text(encoding="utf-8"))
+        digest = hashlib.sha256()
+        with open(mp3, "rb") as src, open(out, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                dst.write(chunk)
+        ok = isinstance(meta, dict) and digest.hexdigest() == meta["sha256"] and isinstance(meta["timeline"], dict)
+    except FileNotFoundError:
         return None
-    try:
-        ok = hashlib.sha256(data).hexdigest() == meta["sha256"]
-        lufs, peak = float(meta["lufs"]), float(meta["peak"])
-    except (TypeError, KeyError, ValueError):  # valid JSON of the wrong shape
-        ok = False
+    except OSError as e:
+        if out.exists() and e.filename == str(out):
+            raise  # writing the copy failed (a full disk): the caller says so
+        ok, meta = False, None
+    except (ValueError, KeyError, TypeError):  # valid JSON of the wrong shape, too
+        ok, meta = False, None
     if not ok:
         log.warning("encoded-audio cache entry %s was damaged; encoding again", key)
-        remove_entry(root / f"{key}.json")
-        remove_entry(root / f"{key}.mp3")
+        remove_entry(record)
+        remove_entry(mp3)
         return None
-    return data, lufs, peak
-
-
-def _store(root: Path, key: str, path: Path, lufs: float, peak: float) -> None:
     try:
-        data = path.read_bytes()
+        record.touch()
+    except OSError:
+        pass
+    return meta  # type: ignore[return-value]
+
+
+def store_encoding(root: Path, key: str, path: Path, timeline: dict[str, Any]) -> None:
+    """Keep the MP3 at ``path`` and its timeline for ``key``; the oldest entries beyond KEEP_ENCODED go."""
+    try:
         ensure_folder(root, root.parent)
         for entry in (root / f"{key}.mp3", root / f"{key}.json"):
             if entry.is_dir():  # a folder where the entry should be: repaired, not warned about forever
                 remove_entry(entry)
-        write_atomic(root / f"{key}.mp3", data)
-        meta = {"sha256": hashlib.sha256(data).hexdigest(), "lufs": lufs, "peak": peak}
-        write_atomic(root / f"{key}.json", json.dumps(meta).encode())  # written last: the entry is complete
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        from .files import atomic_path
+
+        with atomic_path(root / f"{key}.mp3") as tmp:
+            shutil.copyfile(path, tmp)
+        record = {"sha256": digest.hexdigest(), "timeline": timeline}
+        write_atomic(root / f"{key}.json", json.dumps(record).encode())  # written last: the entry is complete
         entries = sorted(root.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP_ENCODED:]:
             old.unlink(missing_ok=True)
             old.with_suffix(".mp3").unlink(missing_ok=True)
     except OSError as e:  # a full or read-only cache slows rebuilds down but must not stop the build
         log.warning("could not store the encoded episode in the cache (%s)", e)
-
-
-def encode_mp3(episode: Episode, path: Path, bitrate: int = 96, cache: Path | None = None) -> Episode:
-    """Encode to ``path`` (mono, CBR, Xing header); returns the episode with the encoded file's loudness.
-
-    With ``cache`` (a folder), audio already encoded from the very same samples is reused.
-    """
-    if bitrate not in BITRATES:
-        raise AudioError(f"bitrate {bitrate} is not offered; choose one of {', '.join(map(str, BITRATES))} kbit/s")
-    rate = episode.audio.sample_rate
-    samples = episode.audio.samples
-    key = _encoded_key(samples, rate, bitrate) if cache else ""
-    hit = _cached(cache, key) if cache else None
-    if hit:
-        path.write_bytes(hit[0])
-        log.debug("encoded audio from the cache: %.2f LUFS, %.2f dBTP", hit[1], hit[2])
-        return dataclasses.replace(episode, loudness_lufs=hit[1], true_peak_dbtp=hit[2])
-    started = time.perf_counter()
-    _encode(samples, rate, path, bitrate)
-    encoded = time.perf_counter()
-    lufs, peak = measure_file(path, rate)
-    log.debug("encoded in %.1f s, measured in %.1f s: %.2f LUFS, %.2f dBTP", encoded - started,
-              time.perf_counter() - encoded, lufs, peak)
-    if abs(lufs - TARGET_LUFS) > TOLERANCE_LU or peak > PEAK_LIMIT_DBTP:
-        # correct by what the encoder changed, then encode once more
-        before = episode.loudness_lufs
-        before = before if np.isfinite(before) else integrated_loudness(samples, rate)
-        ceiling = CEILING_DBTP - max(0.0, peak - PEAK_LIMIT_DBTP)
-        samples, _, _ = normalize(samples, rate, TARGET_LUFS + before - lufs, ceiling, lufs=before)
-        _encode(samples, rate, path, bitrate)
-        lufs, peak = measure_file(path, rate)
-        log.debug("encoded again: %.2f LUFS, %.2f dBTP", lufs, peak)
-    if cache:
-        _store(cache, key, path, lufs, peak)
-    return dataclasses.replace(episode, audio=Audio(samples, rate), loudness_lufs=lufs, true_peak_dbtp=peak)

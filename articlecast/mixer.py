@@ -1,54 +1,58 @@
-"""Mixer: speech segments, pauses, chimes and transitions laid out on one timeline, then loudness-normalized.
-
-Pure: takes audio and returns an :class:`Episode` (samples, contiguous chapters, cues). The layout:
+"""Mixer: sentences, pauses, chimes and transitions laid out on one timeline and rendered in order, a few
+seconds at a time, straight into the encoder. The programme never exists whole in memory.
 
     chime | intro | transition | chapter 1 | transition | ... | chapter n | transition | outro | chime
 
 A chapter starts where the transition before it starts, so a listener who skips to a chapter hears the
 transition sound and then its first words.
+
+Levels: each voice as a whole gets one gain that matches it to the voice that speaks most, and the whole
+programme one gain to -16 LUFS (plus the MP3 allowance). Both come from the sentences' BS.1770 hop
+energies (measured where each sentence was made), placed where the sentences sit: no pass over the
+mixed audio is needed to know its loudness. A sentence whose true peak would exceed the ceiling after
+its gain is limited on its own, before it is placed (its own silences are its look-ahead).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .conditioning import RATE, to_rate
-from .loudness import MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, normalize
-from .models import Audio, Chapter, Cue, Episode, Meta
+from .conditioning import RATE
+from .loudness import (
+    CEILING_DBTP,
+    MP3_ALLOWANCE_LU,
+    TARGET_LUFS,
+    hop_energies,
+    hop_length,
+    integrated_loudness,
+    limit,
+    loudness_of_hops,
+)
+from .models import Chapter, Cue, Said
 
 LEAD_IN = 0.35
 """Silence after the opening chime, seconds."""
 TAIL = 1.0
 """Silence at the very end, seconds."""
-
-
-@dataclass(frozen=True)
-class Spoken:
-    """A segment with its audio."""
-
-    text: str
-    """The words as written (for the transcript)."""
-    audio: Audio
-    """The speech."""
-    pause: float
-    """Silence after it, seconds."""
-    voice: str = ""
-    """Which voice said it ("engine:voice"): voices are matched in level."""
-
-
-@dataclass(frozen=True)
-class Part:
-    """A chapter to lay out."""
-
-    title: str
-    """Chapter title."""
-    spoken: Sequence[Spoken]
-    """Its segments, in order."""
-    group: str = ""
-    """The part of the episode it is nested under (a digest's article), or empty."""
+CHIME_SECONDS = 1.4
+"""Length of the opening and closing chime."""
+TRANSITION_SECONDS = 0.4 + 0.45 + 0.45
+"""Length of the transition between chapters: silence, notes, silence."""
+TRANSITION_SILENCE = 0.4 + 0.45
+"""The silent part of the transition, which shrinks with the episode's pace."""
+CHIME_BELOW_SPEECH_LU = 5.0
+"""The opening and closing chime sits this far under the speech's loudness."""
+TRANSITION_BELOW_SPEECH_LU = 11.0
+"""The notes between chapters sit this far under the speech's loudness."""
+VOICE_MATCH_MAX_DB = 12.0
+"""The most a voice's level is changed to match the others."""
+MIX_TARGET = TARGET_LUFS + MP3_ALLOWANCE_LU
+"""The loudness the mix aims at: MP3 encoding lowers it by about the allowance."""
+CHUNK_SECONDS = 10.0
+"""How much audio the renderer holds before handing it to the encoder."""
 
 
 def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, level: float, rate: int) -> np.ndarray:
@@ -65,58 +69,27 @@ def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, leve
     return (level * out / max(1e-9, np.abs(out).max())).astype(np.float32)
 
 
-CHIME_BELOW_SPEECH_LU = 5.0
-"""The opening and closing chime sits this far under the speech's loudness."""
-TRANSITION_BELOW_SPEECH_LU = 11.0
-"""The notes between chapters sit this far under the speech's loudness."""
+BELL_LUFS = {"chime": -17.746, "notes": -25.822}
+"""The bells' own loudness at RATE as :func:`_bell` makes them (measured once; tests/test_stream.py checks), so
+that placing them at a loudness needs no measuring (and the main process no scipy)."""
 
 
-def _at_loudness(x: np.ndarray, lufs: float, rate: int) -> np.ndarray:
-    return (x * 10 ** ((lufs - integrated_loudness(x, rate)) / 20)).astype(np.float32)
+def _at_loudness(x: np.ndarray, lufs: float, rate: int, name: str) -> np.ndarray:
+    own = BELL_LUFS[name] if rate == RATE else integrated_loudness(x, rate)
+    return (x * 10 ** ((lufs - own) / 20)).astype(np.float32)
 
 
-def chime(rate: int = RATE, lufs: float = -21.0) -> np.ndarray:
+def chime(rate: int = RATE, lufs: float = MIX_TARGET - CHIME_BELOW_SPEECH_LU) -> np.ndarray:
     """The opening and closing chime: three rising notes, 1.4 s (generated, not anyone's recording)."""
-    return _at_loudness(_bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], CHIME_SECONDS, 0.5, rate), lufs, rate)
+    bell = _bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], CHIME_SECONDS, 0.5, rate)
+    return _at_loudness(bell, lufs, rate, "chime")
 
 
-def transition(rate: int = RATE, lufs: float = -27.0, pace: float = 1.0) -> np.ndarray:
+def transition(rate: int = RATE, lufs: float = MIX_TARGET - TRANSITION_BELOW_SPEECH_LU, pace: float = 1.0) -> np.ndarray:
     """Between chapters: 0.4 s of silence, two soft notes, 0.45 s of silence (the silences divided by pace)."""
-    notes = _at_loudness(_bell([783.99, 1046.5], [0.0, 0.09], 0.45, 0.18, rate), lufs, rate)
+    notes = _at_loudness(_bell([783.99, 1046.5], [0.0, 0.09], 0.45, 0.18, rate), lufs, rate, "notes")
     return np.concatenate([np.zeros(int(0.4 / pace * rate), np.float32), notes,
                            np.zeros(int(0.45 / pace * rate), np.float32)])
-
-
-CHIME_SECONDS = 1.4
-"""Length of the opening and closing chime."""
-TRANSITION_SECONDS = 0.4 + 0.45 + 0.45
-"""Length of the transition between chapters: silence, notes, silence."""
-TRANSITION_SILENCE = 0.4 + 0.45
-"""The silent part of the transition, which shrinks with the episode's pace."""
-
-
-VOICE_MATCH_MAX_DB = 12.0
-"""The most a voice's level is changed to match the others."""
-
-
-def _match_voices(spoken: Sequence[Spoken], audio: list[np.ndarray], rate: int) -> None:
-    """Scale each voice, as a whole, to the loudness of the voice that speaks most (in place).
-
-    One gain per voice, never per sentence: switching voices sounds seamless and no sentence jumps.
-    """
-    groups: dict[str, list[int]] = {}
-    for i, s in enumerate(spoken):
-        groups.setdefault(s.voice, []).append(i)
-    if len(groups) < 2:
-        return
-    level = {v: integrated_loudness(np.concatenate([audio[i] for i in idx]), rate) for v, idx in groups.items()}
-    main = max(groups, key=lambda v: sum(len(audio[i]) for i in groups[v]))
-    for v, idx in groups.items():
-        if v == main or not (np.isfinite(level[v]) and np.isfinite(level[main])):
-            continue
-        gain = np.float32(10 ** (np.clip(level[main] - level[v], -VOICE_MATCH_MAX_DB, VOICE_MATCH_MAX_DB) / 20))
-        for i in idx:
-            audio[i] = audio[i] * gain
 
 
 def fixed_seconds(chapters: int, pace: float = 1.0) -> float:
@@ -125,54 +98,189 @@ def fixed_seconds(chapters: int, pace: float = 1.0) -> float:
     return 2 * CHIME_SECONDS + (notes + TRANSITION_SILENCE / pace) * (chapters + 1) + (LEAD_IN + TAIL) / pace
 
 
-def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE, pace: float = 1.0) -> Episode:
-    """Lay out the episode and normalize its loudness; ``pace`` > 1 shortens the silences between parts."""
-    parts = [intro, *body, outro]
-    speech = [[to_rate(s.audio, rate) for s in part.spoken] for part in parts]
-    _match_voices([s for p in parts for s in p.spoken], [x for xs in speech for x in xs], rate)
-    chime_len = int(CHIME_SECONDS * rate)
-    sep_len = len(transition(rate, pace=pace))
+# ---------------------------------------------------------------- the plan
 
-    # where everything goes, in samples
-    starts: list[int] = []
-    placed: list[tuple[int, np.ndarray]] = []
-    bells: list[int] = []
-    seps: list[int] = []
-    pos = 0
-    for n, (part, audio) in enumerate(zip(parts, speech)):
-        starts.append(pos)
-        if n == 0:
-            bells.append(pos)
-            pos += chime_len + int(LEAD_IN / pace * rate)
-        else:
-            seps.append(pos)
-            pos += sep_len
-        for s, x in zip(part.spoken, audio):
-            placed.append((pos, x))
-            pos += len(x) + int(s.pause * rate)
-    bells.append(pos)
-    total = pos + chime_len + int(TAIL / pace * rate)
 
-    samples = np.zeros(total, np.float32)
-    for at, x in placed:
-        samples[at: at + len(x)] = x
-    measured = integrated_loudness(samples, rate)  # the speech alone: the chimes are not in yet
-    level = measured if np.isfinite(measured) else TARGET_LUFS  # a silent test voice
-    bell = chime(rate, level - CHIME_BELOW_SPEECH_LU)
-    sep = transition(rate, level - TRANSITION_BELOW_SPEECH_LU, pace)
-    for at in bells:
-        samples[at: at + len(bell)] = bell
-    for at in seps:
-        samples[at: at + len(sep)] = sep
-    # the chimes add under 0.01 LU to the speech's loudness: normalize from the speech's measure
-    samples, lufs, peak = normalize(samples, rate, TARGET_LUFS + MP3_ALLOWANCE_LU,
-                                   lufs=measured if np.isfinite(measured) else None)
+@dataclass(frozen=True)
+class Line:
+    """A sentence in the plan."""
 
-    def ms(samples_: int) -> int:
-        return round(samples_ * 1000 / rate)
+    text: str
+    """The words as written (for the captions)."""
+    index: int
+    """Which request of the speech stream says it."""
+    pause: float
+    """Silence after it, seconds (already divided by the pace)."""
+    voice: str
+    """Who says it ("engine:voice"): one gain per voice."""
+    paragraph_end: bool = False
+    """True when a paragraph ends with it (for the reading text)."""
 
-    bounds = [*starts, total]
-    chapters = tuple(Chapter(p.title, ms(a), ms(b), p.group) for p, a, b in zip(parts, bounds, bounds[1:]))
-    spoken = [s for p in parts for s in p.spoken]
-    cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0, s.voice) for s, (at, x) in zip(spoken, placed))
-    return Episode(meta, Audio(samples, rate), chapters, cues, lufs, peak)
+
+@dataclass
+class Part:
+    """A chapter to lay out."""
+
+    title: str
+    """Chapter title."""
+    lines: list[Line]
+    """Its sentences, in order."""
+    group: str = ""
+    """The part of the episode it is nested under (a digest's article), or empty."""
+
+
+# ---------------------------------------------------------------- levels
+
+
+@dataclass
+class Levels:
+    """The gains the renderer applies: one per voice (matching) times one for the programme."""
+
+    voice_db: dict[str, float] = field(default_factory=dict)
+    """Each voice's matching gain, dB."""
+    programme_db: float = 0.0
+    """The whole programme's gain, dB."""
+
+    def gain(self, voice: str) -> float:
+        """The linear gain for a sentence of ``voice``."""
+        return 10 ** ((self.programme_db + self.voice_db.get(voice, 0.0)) / 20)
+
+
+def plan_levels(lines: Iterable[tuple[str, Said]], rate: int = RATE) -> Levels:
+    """Levels from sentences' hop energies: each voice matched to the one that speaks most, the whole to MIX_TARGET.
+
+    ``lines`` are (voice, said) of the sentences known so far; the speech is taken as if it were laid end to end
+    (pauses and chimes add silence and quiet notes, which BS.1770's gates leave out)."""
+    hops: dict[str, list[np.ndarray]] = {}
+    length: dict[str, int] = {}
+    for voice, said in lines:
+        hops.setdefault(voice, []).append(said.hops)
+        length[voice] = length.get(voice, 0) + said.samples
+    if not hops:
+        return Levels()
+    level = {v: loudness_of_hops(np.concatenate(h), rate) for v, h in hops.items()}
+    main = max(length, key=lambda v: length[v])
+    voice_db = {}
+    for v in hops:
+        ok = np.isfinite(level[v]) and np.isfinite(level[main])
+        voice_db[v] = float(np.clip(level[main] - level[v], -VOICE_MATCH_MAX_DB, VOICE_MATCH_MAX_DB)) if ok else 0.0
+    matched = np.concatenate([h * 10 ** (voice_db[v] / 10) for v, hs in hops.items() for h in hs])
+    speech = loudness_of_hops(matched, rate)
+    return Levels(voice_db, MIX_TARGET - speech if np.isfinite(speech) else 0.0)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+class Renderer:
+    """Places audio on the timeline in order and hands finished stretches to ``write``; keeps the programme's
+    hop energies (for its loudness) and true peak as it goes."""
+
+    def __init__(self, write: Callable[[np.ndarray], None], rate: int = RATE) -> None:
+        self.write = write
+        self.rate = rate
+        self.size = int(CHUNK_SECONDS * rate)
+        self.buffer = np.zeros(self.size, np.float32)
+        self.origin = 0
+        """Where the buffer starts on the timeline, in samples."""
+        self.hops: dict[int, float] = {}
+        self.peak = float("-inf")
+
+    def _flush(self) -> None:
+        self.write(self.buffer)
+        self.origin += self.size
+        self.buffer = np.zeros(self.size, np.float32)
+
+    def add(self, at: int, x: np.ndarray, hops: np.ndarray | None = None, peak: float = float("-inf")) -> None:
+        """Mix ``x`` in at sample ``at`` (never before anything already flushed). ``hops`` are its hop energies
+        and ``peak`` its true peak, as placed (measured here when not given)."""
+        if at < self.origin:
+            raise ValueError(f"renderer: audio at sample {at} comes after {self.origin} was written")
+        if hops is None:
+            hops = hop_energies(x, self.rate)
+        hop = hop_length(self.rate)
+        first = (at + hop // 2) // hop  # each hop of ``x`` goes to the programme's hop nearest its start
+        for k, e in enumerate(hops):
+            self.hops[first + k] = self.hops.get(first + k, 0.0) + float(e)
+        self.peak = max(self.peak, peak)
+        pos = 0
+        while pos < len(x):
+            while at + pos >= self.origin + self.size:
+                self._flush()
+            start = at + pos - self.origin
+            n = min(len(x) - pos, self.size - start)
+            self.buffer[start: start + n] += x[pos: pos + n]
+            pos += n
+
+    def finish(self, total: int) -> None:
+        """Write everything up to sample ``total`` (the end of the programme)."""
+        while self.origin + self.size <= total:
+            self._flush()
+        if total > self.origin:
+            self.write(self.buffer[: total - self.origin])
+            self.origin = total
+
+    def loudness(self) -> float:
+        """Integrated loudness of everything rendered, from the hop energies."""
+        if not self.hops:
+            return float("-inf")
+        hops = np.zeros(max(self.hops) + 1)
+        for k, e in self.hops.items():
+            hops[k] = e
+        return loudness_of_hops(hops, self.rate)
+
+
+def leveled(x: np.ndarray, said: Said, gain: float, rate: int = RATE) -> tuple[np.ndarray, np.ndarray, float]:
+    """A sentence at ``gain``, limited when its true peak would pass the ceiling: (samples, hop energies, peak)."""
+    db = 20 * np.log10(gain) if gain > 0 else float("-inf")
+    y = x * np.float32(gain)
+    peak = said.peak_dbtp + db
+    if peak > CEILING_DBTP:
+        y = limit(y, CEILING_DBTP - 0.1, rate)
+        return y, hop_energies(y, rate), CEILING_DBTP
+    return y, said.hops * gain**2, peak
+
+
+@dataclass
+class Layout:
+    """Where everything goes, worked out part by part as the sentences become known."""
+
+    rate: int = RATE
+    pace: float = 1.0
+    pos: int = 0
+    """The next free sample."""
+    chapters: list[Chapter] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+
+    def ms(self, samples: int) -> int:
+        """Samples as milliseconds."""
+        return round(samples * 1000 / self.rate)
+
+    def opening(self) -> int:
+        """The opening chime's place; speech starts after it and the lead-in."""
+        at = self.pos
+        self.pos += int(CHIME_SECONDS * self.rate) + int(LEAD_IN / self.pace * self.rate)
+        return at
+
+    def transition(self) -> int:
+        """A transition's place (a chapter starts there)."""
+        at = self.pos
+        self.pos += len(transition(self.rate, pace=self.pace))
+        return at
+
+    def line(self, line: Line, samples: int) -> int:
+        """A sentence's place; its cue is recorded."""
+        at = self.pos
+        self.cues.append(Cue(line.text, self.ms(at), self.ms(at + samples), line.paragraph_end, line.voice))
+        self.pos += samples + int(line.pause * self.rate)
+        return at
+
+    def closing(self) -> tuple[int, int]:
+        """The closing chime's place and the programme's end."""
+        at = self.pos
+        self.pos += int(CHIME_SECONDS * self.rate) + int(TAIL / self.pace * self.rate)
+        return at, self.pos
+
+    def chapter(self, title: str, start: int, end: int, group: str = "") -> None:
+        """Record a chapter from ``start`` to ``end`` samples."""
+        self.chapters.append(Chapter(title, self.ms(start), self.ms(end), group))

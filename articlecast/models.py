@@ -240,6 +240,28 @@ class Audio:
 
 
 @dataclass(frozen=True)
+class Said:
+    """A sentence as synthesized and stored: what the mixer needs to place it, level it and fetch its audio."""
+
+    key: str
+    """Its key in the segment cache (engine, voice, speed and text)."""
+    samples: int
+    """Its length in samples, at ``rate``."""
+    rate: int
+    """Samples per second (the episode's)."""
+    lufs: float
+    """Its integrated loudness (-inf for silence)."""
+    peak_dbtp: float
+    """Its true peak."""
+    hops: np.ndarray
+    """K-weighted energy of each 100 ms hop (BS.1770): the programme's loudness is computed from these."""
+
+    def __post_init__(self) -> None:
+        if self.samples < 0 or self.rate <= 0:
+            raise ValueError(f"Said {self.key[:12]}: samples and rate must be positive, got {self.samples}, {self.rate}")
+
+
+@dataclass(frozen=True)
 class Chapter:
     """A chapter as placed in the finished episode."""
 
@@ -278,18 +300,17 @@ class Cue:
 
 @dataclass(frozen=True)
 class Episode:
-    """The mixed episode: audio, chapters and metadata, ready to encode and tag."""
+    """The episode's timeline and metadata: where every chapter and sentence is. The audio itself is streamed
+    to the encoder, never held whole."""
 
     meta: Meta
     """Show and episode metadata."""
-    audio: Audio
-    """The whole mix, loudness-normalized."""
     chapters: tuple[Chapter, ...]
     """Contiguous chapters from 0 to the end."""
     cues: tuple[Cue, ...] = ()
-    """Each spoken segment's place."""
+    """Each spoken sentence's place."""
     loudness_lufs: float = float("nan")
-    """Integrated loudness of the mix (ITU-R BS.1770)."""
+    """Integrated loudness (ITU-R BS.1770) of the encoded audio."""
     true_peak_dbtp: float = float("nan")
     """True peak of the mix (4x oversampled)."""
 
@@ -302,6 +323,8 @@ class Episode:
             if a.end_ms != b.start_ms:
                 raise ValueError(f"Episode.chapters must be contiguous: {a.title!r} ends at {a.end_ms}, "
                                  f"{b.title!r} starts at {b.start_ms}")
-        total = round(self.audio.seconds * 1000)
-        if abs(self.chapters[-1].end_ms - total) > 1:
-            raise ValueError(f"Episode.chapters must end at the end ({total} ms), got {self.chapters[-1].end_ms}")
+
+    @property
+    def seconds(self) -> float:
+        """The episode's length."""
+        return self.chapters[-1].end_ms / 1000

@@ -215,20 +215,17 @@ def _companions(episode: Episode, script: Script, stem: str, art: Artwork) -> tu
     return files, data
 
 
-def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork, bitrate: int = 96,
-                    encoded_cache: Path | None = None, base_url: str = "") -> Published:
-    """Encode, tag and publish the episode into ``folder`` and its feed, as one transaction (see the module)."""
-    from .encoder import encode_mp3
+def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork, mp3: Path,
+                    base_url: str = "") -> Published:
+    """Tag the encoded ``mp3`` (a temporary file in ``folder``) and publish it, its companions and the feed item,
+    as one transaction (see the module)."""
     from .tagger import tag_mp3
 
     guid = episode_guid(script)
     temps: list[Path] = []
     try:
         try:
-            mp3_tmp = temp_path(folder / "episode.mp3")
-            temps.append(mp3_tmp)
-            episode = encode_mp3(episode, mp3_tmp, bitrate, encoded_cache)
-            tag_mp3(episode, mp3_tmp, art.episode, plain_text(episode))
+            tag_mp3(episode, mp3, art.episode, plain_text(episode))
             with _lock(folder):
                 old_show, items = read_items(folder)
                 guid = feed_guid(guid, episode.meta.show, episode.meta.title, items)
@@ -240,8 +237,8 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                     temps.append(tmp)
                     tmp.write_bytes(data)
                     staged.append((tmp, folder / name))
-                staged.append((mp3_tmp, folder / files["audio"]))
-                item = _feed_item(episode, guid, files, mp3_tmp.stat().st_size)
+                staged.append((mp3, folder / files["audio"]))
+                item = _feed_item(episode, guid, files, mp3.stat().st_size)
                 show, feed = feed_files(folder, _show(episode, files, base_url), item, old_show, items)
                 for name in ("feed.json", "feed.xml"):  # the feed last: it points at files already in place
                     tmp = temp_path(folder / name)
@@ -281,6 +278,6 @@ def _show(episode: Episode, files: dict[str, str], base_url: str) -> ShowInfo:
 def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int) -> FeedItem:
     m = episode.meta
     return FeedItem(guid=guid, title=m.title, description=m.description or m.title, date=m.date, audio=files["audio"],
-                    length=length, seconds=episode.audio.seconds,
+                    length=length, seconds=episode.seconds,
                     chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
                     files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time())

@@ -420,7 +420,7 @@ def write_script(path: Path, script: Script) -> None:
 # ---------------------------------------------------------------- intro and outro
 
 
-def _length_words(seconds: float) -> str:
+def length_words(seconds: float) -> str:
     minutes = round(seconds / 60)
     if seconds < 45:
         return "under a minute"
@@ -453,7 +453,7 @@ def intro_texts(script: Script, seconds: float) -> tuple[str, str, str]:
         coming.append("a closing word")
     if parts:  # a digest names its articles
         coming = [f"{len(parts)} articles: {_join(parts)}"] if len(parts) > 1 else parts
-    length = f"This episode runs {_length_words(seconds)}, in {len(script.chapters) + 2} chapters."
+    length = f"This episode runs {length_words(seconds)}, in {len(script.chapters) + 2} chapters."
     return " ".join(opening), length, f"Coming up: {_sentence(_join(coming))}" if coming else ""
 
 

@@ -26,3 +26,35 @@ def split_sentences(text: str) -> list[str]:
         cut = m.end()
     out.append(text[cut:].strip())
     return [s for s in out if s]
+
+
+MAX_CHARS = 250
+"""The longest piece of text given to a voice at once (about 15 s of speech): longer sentences are split at
+clause marks, then between words, so that the voice stays natural and no caption runs on."""
+_CLAUSE = re.compile(r"(?<=[,;:—–)])\s+|\s+(?=[—–(])")
+
+
+def _split_long(sentence: str, limit: int) -> list[str]:
+    if len(sentence) <= limit:
+        return [sentence]
+    pieces: list[str] = []
+    current = ""
+    for clause in _CLAUSE.split(sentence):
+        for word in clause.split(" ") if len(clause) > limit else [clause]:
+            if current and len(current) + 1 + len(word) > limit:
+                pieces.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        if len(current) >= limit // 2:  # a clause boundary is a good place to stop once a piece is long enough
+            pieces.append(current)
+            current = ""
+    if current:
+        pieces.append(current)
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def speakable_pieces(text: str, limit: int = MAX_CHARS) -> list[str]:
+    """A segment's text as the pieces given to a voice: its sentences, each split into pieces of at most
+    ``limit`` characters (at clause marks where it can, else between words)."""
+    return [piece for sentence in split_sentences(text) for piece in _split_long(sentence, limit)]

@@ -1,4 +1,4 @@
-"""Tagger: MP3 encoding (pydub + the bundled ffmpeg) and ID3v2.3 tags with chapters (mutagen).
+"""Tagger: ID3v2.3 tags with chapters (mutagen) on the encoded MP3.
 
 mutagen sorts frames by size when it saves, which puts CHAP frames out of time order, and ffprobe (and
 some players) list chapters in stored order. :class:`OrderedID3` writes the frames in a fixed order:
@@ -16,13 +16,11 @@ from mutagen.id3._tags import save_frame  # mutagen's own frame serializer; only
 from mutagen.mp3 import MP3
 
 from .cover import Cover
-from .encoder import encode_mp3
 from .errors import AudioError
-from .files import atomic_path
 from .models import Episode
 
 log = logging.getLogger(__name__)
-__all__ = ["OrderedID3", "TagInfo", "read_mp3", "tag_mp3", "write_mp3"]
+__all__ = ["OrderedID3", "TagInfo", "read_mp3", "tag_mp3"]
 
 
 class OrderedID3(ID3):
@@ -85,17 +83,6 @@ def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript
     except Exception:  # noqa: S110 - no tag to delete is fine
         pass
     tags.save(str(path), v2_version=3)
-
-
-def write_mp3(episode: Episode, path: Path, bitrate: int = 96, cache: Path | None = None,
-              cover: Cover | None = None, transcript: str = "") -> Episode:
-    """Encode (loudness checked on the encoded file) and tag, through a temporary file: ``path`` is either
-    complete or untouched. Returns the episode as encoded, with the loudness measured on the MP3.
-    ``cache`` is a folder of encoded audio to reuse."""
-    with atomic_path(path) as tmp:
-        episode = encode_mp3(episode, tmp, bitrate, cache)
-        tag_mp3(episode, tmp, cover, transcript)
-    return episode
 
 
 # ---------------------------------------------------------------- reading back

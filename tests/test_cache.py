@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from articlecast.cache import SegmentCache, segment_key
-from articlecast.models import Audio, Voice
+from articlecast.models import Audio, Said, Voice
 from articlecast.paths import cache_dir
 from articlecast.speech import Request, Speaker, speak
 
@@ -97,11 +97,15 @@ def _version_voice() -> tuple[str, str]:
 
 def test_put_leaves_no_temporary_files_and_survives_a_readonly_dir(tmp_path: Path) -> None:
     cache = SegmentCache(tmp_path / "c")
-    cache.put("ab" + "0" * 62, Audio(np.zeros(100, np.float32), 8000))
-    assert [p.name for p in (tmp_path / "c" / "segments" / "ab").iterdir()] == ["ab" + "0" * 62 + ".seg"]
+    key = "ab" + "0" * 62
+    said = Said(key, 100, 8000, float("-inf"), float("-inf"), np.zeros(1))
+    assert cache.put(key, Audio(np.zeros(100, np.float32), 8000), said)
+    assert [p.name for p in (tmp_path / "c" / "segments" / "ab").iterdir()] == [key + ".seg"]
+    assert cache.said(key).samples == 100 and len(cache.get(key).samples) == 100  # type: ignore[union-attr]
     blocked = SegmentCache(tmp_path / "file-not-dir")
     (tmp_path / "file-not-dir").write_text("x")
-    blocked.put("cd" + "0" * 62, Audio(np.zeros(10, np.float32), 8000))  # warns, does not raise
+    key = "cd" + "0" * 62
+    assert not blocked.put(key, Audio(np.zeros(10, np.float32), 8000), said)  # warns, does not raise
 
 
 def test_worker_processes_give_the_same_audio(monkeypatch: pytest.MonkeyPatch) -> None:

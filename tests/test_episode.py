@@ -18,7 +18,7 @@ from articlecast.encoder import measure_file
 from articlecast.models import Episode
 from articlecast.pipeline import build_episode
 from articlecast.script import make_script
-from articlecast.tagger import read_mp3, write_mp3
+from articlecast.tagger import read_mp3, tag_mp3
 
 ARTICLE = """\
 # Small Gardens, Big Harvests
@@ -49,7 +49,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Episode, Path]:
     out = tmp_path_factory.mktemp("ep") / "garden.mp3"
     cache = SegmentCache(tmp_path_factory.mktemp("cache"))
     script = make_script(parse_markdown(ARTICLE), show="Test Show", date="2026-11-24")
-    episode = write_mp3(build_episode(script, cache), out, 96)
+    episode = build_episode(script, cache, out, 96)
+    tag_mp3(episode, out)
     return episode, out
 
 
@@ -57,7 +58,7 @@ def test_chapters_as_built(built: tuple[Episode, Path]) -> None:
     episode, _ = built
     assert [c.title for c in episode.chapters] == TITLES
     assert episode.chapters[0].start_ms == 0
-    assert episode.chapters[-1].end_ms == round(episode.audio.seconds * 1000)
+    assert episode.chapters[-1].end_ms == round(episode.seconds * 1000)
 
 
 def test_mutagen_reads_tags_and_chapters(built: tuple[Episode, Path]) -> None:
@@ -75,7 +76,7 @@ def test_mutagen_reads_tags_and_chapters(built: tuple[Episode, Path]) -> None:
     assert [(s, e) for s, e, _ in info.chapters] == [(c.start_ms, c.end_ms) for c in episode.chapters]
     assert info.sample_rate == 44100 and info.bitrate == 96000
     # the MP3's own length agrees with the chapters, give or take the encoder's frame padding
-    assert MP3(str(path)).info.length == pytest.approx(episode.audio.seconds, abs=0.08)
+    assert MP3(str(path)).info.length == pytest.approx(episode.seconds, abs=0.08)
     assert MP3(str(path)).info.channels == 1
 
 
@@ -96,7 +97,7 @@ def test_ffprobe_sees_the_chapters_in_order(built: tuple[Episode, Path]) -> None
     assert titles == TITLES
     starts = [round(float(c["start_time"]) * 1000) for c in probe["chapters"]]
     assert starts == [c.start_ms for c in episode.chapters]
-    assert float(probe["format"]["duration"]) == pytest.approx(episode.audio.seconds, abs=0.08)
+    assert float(probe["format"]["duration"]) == pytest.approx(episode.seconds, abs=0.08)
     assert probe["format"]["tags"]["title"] == "Small Gardens, Big Harvests"
 
 
@@ -105,7 +106,8 @@ def test_loudness_of_the_encoded_file(built: tuple[Episode, Path]) -> None:
     lufs, peak = measure_file(path, 44100)
     assert -17.0 <= lufs <= -15.0
     assert peak <= -1.0
-    assert lufs == pytest.approx(episode.loudness_lufs, abs=0.01)
+    # what the build reported (ffmpeg's own measure of what it encoded, less the MP3 allowance) is what a decoder hears
+    assert lufs == pytest.approx(episode.loudness_lufs, abs=0.3)
 
 
 @pytest.mark.skipif(FFMPEG is None, reason="Debian's ffmpeg is not installed")

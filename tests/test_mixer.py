@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from mutagen.mp3 import MP3
 
 from articlecast.cache import SegmentCache
 from articlecast.engines import get_engine
-from articlecast.mixer import CHIME_SECONDS, LEAD_IN, RATE, TAIL, TRANSITION_SECONDS, Part, Spoken, fixed_seconds, mix
-from articlecast.models import Audio, Meta, Script, ScriptChapter, Segment, Voice
+from articlecast.loudness import hop_energies, integrated_loudness, loudness_of_hops, true_peak_dbtp
+from articlecast.mixer import (
+    CHIME_SECONDS,
+    LEAD_IN,
+    MIX_TARGET,
+    RATE,
+    TAIL,
+    TRANSITION_SECONDS,
+    Layout,
+    Line,
+    fixed_seconds,
+    plan_levels,
+)
+from articlecast.models import Meta, Said, Script, ScriptChapter, Segment, Voice
 from articlecast.pipeline import build_episode
 
 SILENT = Voice("silent", "quiet")
@@ -19,41 +34,47 @@ def test_silent_engine_is_exact() -> None:
     assert a.sample_rate == 8000 and len(a.samples) == 8000  # 4 words x 0.25 s
 
 
-def seconds_audio(s: float) -> Audio:
-    return Audio(np.zeros(int(round(s * 8000)), np.float32), 8000)
-
-
 def test_chapters_are_contiguous_and_placed_exactly() -> None:
-    intro = Part("Intro", [Spoken("hi", seconds_audio(2.0), 0.5)])
-    body = [Part("A", [Spoken("a1", seconds_audio(3.0), 1.0), Spoken("a2", seconds_audio(1.5), 0.0)]),
-            Part("B", [Spoken("b", seconds_audio(4.0), 0.25)])]
-    outro = Part("Outro", [Spoken("bye", seconds_audio(1.0), 0.0)])
-    ep = mix(Meta(title="T", date="2026-01-01"), intro, body, outro)
-    ch = ep.chapters
-    assert [c.title for c in ch] == ["Intro", "A", "B", "Outro"]
-    assert ch[0].start_ms == 0 and ch[-1].end_ms == round(ep.audio.seconds * 1000)
-    assert all(a.end_ms == b.start_ms for a, b in zip(ch, ch[1:]))
+    lay = Layout()
+    rate = RATE
+
+    def n(seconds: float) -> int:
+        return int(round(seconds * rate))
+
+    starts = [lay.pos]
+    lay.opening()
+    lay.line(Line("hi", 0, 0.5, "v"), n(2.0))
+    starts.append(lay.pos)
+    lay.transition()
+    cue_at = lay.line(Line("a1", 1, 1.0, "v"), n(3.0))
+    lay.line(Line("a2", 2, 0.0, "v"), n(1.5))
+    starts.append(lay.pos)
+    lay.transition()
+    lay.line(Line("b", 3, 0.25, "v"), n(4.0))
+    starts.append(lay.pos)
+    lay.transition()
+    lay.line(Line("bye", 4, 0.0, "v"), n(1.0))
+    _, total = lay.closing()
     a_start = (CHIME_SECONDS + LEAD_IN + 2.0 + 0.5) * 1000
-    assert ch[1].start_ms == pytest.approx(a_start, abs=1)
+    assert lay.ms(starts[1]) == pytest.approx(a_start, abs=1)
     b_start = a_start + (TRANSITION_SECONDS + 3.0 + 1.0 + 1.5 + 0.0) * 1000
-    assert ch[2].start_ms == pytest.approx(b_start, abs=1)
+    assert lay.ms(starts[2]) == pytest.approx(b_start, abs=1)
     # each chapter's first words come right after its transition
-    cue_a1 = next(c for c in ep.cues if c.text == "a1")
-    assert cue_a1.start_ms == pytest.approx(a_start + TRANSITION_SECONDS * 1000, abs=1)
+    assert lay.ms(cue_at) == pytest.approx(a_start + TRANSITION_SECONDS * 1000, abs=1)
+    cue_a1 = next(c for c in lay.cues if c.text == "a1")
     assert cue_a1.end_ms - cue_a1.start_ms == pytest.approx(3000, abs=1)
-    total = fixed_seconds(2) + 2.0 + 0.5 + 3.0 + 1.0 + 1.5 + 4.0 + 0.25 + 1.0
-    assert ep.audio.seconds == pytest.approx(total, abs=0.002)
-    assert ep.audio.sample_rate == RATE
+    full = fixed_seconds(2) + 2.0 + 0.5 + 3.0 + 1.0 + 1.5 + 4.0 + 0.25 + 1.0
+    assert total / rate == pytest.approx(full, abs=0.002)
 
 
-def test_cues_lie_inside_their_chapters() -> None:
+def test_cues_lie_inside_their_chapters(tmp_path: Path) -> None:
     chapters = tuple(
         ScriptChapter(f"Chapter {i}", tuple(Segment(f"word {i} " * (i + 1), "narrator", 0.2 * i) for _ in range(2)))
         for i in range(5)
     )
     script = Script(Meta(title="Silent", date="2026-01-01"), {r: SILENT for r in ("host", "narrator", "question", "answer")},
                     chapters)
-    ep = build_episode(script, SegmentCache())
+    ep = build_episode(script, SegmentCache(), tmp_path / "x.mp3")
     assert [c.title for c in ep.chapters] == ["Intro"] + [c.title for c in chapters] + ["Outro"]
     body_cues = [c for c in ep.cues if c.text.startswith("word")]
     for i, chapter in enumerate(ep.chapters[1:-1]):
@@ -64,20 +85,25 @@ def test_cues_lie_inside_their_chapters() -> None:
     starts = [c.start_ms for c in ep.cues]
     assert starts == sorted(starts)
     assert ep.cues[-1].end_ms <= ep.chapters[-1].end_ms - TAIL * 1000
+    assert MP3(str(tmp_path / "x.mp3")).info.length == pytest.approx(ep.seconds, abs=0.08)
+
+
+def said(x: np.ndarray, key: str) -> Said:
+    hops = hop_energies(x, RATE)
+    return Said(key, len(x), RATE, loudness_of_hops(hops, RATE), true_peak_dbtp(x), hops)
 
 
 def test_voices_are_matched_in_level() -> None:
-    from articlecast.loudness import integrated_loudness
-    from articlecast.mixer import _match_voices
-
     rng = np.random.default_rng(4)
     loud = [rng.standard_normal(RATE * 3).astype(np.float32) * 0.2 for _ in range(3)]
     quiet = [rng.standard_normal(RATE * 2).astype(np.float32) * 0.1 for _ in range(2)]
-    audio = [*loud, *quiet]
-    spoken = [Spoken(str(i), Audio(a, RATE), 0.0, "a:main" if i < 3 else "b:other") for i, a in enumerate(audio)]
-    before = [integrated_loudness(np.concatenate(audio[:3]), RATE), integrated_loudness(np.concatenate(audio[3:]), RATE)]
+    before = [integrated_loudness(np.concatenate(loud), RATE), integrated_loudness(np.concatenate(quiet), RATE)]
     assert before[0] - before[1] == pytest.approx(6, abs=0.5)
-    _match_voices(spoken, audio, RATE)
-    after = [integrated_loudness(np.concatenate(audio[:3]), RATE), integrated_loudness(np.concatenate(audio[3:]), RATE)]
-    assert after[0] == pytest.approx(before[0], abs=0.01)  # the main voice is untouched
-    assert after[1] == pytest.approx(before[0], abs=0.1)  # the other voice is raised to match, as a whole
+    lines = [("a:main", said(x, f"l{i}")) for i, x in enumerate(loud)] + [("b:other", said(x, f"q{i}"))
+                                                                           for i, x in enumerate(quiet)]
+    levels = plan_levels(lines)
+    assert levels.voice_db["a:main"] == 0.0  # the voice that speaks most is the reference
+    after = integrated_loudness(np.concatenate(quiet) * levels.gain("b:other") / levels.gain("a:main"), RATE)
+    assert after == pytest.approx(before[0], abs=0.1)  # the other voice is raised to match, as a whole
+    mixed = np.concatenate([x * levels.gain(v) for (v, _), x in zip(lines, loud + quiet)])
+    assert integrated_loudness(mixed, RATE) == pytest.approx(MIX_TARGET, abs=0.1)

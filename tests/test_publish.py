@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import feedparser
-import numpy as np
 import podcastparser
 import pytest
 import webvtt
@@ -21,7 +20,7 @@ from PIL import Image
 
 from articlecast.cover import generate_cover, load_cover
 from articlecast.errors import InputError
-from articlecast.models import Audio, Chapter, Cue, Episode, Meta
+from articlecast.models import Chapter, Cue, Episode, Meta
 from articlecast.tagger import read_mp3
 from articlecast.transcript import chapters_json, plain_text, srt, vtt
 
@@ -44,7 +43,7 @@ def toy_episode() -> Episode:
     cues = (Cue("Hello & welcome.", 500, 2000), Cue("Second --> line.", 2000, 3900, True),
             Cue("In part <one>.", 4500, 6000), Cue("Still there.", 5900, 8000, True),  # overlaps: trimmed
             Cue("Bye.", 9200, 10500, True))  # runs past the end: trimmed
-    return Episode(meta, Audio(np.zeros(441000, np.float32), 44100), chapters, cues)
+    return Episode(meta, chapters, cues)
 
 
 def test_vtt_srt_and_text_from_the_timeline(tmp_path: Path) -> None:
@@ -67,7 +66,7 @@ def test_vtt_srt_and_text_from_the_timeline(tmp_path: Path) -> None:
 
 def test_reading_text_shows_a_spoken_heading_once() -> None:
     ep = toy_episode()
-    ep = Episode(ep.meta, ep.audio, ep.chapters, (*ep.cues[:2], Cue("Part <1>.", 4100, 4400, True), *ep.cues[2:]))
+    ep = Episode(ep.meta, ep.chapters, (*ep.cues[:2], Cue("Part <1>.", 4100, 4400, True), *ep.cues[2:]))
     text = plain_text(ep)
     assert "[00:00:04] Part <1>\n\nIn part <one>." in text and "Part <1>." not in text
     assert "00:00:04.100 --> 00:00:04.400\nPart &lt;1&gt;.\n" in vtt(ep)  # captions keep every spoken sentence
@@ -237,7 +236,7 @@ def test_show_notes_escape_the_articles_html() -> None:
     meta = dataclasses.replace(script.meta, title="Evil <script>alert(1)</script> [x](javascript:y)",
                                description="Body <img src=x onerror=alert(2)> & *text*.")
     ep = toy_episode()
-    notes = notes_markdown(Episode(meta, ep.audio, ep.chapters, ep.cues), script)
+    notes = notes_markdown(Episode(meta, ep.chapters, ep.cues), script)
     assert "<script>" not in notes and "<img" not in notes and "[x](javascript" not in notes
     assert "# Evil &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:y)" in notes
     assert "&amp; \\*text\\*" in notes and "Part &lt;1&gt;" in notes

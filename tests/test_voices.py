@@ -107,7 +107,8 @@ def test_lexicon_rules() -> None:
     assert compile_lexicon({}).apply("HSCTs") == "HSCTs"  # whole words only
 
 
-def test_lexicon_changes_what_the_voice_is_given_not_the_transcript(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lexicon_changes_what_the_voice_is_given_not_the_transcript(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
     from test_engines import FakeGoogle, serve, tone_mp3  # the local server playing Google's part
 
     server = FakeGoogle(tone_mp3.__wrapped__())  # type: ignore[attr-defined]
@@ -116,18 +117,18 @@ def test_lexicon_changes_what_the_voice_is_given_not_the_transcript(monkeypatch:
         "episode: {title: Soil}\nvoices: {narrator: gtts:en, host: silent}\nintro: Hi.\noutro: Bye.\n"
         "lexicon: {HSCT: H S C T}\nchapters:\n- title: One\n  segments: ['HSCT helps, e.g. in spring.']\n")
     for _ in serve(server):
-        episode = build_episode(script, SegmentCache())
+        episode = build_episode(script, SegmentCache(), tmp_path / "x.mp3")
     sent = " ".join(t for t, _ in server.texts)  # gTTS sends a long sentence in parts
     assert sent.startswith("H S C T helps") and "for example" in sent and "HSCT" not in sent and "e.g." not in sent
     assert [c.text for c in episode.cues if c.voice.startswith("gtts")] == ["HSCT helps, e.g. in spring."]
 
 
 @needs_piper
-def test_faq_is_a_dialogue_of_two_voices() -> None:
+def test_faq_is_a_dialogue_of_two_voices(tmp_path: Path) -> None:
     article = parse_markdown("# T\n\nLead.\n\n## FAQ\n\n### Is it new?\n\nQuite new.\n")
     script = resolve_voices(make_script(article))
     assert script.voices["question"] == Voice("piper", "joe", 1.0)
-    episode = build_episode(script, SegmentCache())
+    episode = build_episode(script, SegmentCache(), tmp_path / "x.mp3")
     question = next(c for c in episode.cues if c.text == "Is it new?")
     answer = next(c for c in episode.cues if c.text == "Quite new.")
     assert question.voice == "piper:joe" and answer.voice == "hibari:heart"

@@ -1,0 +1,182 @@
+"""The whole-programme mixer as it was before the episode was streamed (frozen here as a reference): every
+segment laid out in one buffer, then normalized as a whole. tests/test_stream.py checks that the streaming
+mixer gives the same chapters, captions and loudness.
+
+Mixer: speech segments, pauses, chimes and transitions laid out on one timeline, then loudness-normalized.
+
+Pure: takes audio and returns an :class:`Episode` (samples, contiguous chapters, cues). The layout:
+
+    chime | intro | transition | chapter 1 | transition | ... | chapter n | transition | outro | chime
+
+A chapter starts where the transition before it starts, so a listener who skips to a chapter hears the
+transition sound and then its first words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from articlecast.conditioning import RATE, to_rate
+from articlecast.loudness import MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, normalize
+from articlecast.models import Audio, Chapter, Cue, Meta
+
+LEAD_IN = 0.35
+"""Silence after the opening chime, seconds."""
+TAIL = 1.0
+"""Silence at the very end, seconds."""
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A segment with its audio."""
+
+    text: str
+    """The words as written (for the transcript)."""
+    audio: Audio
+    """The speech."""
+    pause: float
+    """Silence after it, seconds."""
+    voice: str = ""
+    """Which voice said it ("engine:voice"): voices are matched in level."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """A chapter to lay out."""
+
+    title: str
+    """Chapter title."""
+    spoken: Sequence[Spoken]
+    """Its segments, in order."""
+    group: str = ""
+    """The part of the episode it is nested under (a digest's article), or empty."""
+
+
+def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, level: float, rate: int) -> np.ndarray:
+    """Soft bell notes: a few partials with an exponential decay, each note starting at its offset."""
+    n = int(seconds * rate)
+    out = np.zeros(n, dtype=np.float64)
+    for f, off in zip(freqs, offsets):
+        start = int(off * rate)
+        t = np.arange(n - start) / rate
+        env = np.exp(-t * 5.0) * np.minimum(1.0, t / 0.008)  # 8 ms attack, no click
+        tone = np.sin(2 * np.pi * f * t) + 0.35 * np.sin(2 * np.pi * 2 * f * t) + 0.12 * np.sin(2 * np.pi * 3 * f * t)
+        out[start:] += env * tone
+    out *= np.minimum(1.0, (n - np.arange(n)) / (0.05 * rate))  # fade out the last 50 ms
+    return (level * out / max(1e-9, np.abs(out).max())).astype(np.float32)
+
+
+CHIME_BELOW_SPEECH_LU = 5.0
+"""The opening and closing chime sits this far under the speech's loudness."""
+TRANSITION_BELOW_SPEECH_LU = 11.0
+"""The notes between chapters sit this far under the speech's loudness."""
+
+
+def _at_loudness(x: np.ndarray, lufs: float, rate: int) -> np.ndarray:
+    return (x * 10 ** ((lufs - integrated_loudness(x, rate)) / 20)).astype(np.float32)
+
+
+def chime(rate: int = RATE, lufs: float = -21.0) -> np.ndarray:
+    """The opening and closing chime: three rising notes, 1.4 s (generated, not anyone's recording)."""
+    return _at_loudness(_bell([523.25, 659.25, 783.99], [0.0, 0.16, 0.32], CHIME_SECONDS, 0.5, rate), lufs, rate)
+
+
+def transition(rate: int = RATE, lufs: float = -27.0, pace: float = 1.0) -> np.ndarray:
+    """Between chapters: 0.4 s of silence, two soft notes, 0.45 s of silence (the silences divided by pace)."""
+    notes = _at_loudness(_bell([783.99, 1046.5], [0.0, 0.09], 0.45, 0.18, rate), lufs, rate)
+    return np.concatenate([np.zeros(int(0.4 / pace * rate), np.float32), notes,
+                           np.zeros(int(0.45 / pace * rate), np.float32)])
+
+
+CHIME_SECONDS = 1.4
+"""Length of the opening and closing chime."""
+TRANSITION_SECONDS = 0.4 + 0.45 + 0.45
+"""Length of the transition between chapters: silence, notes, silence."""
+TRANSITION_SILENCE = 0.4 + 0.45
+"""The silent part of the transition, which shrinks with the episode's pace."""
+
+
+VOICE_MATCH_MAX_DB = 12.0
+"""The most a voice's level is changed to match the others."""
+
+
+def _match_voices(spoken: Sequence[Spoken], audio: list[np.ndarray], rate: int) -> None:
+    """Scale each voice, as a whole, to the loudness of the voice that speaks most (in place).
+
+    One gain per voice, never per sentence: switching voices sounds seamless and no sentence jumps.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(spoken):
+        groups.setdefault(s.voice, []).append(i)
+    if len(groups) < 2:
+        return
+    level = {v: integrated_loudness(np.concatenate([audio[i] for i in idx]), rate) for v, idx in groups.items()}
+    main = max(groups, key=lambda v: sum(len(audio[i]) for i in groups[v]))
+    for v, idx in groups.items():
+        if v == main or not (np.isfinite(level[v]) and np.isfinite(level[main])):
+            continue
+        gain = np.float32(10 ** (np.clip(level[main] - level[v], -VOICE_MATCH_MAX_DB, VOICE_MATCH_MAX_DB) / 20))
+        for i in idx:
+            audio[i] = audio[i] * gain
+
+
+def fixed_seconds(chapters: int, pace: float = 1.0) -> float:
+    """Length of everything but the speech and its pauses, for ``chapters`` chapters plus intro and outro."""
+    notes = TRANSITION_SECONDS - TRANSITION_SILENCE
+    return 2 * CHIME_SECONDS + (notes + TRANSITION_SILENCE / pace) * (chapters + 1) + (LEAD_IN + TAIL) / pace
+
+
+def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = RATE, pace: float = 1.0) -> tuple:
+    """Lay out the episode and normalize its loudness; ``pace`` > 1 shortens the silences between parts."""
+    parts = [intro, *body, outro]
+    speech = [[to_rate(s.audio, rate) for s in part.spoken] for part in parts]
+    _match_voices([s for p in parts for s in p.spoken], [x for xs in speech for x in xs], rate)
+    chime_len = int(CHIME_SECONDS * rate)
+    sep_len = len(transition(rate, pace=pace))
+
+    # where everything goes, in samples
+    starts: list[int] = []
+    placed: list[tuple[int, np.ndarray]] = []
+    bells: list[int] = []
+    seps: list[int] = []
+    pos = 0
+    for n, (part, audio) in enumerate(zip(parts, speech)):
+        starts.append(pos)
+        if n == 0:
+            bells.append(pos)
+            pos += chime_len + int(LEAD_IN / pace * rate)
+        else:
+            seps.append(pos)
+            pos += sep_len
+        for s, x in zip(part.spoken, audio):
+            placed.append((pos, x))
+            pos += len(x) + int(s.pause * rate)
+    bells.append(pos)
+    total = pos + chime_len + int(TAIL / pace * rate)
+
+    samples = np.zeros(total, np.float32)
+    for at, x in placed:
+        samples[at: at + len(x)] = x
+    measured = integrated_loudness(samples, rate)  # the speech alone: the chimes are not in yet
+    level = measured if np.isfinite(measured) else TARGET_LUFS  # a silent test voice
+    bell = chime(rate, level - CHIME_BELOW_SPEECH_LU)
+    sep = transition(rate, level - TRANSITION_BELOW_SPEECH_LU, pace)
+    for at in bells:
+        samples[at: at + len(bell)] = bell
+    for at in seps:
+        samples[at: at + len(sep)] = sep
+    # the chimes add under 0.01 LU to the speech's loudness: normalize from the speech's measure
+    samples, lufs, peak = normalize(samples, rate, TARGET_LUFS + MP3_ALLOWANCE_LU,
+                                   lufs=measured if np.isfinite(measured) else None)
+
+    def ms(samples_: int) -> int:
+        return round(samples_ * 1000 / rate)
+
+    bounds = [*starts, total]
+    chapters = tuple(Chapter(p.title, ms(a), ms(b), p.group) for p, a, b in zip(parts, bounds, bounds[1:]))
+    spoken = [s for p in parts for s in p.spoken]
+    cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0, s.voice) for s, (at, x) in zip(spoken, placed))
+    return Audio(samples, rate), chapters, cues, lufs, peak
