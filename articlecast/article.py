@@ -96,8 +96,33 @@ def _raw_blocks(text: str) -> list[list[str]]:
     return blocks
 
 
+NUMBERED_RE = re.compile(
+    r"^\s*(?:(?P<word>chapter|part|section|appendix)\s+(?P<wnum>\d+|[ivxlc]+)\b\.?|(?P<num>\d{1,3}(?:\.\d{1,3})*)\.?)"
+    r"(?:[:\s]\s*(?P<title>\S.*))?$", re.I)
+"""A numbered heading: "1.2. What is Debian?", "3 Installing", "Chapter 3.", "Part IV: The End"."""
+
+
+def numbered_heading(line: str) -> tuple[str, int] | None:
+    """(heading, level) of a numbered heading line ("1" is level 2, "1.2" level 3; "Chapter 3" level 2)."""
+    m = NUMBERED_RE.match(line)
+    if not m:
+        return None
+    title = (m.group("title") or "").strip()
+    if title and (len(title.split()) > 12 or title[-1] in ".!,;" or not (title[0].isupper() or title[0].isdigit())):
+        return None
+    if m.group("num") and not title:
+        return None  # a bare number is a page number, not a heading
+    level = 2 + (m.group("num").count(".") if m.group("num") else 0)
+    return line.strip().rstrip("."), min(level, 6)
+
+
 def _split_block(lines: list[str]) -> list[tuple[str, str]]:
-    """One raw block into ("line"|"item"|"para", text) pieces."""
+    """One raw block into ("line"|"item"|"para"|"hN", text) pieces ("h3": a numbered heading of level 3)."""
+    if len(lines) == 1 and (numbered := numbered_heading(lines[0])):
+        text, level = numbered
+        return [(f"h{level}", text)]
+    if len(lines) >= 3 and all(len(ln.split()) <= 8 and ln.strip()[-1:] not in ".!?\"”)" for ln in lines):
+        return [("line", ln.strip()) for ln in lines]  # a list of short lines (a table of contents, say)
     if any(BULLET_RE.match(ln) for ln in lines):
         pieces: list[tuple[str, str]] = []
         for ln in lines:
@@ -138,6 +163,46 @@ def _drop_leftovers(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+CONTENTS_RE = re.compile(r"^\s*(table of )?contents\s*:?\s*$|^\s*in this (article|guide|document)\s*:?\s*$", re.I)
+"""A table of contents' own heading."""
+
+
+def _toc_key(text: str) -> str:
+    """A heading or contents entry, compared without its number, dots and page number."""
+    text = re.sub(r"^\s*(?:(?:chapter|part|section|appendix)\s+\w+\b\.?|\d{1,3}(?:\.\d{1,3})*\.?)\s*", "", text, flags=re.I)
+    text = re.sub(r"[.\s·_]{2,}\d+\s*$|\s+\d+\s*$", "", text)  # "Installing ....... 12"
+    return _key(text)
+
+
+def contents_entries(pieces: list[tuple[str, str]]) -> set[int]:
+    """Which pieces ("line", "item", "hN" or "para", text) are a table of contents: a run of three or more
+    short lines or items most of which name headings that come later, and its "Contents" heading (the
+    chapters are what a listener navigates by)."""
+    drop: set[int] = set()
+    i = 0
+    while i < len(pieces):
+        j = i
+        while j < len(pieces) and pieces[j][0] in ("line", "item") and len(pieces[j][1].split()) <= 14:
+            j += 1
+        if j - i >= 3:
+            later = {_toc_key(t) for k, t in pieces[j:] if k == "line" or k.startswith("h")}
+            if sum(_toc_key(t) in later for _, t in pieces[i:j]) >= 0.6 * (j - i):
+                log.debug("dropping a table of contents of %d entries", j - i)
+                drop.update(range(i, j))
+                if i and CONTENTS_RE.match(pieces[i - 1][1]):
+                    drop.add(i - 1)
+                i = j
+                continue
+        i = max(j, i + 1)
+    return drop
+
+
+def drop_contents(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pieces without a table of contents (see :func:`contents_entries`)."""
+    drop = contents_entries(pieces)
+    return [p for n, p in enumerate(pieces) if n not in drop]
+
+
 def _is_prose(piece: tuple[str, str]) -> bool:
     return piece[0] == "para" or (piece[0] == "line" and not is_heading_line(piece[1]))
 
@@ -152,6 +217,7 @@ def parse_text(text: str, fallback_title: str = "") -> Article:
         title = clean(pieces.pop(0)[1])
     title = title or fallback_title
     pieces = _drop_leftovers(pieces)
+    pieces = drop_contents(pieces)
     pieces = [p for p in pieces if _key(p[1]) != _key(title)]  # the title repeated by the page
     standfirst = ""
     if len(pieces) > 1 and _is_prose(pieces[0]) and len(pieces[0][1].split()) <= 60 and _is_prose(pieces[1]):
@@ -160,7 +226,9 @@ def parse_text(text: str, fallback_title: str = "") -> Article:
     for i, (kind, body) in enumerate(pieces):
         nxt = pieces[i + 1][0] if i + 1 < len(pieces) else ""
         question = body.endswith("?") and len(body.split()) <= 30
-        if kind == "line" and (FAQ_RE.match(body) or ((is_heading_line(body) or question) and nxt)):
+        if kind.startswith("h") and kind[1:].isdigit():
+            blocks.append(Block("heading", clean(body), int(kind[1:])))
+        elif kind == "line" and (FAQ_RE.match(body) or ((is_heading_line(body) or question) and nxt)):
             blocks.append(Block("heading", clean(body)))
         elif kind == "item":
             blocks.append(Block("item", speakable_item(clean(body))))
@@ -198,6 +266,7 @@ class _Draft:
     kind: str
     level: int
     paragraphs: list[str]
+    part: str = ""
 
 
 def sectionize(title: str, blocks: list[Block], standfirst: str = "", plain: bool = False, **meta: str) -> Article:
@@ -208,12 +277,13 @@ def sectionize(title: str, blocks: list[Block], standfirst: str = "", plain: boo
     faq_title = ""
     faq_level: int | None = None
     skip_level: int | None = None  # inside a "Related posts" section of a Markdown page
+    outline: list[tuple[int, str]] = []  # the headings the current one is nested in: (level, title)
     for b in blocks:
         if b.kind == "heading":
             if skip_level is not None and b.level > skip_level:
                 continue
             skip_level = None
-            if LEFTOVER_RE.match(b.text):
+            if LEFTOVER_RE.match(b.text) or CONTENTS_RE.match(b.text):
                 skip_level = b.level
                 continue
             if FAQ_RE.match(b.text):
@@ -223,7 +293,11 @@ def sectionize(title: str, blocks: list[Block], standfirst: str = "", plain: boo
                 drafts.append(_Draft(b.text, "faq", b.level, []))
                 continue
             faq_level = None
-            drafts.append(_Draft(b.text, "section", b.level, []))
+            while outline and outline[-1][0] >= b.level:
+                outline.pop()
+            part = outline[0][1] if outline else ""
+            outline.append((b.level, b.text))
+            drafts.append(_Draft(b.text, "section", b.level, [], part))
         elif skip_level is not None:
             continue
         elif b.kind == "question" and faq_level is not None:
@@ -235,7 +309,7 @@ def sectionize(title: str, blocks: list[Block], standfirst: str = "", plain: boo
             drafts[-1].paragraphs.append(text)
     drafts = _merge_empty(drafts)
     drafts = _split_closing(drafts)
-    sections = tuple(Section(d.title, d.kind, tuple(d.paragraphs)) for d in drafts)
+    sections = tuple(Section(d.title, d.kind, tuple(d.paragraphs), d.part) for d in drafts)
     if not sections or not any(s.paragraphs for s in sections):
         raise ArticleError("the article has no paragraphs to read: is it only a title and headings?")
     return Article(title=title, sections=sections, standfirst=standfirst, faq_title=faq_title, **meta)

@@ -10,7 +10,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .article import Block, clean, sectionize, speakable_item, table_sentences
+from .article import Block, clean, contents_entries, sectionize, speakable_item, table_sentences
 from .errors import ArticleError
 from .models import Article
 
@@ -112,6 +112,9 @@ def parse_markdown(text: str, fallback_title: str = "") -> Article:
             elif words:
                 blocks.append(Block("question" if _is_bold_line(t) else "paragraph", words))
         i += 1
+    pairs = [(f"h{b.level}" if b.kind == "heading" else b.kind if b.kind == "item" else "para", b.text) for b in blocks]
+    toc = contents_entries(pairs)
+    blocks = [b for n, b in enumerate(blocks) if n not in toc]
     # A repeated title is a page leftover; so is a heading equal to it.
     key = title.casefold()
     blocks = [b for b in blocks if b.text.casefold() != key]

@@ -241,6 +241,37 @@ def leveled(x: np.ndarray, said: Said, gain: float, rate: int = RATE) -> tuple[n
     return y, said.hops * gain**2, peak
 
 
+MAX_CUE_MS = 10_000
+"""The longest a caption stays on screen: a longer sentence is shown in parts, timed by their characters."""
+
+
+def cues_for(line: Line, start: int, end: int) -> list[Cue]:
+    """A sentence's captions: one cue, or for a long sentence several of about equal length, split between
+    words and timed in proportion to their characters (the speech's own rate)."""
+    n = -(-(end - start) // MAX_CUE_MS)
+    words = line.text.split()
+    if n <= 1 or len(words) < 2:
+        return [Cue(line.text, start, end, line.paragraph_end, line.voice)]
+    n = min(n, len(words))
+    target = len(line.text) / n
+    parts: list[list[str]] = [[]]
+    size = 0
+    for word in words:
+        if parts[-1] and size + len(word) / 2 > target * len(parts) and len(parts) < n:
+            parts.append([])
+        parts[-1].append(word)
+        size += len(word) + 1
+    texts = [" ".join(p) for p in parts]
+    total = sum(len(t) + 1 for t in texts)
+    out, at, done = [], start, 0
+    for i, text in enumerate(texts):
+        done += len(text) + 1
+        stop = end if i == len(texts) - 1 else start + round((end - start) * done / total)
+        out.append(Cue(text, at, stop, line.paragraph_end and i == len(texts) - 1, line.voice))
+        at = stop
+    return out
+
+
 @dataclass
 class Layout:
     """Where everything goes, worked out part by part as the sentences become known."""
@@ -269,9 +300,9 @@ class Layout:
         return at
 
     def line(self, line: Line, samples: int) -> int:
-        """A sentence's place; its cue is recorded."""
+        """A sentence's place; its cues are recorded (more than one when it is long)."""
         at = self.pos
-        self.cues.append(Cue(line.text, self.ms(at), self.ms(at + samples), line.paragraph_end, line.voice))
+        self.cues += cues_for(line, self.ms(at), self.ms(at + samples))
         self.pos += samples + int(line.pause * self.rate)
         return at
 

@@ -38,6 +38,8 @@ class Section:
     """One of SECTION_KINDS."""
     paragraphs: tuple[str, ...]
     """The body as sentences to speak: paragraphs, and list items as their own entries."""
+    part: str = ""
+    """The top-level heading it is nested under (in a long document: chapter 3's "3.1" is under "3"), or empty."""
 
     def __post_init__(self) -> None:
         _need_text("Section", "title", self.title)

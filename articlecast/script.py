@@ -24,6 +24,10 @@ PAUSE_AFTER_HEADING = 0.6
 PAUSE_AFTER_PARAGRAPH = 0.8
 PAUSE_AFTER_QUESTION = 0.6
 PAUSE_END_OF_CHAPTER = 0.3
+NEST_OVER = 40
+"""An article with more sections than this gets nested chapters: each section under its top-level heading."""
+NEST_GROUP = 20
+"""A long document without an outline is nested in parts of this many chapters."""
 
 HEADER = """\
 # Articlecast script. Edit it and rebuild with:  python speak.py build {name}
@@ -45,12 +49,29 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?…" else text + "."
 
 
+DESCRIPTION_CHARS = 300
+"""The longest description made from an article (the intro reads it out)."""
+NOT_A_DESCRIPTION = re.compile(
+    r"(?i)(©|\bcopyright\b|all rights reserved|\blicen[cs]ed? under\b|permission is (hereby )?granted|"
+    r"\bterms of (use|service)\b|\bISBN\b)")
+"""A first paragraph that is a notice, not what the article is about."""
+
+
+def brief(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """At most the first two sentences of ``text``, and no more than ``limit`` characters (cut between words)."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    out = " ".join(sentences[:2])
+    if len(out) > limit:
+        out = out[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
+    return out
+
+
 def _describe(article: Article) -> str:
     if article.standfirst:
-        return article.standfirst
-    first = next((p for s in article.sections for p in s.paragraphs), "")
-    sentences = re.split(r"(?<=[.!?])\s+", first)
-    return " ".join(sentences[:2])
+        return brief(article.standfirst)
+    first = next((p for s in article.sections for p in s.paragraphs
+                  if len(p.split()) >= 8 and not NOT_A_DESCRIPTION.search(p)), "")
+    return brief(first)
 
 
 def _faq_preface(faq_title: str) -> str:
@@ -76,7 +97,13 @@ def make_script(article: Article, show: str = "Articlecast", date: str | None = 
         segs += [Segment(p, role, PAUSE_AFTER_PARAGRAPH) for p in s.paragraphs]
         last = segs[-1]
         segs[-1] = Segment(last.text, last.role, PAUSE_END_OF_CHAPTER)
-        chapters.append(ScriptChapter(s.title, tuple(segs), s.kind))
+        chapters.append(ScriptChapter(s.title, tuple(segs), s.kind, s.part))
+    if len(chapters) <= NEST_OVER:
+        chapters = [dataclasses.replace(c, part="") for c in chapters]
+    elif not any(c.part for c in chapters):  # a long document without an outline: parts of NEST_GROUP chapters
+        chapters = [dataclasses.replace(c, part=f"Chapters {i - i % NEST_GROUP + 1} to "
+                                                f"{min(len(chapters), i - i % NEST_GROUP + NEST_GROUP)}")
+                    for i, c in enumerate(chapters)]
     meta = Meta(
         title=article.title,
         show=show,
@@ -443,7 +470,7 @@ def intro_texts(script: Script, seconds: float) -> tuple[str, str, str]:
     m = script.meta
     opening = [f"Welcome to {m.show}. This is: {_sentence(m.title)}"]
     if m.description and m.description.strip() != m.title.strip():
-        opening.append(_sentence(m.description))
+        opening.append(_sentence(brief(m.description)))  # the lead's first sentence or two, never a whole page
     parts = list(dict.fromkeys(c.part for c in script.chapters if c.part))
     coming = [c.title for c in script.chapters if c.kind == "section"]
     faqs = sum(c.kind == "faq" for c in script.chapters)
