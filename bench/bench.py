@@ -12,7 +12,7 @@ Peak memory is sampled every 50 ms from /proc: the build's own process, and its 
 (speech workers and ffmpeg included). Speed is x real time (episode seconds / wall seconds) and, for the
 builds, the ratio of wall time to the bare voice's on the same text. The targets of issue 10 are checked.
 
-    python bench/bench.py              # everything (about 6 minutes on 2 cores)
+    python bench/bench.py              # everything (about 10 minutes on 2 cores)
     python bench/bench.py --quick      # the sample only
 """
 
