@@ -65,15 +65,7 @@ def decode_text(data: bytes, path: Path) -> str:
 
 def read_text(path: Path) -> str:
     """The file's text (see :func:`decode_text`); refuses missing, empty and binary files with a message that says why."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; give an article (.txt, .md) or a script (.yaml)") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot be read ({e.strerror})") from None
-    text = decode_text(data, path)
+    text = decode_text(read_bytes(path), path)
     text = CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise InputError(f"{path}: is empty; put an article in it")
