@@ -302,20 +302,25 @@ class Stream:
                 self.speaker.keep(said, audio)
                 self._finish(key, said)
         elif self.pending:  # nothing in flight: no pool, or engines that run here (silent, espeak, gtts)
-            key = self.pending.popleft()
-            said, audio = _synthesize(self.jobs[key], key, self.speaker.cache.base)
-            self.speaker.keep(said, audio)
-            self._finish(key, said)
+            self._here(self.pending[0])
         self._top_up()
+
+    def _here(self, key: str) -> None:
+        """Speak one pending sentence in this process."""
+        self.pending.remove(key)
+        said, audio = _synthesize(self.jobs[key], key, self.speaker.cache.base)
+        self.speaker.keep(said, audio)
+        self._finish(key, said)
 
     def get(self, i: int) -> Said:
         """Request ``i``, waiting for it."""
         key = self.keys[i]
         while key not in self.done:
-            if key in self.pending and not self.flight:  # speak it next
-                self.pending.remove(key)
-                self.pending.appendleft(key)
-            self.step()
+            if key in self.pending and (self._pool is None or not get_engine(self.jobs[key][0]).parallel):
+                self._here(key)  # an engine that runs here (or no pool): now, not after the workers' queue
+                self._top_up()
+            else:
+                self.step()
         return self.done[key]
 
     def remake(self, said: Said) -> Audio:
