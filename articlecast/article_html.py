@@ -163,8 +163,40 @@ def link_share(tree: Any) -> float:
     return links / total if total else 0.0
 
 
+PERMALINK = frozenset({"¶", "#", "§", "🔗", "link", "permalink"})
+
+
+def unwrap_heading_links(tree: Any) -> None:
+    """A heading that is a link to itself (mdBook, Sphinx, GitHub) is a heading: its link is unwrapped (and a
+    bare "¶" permalink removed), else the extractor takes it for navigation and drops it."""
+    for level in range(1, 7):
+        for heading in tree.iter(f"h{level}"):
+            for a in list(heading.iter("a")):
+                if (a.text_content() or "").strip().lower() in PERMALINK:
+                    a.drop_tree()
+                else:
+                    a.drop_tag()
+
+
+TITLE_SEPARATORS = re.compile(r"\s+[-|–—·»:]\s+")
+
+
+def page_title(tree: Any, found: str) -> str:
+    """The article's title: ``found`` (the metadata's), unless that is only the site's name as the page's
+    ``<title>`` ends with ("Data Types - The Rust Programming Language"): then the ``<title>``'s first part."""
+    full = clean(tree.findtext(".//title") or "")
+    parts = TITLE_SEPARATORS.split(full)
+    if len(parts) >= 2 and (not found or _same(found, parts[-1])):
+        return parts[0]
+    return found or full
+
+
+def _same(a: str, b: str) -> bool:
+    return re.sub(r"\W+", "", a).casefold() == re.sub(r"\W+", "", b).casefold()
+
+
 def _flat(el: Any) -> str:
-    return clean(" ".join(el.itertext()))
+    return clean("".join(el.itertext()))  # inline code and emphasis run on with the words around them
 
 
 def _blocks(main: Any) -> Iterator[Block]:
@@ -244,19 +276,22 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "") -> Ar
     except (ValueError, lxml.etree.ParserError) as e:
         raise ArticleError(f"is not a readable web page ({e})") from None
     ld = linked_data(tree)
-    meta = trafilatura.extract_metadata(tree, default_url=url or None)
-    removed = remove_clutter(tree)
+    removed = remove_clutter(tree)  # first: a pop-up's heading must not become the title
+    unwrap_heading_links(tree)
     log.debug("removed %d clutter elements", removed)
+    meta = trafilatura.extract_metadata(tree, default_url=url or None)
     xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_tables=True, favor_precision=True,
                               include_comments=False, include_formatting=True, include_images=False)
     import lxml.etree
 
     main = lxml.etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
     blocks = list(_blocks(main)) if main is not None else []
-    title = clean((meta.title if meta else "") or ld.headline or "") or fallback_title
+    title = page_title(tree, clean((meta.title if meta else "") or ld.headline or "")) or fallback_title
     if blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
         title = title or blocks[0].text
-    blocks = [b for b in blocks if not (b.kind == "heading" and b.level == 1)]
+    # the page's own title again (as its h1, or the first heading of the text) is not a chapter
+    blocks = [b for n, b in enumerate(blocks) if not (b.kind == "heading" and (b.level == 1 or (
+        n == 0 and _same(b.text, title))))]
     faq_in_text = sum(1 for b in _questions(blocks))
     if ld.faq and faq_in_text < len(ld.faq):
         blocks = _without_faq(blocks) + _faq_blocks(ld.faq)

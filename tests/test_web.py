@@ -63,6 +63,8 @@ EXPECTED = {
     "french": ("Les abeilles reviennent dans les jardins de Lyon", "Après dix ans de déclin",
                "ne fassent pas concurrence aux espèces sauvages.", ["Des jardins partagés aux toits des immeubles"],
                "Claire Martin", "https://quotidien-rhone.example.fr/environnement/abeilles-lyon"),
+    "book": ("Variables and Mutability", "By default, variables in the garden language are immutable.",
+             "without the keyword.", ["Constants", "Shadowing"], "", ""),
     "listicle": ("Five ways to keep a houseplant alive in winter", "Short days and dry, heated air",
                  "new growth will come when the days grow longer.", [], "Sam Okafor",
                  "https://leafandpot.example.com/winter-houseplants"),
@@ -90,6 +92,14 @@ def test_saved_page_reads_as_the_article(name: str) -> None:
         assert junk not in said, junk
     spoken, foreign = coverage(page, article)
     assert spoken >= 0.97 and foreign <= 0.05, (spoken, foreign)
+
+
+def test_a_book_page_keeps_its_headings_and_inline_words() -> None:
+    """mdBook-like: a help pop-up's heading, the site's name as the h1, headings that link to themselves."""
+    article = load_article(PAGES / "book.html")
+    said = " ".join(p for s in article.sections for p in s.paragraphs)
+    assert "make a new project called variables in your projects folder and open main.gdn in your editor." in said
+    assert "Keyboard shortcuts" not in said and "navigate between chapters" not in said
 
 
 def test_page_faq_kinds_become_faq_chapters() -> None:
