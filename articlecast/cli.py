@@ -94,6 +94,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             script = dataclasses.replace(script, voices={r: voice for r in ROLES})
         if args.speed is not None:
             script = _with_speed(script, args.speed)
+        if args.email:
+            script = dataclasses.replace(script, meta=dataclasses.replace(script.meta, email=args.email))
         scripts.append((script, item.folder))
     cache = SegmentCache()
     make, bars = _progress_factory(args.quiet)
@@ -184,6 +186,30 @@ def cmd_chapters(args: argparse.Namespace) -> int:
         indent = "  " if within else ""
         print(f"  {indent}{_clock(start / 1000):>7} - {_clock(end / 1000):>7}  {title}")
     return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    from .feed import read_items
+
+    folder = Path(args.folder)
+    show, items = read_items(folder)
+    if show is None:
+        raise InputError(f"{folder}: no feed here (no feed.json); build an episode into it first")
+    print(f"{folder / 'feed.xml'}: {show.title}, {len(items)} episodes, files at {show.base_url}")
+    for item in sorted(items, key=lambda i: (i.date, i.added), reverse=True):
+        print(f"  {item.date}  {_clock(item.seconds):>8}  {item.audio}  {item.title}")
+    if not args.check:
+        return 0
+    from .directories import check_feed
+
+    count, problems = check_feed(folder)
+    if not problems:
+        print(f"The feed meets Apple's and Podcasting 2.0's documented requirements ({count} episodes).")
+        return 0
+    print(f"{len(problems)} thing(s) podcast directories will ask for:")
+    for p in problems:
+        print(f"  - {p.where}: {p.what}; {p.fix}")
+    return 1
 
 
 def _size(n: int) -> str:
@@ -331,6 +357,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--base-url", metavar="URL",
                    help="where the files will be hosted (e.g. https://example.com/podcast/): the feed's links "
                    "start with it; remembered in the folder's feed.json")
+    b.add_argument("--email", metavar="ADDRESS",
+                   help="the show owner's e-mail, which podcast directories ask for (itunes:owner; not shown to "
+                   "listeners); remembered in the folder's feed.json")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
 
@@ -364,6 +393,15 @@ def parser() -> argparse.ArgumentParser:
                        description="Print the tags and chapters of an MP3 as a player reads them.")
     c.add_argument("mp3", help="the MP3 file")
     c.set_defaults(func=cmd_chapters)
+
+    f = sub.add_parser("feed", help="list a folder's feed, or --check it against podcast directories' requirements",
+                       description="List the episodes of the feed in a folder. With --check, read feed.xml back and "
+                       "list what Apple Podcasts' and Podcasting 2.0's documented requirements still miss (artwork "
+                       "size and format, explicit, category, owner, enclosure lengths, unique guids); exit 1 if "
+                       "anything does.")
+    f.add_argument("folder", nargs="?", default=str(OUT_DIR), help="the folder (default: audio_out)")
+    f.add_argument("--check", action="store_true", help="check the feed against directories' requirements")
+    f.set_defaults(func=cmd_feed)
 
     k = sub.add_parser("cache", help="show the cache's size, or clear it",
                        description="The cache keeps every sentence spoken and the last encoded episodes, so that "

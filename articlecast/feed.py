@@ -51,6 +51,8 @@ class ShowInfo:
     """Show artwork, a file name beside the feed."""
     base_url: str = ""
     """Where the files will live (ends with /)."""
+    email: str = ""
+    """The owner's e-mail (itunes:owner), which directories ask for."""
 
 
 @dataclass
@@ -77,6 +79,15 @@ class FeedItem:
     """Companion files by role: vtt, srt, txt, chapters, image, page (the listening page)."""
     added: float = 0.0
     """When first built (orders episodes of the same date)."""
+
+
+def described(item: FeedItem) -> str:
+    """An episode's description as the feed gives it: its chapters first, a time at the start of each line (the
+    only place Spotify looks for chapters), then the description itself."""
+    from .transcript import clock
+
+    lines = [f"({clock(round(start * 1000))}) {title}" for start, title in item.chapters]
+    return "\n".join(lines) + "\n\n" + item.description if lines else item.description
 
 
 def _url(base: str, name: str) -> str:
@@ -174,6 +185,8 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     fg.podcast.itunes_author(show.author)
     fg.podcast.itunes_summary(show.description)
     fg.podcast.itunes_category(show.category)
+    if show.email:
+        fg.podcast.itunes_owner(name=show.author, email=show.email)
     fg.podcast.itunes_image(_url(base, show.image))
     fg.podcast.itunes_type("episodic")
     fg.image(_url(base, show.image), title=show.title, link=base)
@@ -185,7 +198,7 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
         fe = fg.add_entry()
         fe.guid(item.guid, permalink=False)
         fe.title(item.title)
-        fe.description(item.description)
+        fe.description(described(item))
         date = _dt.datetime.fromisoformat(item.date).replace(hour=12, tzinfo=_dt.timezone.utc)
         fe.pubDate(date)
         fe.enclosure(_url(base, item.audio), str(item.length), "audio/mpeg")
@@ -215,6 +228,8 @@ def feed_files(folder: Path, show: ShowInfo, item: FeedItem, old_show: ShowInfo 
     show = ShowInfo(**asdict(show))
     if old_show and not show.base_url:
         show.base_url = old_show.base_url
+    if old_show and not show.email:
+        show.email = old_show.email
     if not show.base_url:  # until told where the files will live, the feed points at this folder
         show.base_url = folder.resolve().as_uri() + "/"
     item = FeedItem(**asdict(item))

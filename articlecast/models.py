@@ -164,6 +164,8 @@ class Meta:
     """Whether the show has explicit content."""
     show_image: str = ""
     """The show's own cover art (a path); empty: one is generated."""
+    email: str = ""
+    """The show owner's e-mail, for podcast directories (itunes:owner; never shown to listeners)."""
     image: str = ""
     """The episode's own cover art (a path); empty: one is generated from the show and title."""
     guid: str = ""

@@ -272,7 +272,7 @@ def _show(episode: Episode, files: dict[str, str], base_url: str) -> ShowInfo:
         base_url += "/"
     return ShowInfo(title=m.show, description=m.show_description or f"{m.show}: articles read aloud.",
                     author=m.author, language=m.language, category=m.category, explicit=m.explicit,
-                    image=files["show_image"], base_url=base_url)
+                    image=files["show_image"], base_url=base_url, email=m.email)
 
 
 def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int) -> FeedItem:

@@ -73,8 +73,7 @@ def brief(text: str, limit: int = DESCRIPTION_CHARS) -> str:
 def _describe(article: Article) -> str:
     if article.standfirst:
         return brief(article.standfirst)
-    first = next((p for s in article.sections for p in s.paragraphs
-                  if len(p.split()) >= 8 and not NOT_A_DESCRIPTION.search(p)), "")
+    first = next((p for s in article.sections for p in s.paragraphs if not NOT_A_DESCRIPTION.search(p)), "")
     return brief(first)
 
 
@@ -198,7 +197,7 @@ def resolve_voices(script: Script) -> Script:
 META_YAML: dict[str, tuple[str, str]] = {
     "show": ("show", "name"), "author": ("show", "author"), "language": ("show", "language"),
     "show_description": ("show", "description"), "category": ("show", "category"), "explicit": ("show", "explicit"),
-    "show_image": ("show", "image"), "title": ("episode", "title"), "description": ("episode", "description"),
+    "show_image": ("show", "image"), "email": ("show", "email"), "title": ("episode", "title"), "description": ("episode", "description"),
     "date": ("episode", "date"), "source": ("episode", "source"), "image": ("episode", "image"),
     "guid": ("episode", "guid"), "sources": ("episode", "sources"),
 }
@@ -241,7 +240,7 @@ def dump_script(script: Script, name: str = "script.yaml") -> str:
 
 _SHAPE: dict[str, set[str]] = {
     "": {"show", "episode", "voices", "speed", "lexicon", "intro", "outro", "chapters"},
-    "show": {"name", "author", "language", "description", "category", "explicit", "image"},
+    "show": {"name", "author", "language", "description", "category", "explicit", "image", "email"},
     "episode": {"title", "description", "date", "source", "image", "guid", "sources"},
     "voice": {"engine", "voice", "speed"},
     "chapter": {"title", "kind", "part", "segments"},
@@ -340,6 +339,7 @@ def load_script(text: str, path: str = "script.yaml", check_voices: bool = True)
         "category": show.get("category") or "Education",
         "explicit": show.get("explicit", False),
         "show_image": show.get("image") or "",
+        "email": show.get("email") or "",
         "image": ep.get("image") or "",
         "guid": str(ep.get("guid") or ""),
         "sources": ep.get("sources") or (),
