@@ -188,6 +188,76 @@ def cmd_chapters(args: argparse.Namespace) -> int:
     return 0
 
 
+def _adjust(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The command line's --voice, --engine and --speed, applied to an input as it is read."""
+
+    def adjust(item: Loaded) -> Loaded:
+        script = item.script
+        if args.voice or args.engine:
+            voice = _parse_voice(args.voice or args.engine)
+            script = dataclasses.replace(script, voices={r: voice for r in ROLES})
+        if args.speed is not None:
+            script = _with_speed(script, args.speed)
+        return dataclasses.replace(item, script=script)
+
+    return adjust
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .batch import Batch, Outcome, expand, run_batch
+    from .cache import SegmentCache
+    from .speech import Speaker
+
+    sources = expand(args.inputs, args.list, args.feed, args.latest)
+    batch = Batch(Path(args.output), args.bitrate, args.base_url or "", args.show, args.email or "", Path(args.pages),
+                  _adjust(args))
+    workers = None
+    if args.ray is not None or os.environ.get("RAY_ADDRESS"):
+        from .ray_pool import RayPool
+
+        address = args.ray or os.environ.get("RAY_ADDRESS") or None
+
+        def workers() -> RayPool:
+            pool = RayPool(address)
+            _status(f"Ray: {pool.size} speech workers on {pool.nodes} machine(s)")
+            return pool
+
+    bar: list[tqdm] = []
+
+    def start(episodes: int, sentences: int) -> None:
+        _status(f"Building {episodes} of {len(sources)} episodes ({len(sources) - episodes} up to date or unreadable)")
+        bar.append(tqdm(total=sentences, unit="sentence", desc="Batch", file=sys.stderr, disable=args.quiet or None,
+                        dynamic_ncols=True))
+
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        return bar[0].update if bar else (lambda n: None)
+
+    def report(outcome: Outcome, done: int, total: int) -> None:
+        if bar:
+            bar[0].set_postfix_str(f"episodes {done}/{total}")
+        if outcome.status == "failed":
+            (bar[0].write if bar else _status)(f"failed: {outcome.detail}")
+
+    started = time.perf_counter()
+    cache = SegmentCache()
+    with Speaker(cache, workers=workers) as speaker:
+        try:
+            outcomes = run_batch(sources, batch, speaker, progress, report, start)
+        finally:
+            for b in bar:
+                b.close()
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
+    print(f"{'status':<8} {'seconds':>7}  input")
+    for o in outcomes:
+        print(f"{o.status:<8} {o.seconds:>7.1f}  {o.source}" + (f"  ({o.detail})" if o.status == "failed" else
+                                                                    f"  -> {o.detail}"))
+    _status(f"{counts['built']} built, {counts['skipped']} skipped (unchanged), {counts['failed']} failed, "
+            f"in {time.perf_counter() - started:.1f} s; feed: {batch.folder / 'feed.xml'}")
+    return 1 if counts["failed"] else 0
+
+
 def cmd_feed(args: argparse.Namespace) -> int:
     from .feed import read_items
 
@@ -393,6 +463,32 @@ def parser() -> argparse.ArgumentParser:
                        description="Print the tags and chapters of an MP3 as a player reads them.")
     c.add_argument("mp3", help="the MP3 file")
     c.set_defaults(func=cmd_chapters)
+
+    t = sub.add_parser("batch", help="build many articles into one folder and feed (on this machine or a Ray cluster)",
+                       description="Build an episode for every input into one folder and its feed. Inputs are "
+                       "articles, scripts, folders (every .txt, .md, .html, .yaml in them), URLs, a list file "
+                       "(--list) or an RSS/Atom feed (--feed). Episodes unchanged since they were built are skipped; "
+                       "an input that fails is reported and the others are built. Exit 1 if any failed.",
+                       epilog="examples:\n"
+                       "  speak.py batch articles/ -o site/                 every article in a folder\n"
+                       "  speak.py batch --feed https://example.com/rss --latest 10 -o site/\n"
+                       "  speak.py batch articles/ --ray                     on a Ray started here\n"
+                       "  speak.py batch articles/ --ray HEAD:6379 -o /shared/site   on a Ray cluster",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    t.add_argument("inputs", nargs="*", metavar="INPUT", help="articles, scripts, folders or URLs")
+    t.add_argument("-o", "--output", default=str(OUT_DIR), help="folder for the episodes and the feed (default: audio_out)")
+    t.add_argument("--list", metavar="FILE", help="a text file naming one input per line")
+    t.add_argument("--feed", metavar="URL|FILE", help="an RSS or Atom feed: one episode per item")
+    t.add_argument("--latest", type=int, metavar="N", help="with --feed: only the newest N items")
+    t.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="speak on Ray: a Ray started here (no ADDRESS), or the cluster at ADDRESS (or RAY_ADDRESS)")
+    for arg, kw in (("--bitrate", {"type": int, "default": 96, "choices": BITRATES, "metavar": "KBPS"}),
+                    ("--voice", {"metavar": "ENGINE[:VOICE]"}), ("--engine", {"metavar": "ENGINE"}),
+                    ("--speed", {"type": float, "metavar": "X"}), ("--show", {}), ("--base-url", {"metavar": "URL"}),
+                    ("--email", {"metavar": "ADDRESS"}), ("--pages", {"default": "script", "metavar": "DIR"})):
+        t.add_argument(arg, help="as for build", **kw)  # type: ignore[arg-type]
+    t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_batch)
 
     f = sub.add_parser("feed", help="list a folder's feed, or --check it against podcast directories' requirements",
                        description="List the episodes of the feed in a folder. With --check, read feed.xml back and "

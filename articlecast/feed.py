@@ -79,6 +79,8 @@ class FeedItem:
     """Companion files by role: vtt, srt, txt, chapters, image, page (the listening page)."""
     added: float = 0.0
     """When first built (orders episodes of the same date)."""
+    build: str = ""
+    """A hash of the script and settings it was built from: a batch skips the episode while they are unchanged."""
 
 
 def described(item: FeedItem) -> str:

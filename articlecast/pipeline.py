@@ -335,7 +335,7 @@ def produce(script: Script, folder: Path, art: Artwork, bitrate: int = 96, base_
     """Build ``script`` and publish it into ``folder`` and its feed (after :func:`prepare`)."""
     from .errors import OutputError, os_error_message
     from .files import temp_path
-    from .publish import publish_episode
+    from .publish import build_hash, publish_episode
 
     cache = cache or SegmentCache()
     try:
@@ -347,7 +347,7 @@ def produce(script: Script, folder: Path, art: Artwork, bitrate: int = 96, base_
             episode = build_episode(script, cache, mp3, bitrate, progress, speaker)
         except OSError as e:  # writing the MP3 (a full disk)
             raise OutputError(os_error_message(e, e.filename or folder)) from None
-        published = publish_episode(episode, script, folder, art, mp3, base_url)
+        published = publish_episode(episode, script, folder, art, mp3, base_url, build_hash(script, bitrate, base_url))
     finally:
         mp3.unlink(missing_ok=True)
     trim(cache.base)

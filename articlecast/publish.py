@@ -151,6 +151,29 @@ def episode_stem(folder: Path, title: str, guid: str, items: list[FeedItem]) -> 
     return stem
 
 
+def build_hash(script: Script, bitrate: int, base_url: str = "") -> str:
+    """What an episode is built from: the script (but its date) and the settings; equal hashes, equal episodes."""
+    import json
+
+    from .script import script_to_data
+
+    data = script_to_data(script)
+    data["episode"].pop("date", None)
+    blob = json.dumps([data, bitrate, base_url], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def up_to_date(folder: Path, script: Script, build: str) -> FeedItem | None:
+    """The episode as published in ``folder``, when it was built from the very same script and settings and its
+    files are all there; else None."""
+    _, items = read_items(folder)
+    guid = feed_guid(episode_guid(script), script.meta.show, script.meta.title, items)
+    item = next((i for i in items if i.guid == guid), None)
+    if item is None or item.build != build or not all((folder / n).is_file() for n in (item.audio, *item.files.values())):
+        return None
+    return item
+
+
 # ---------------------------------------------------------------- the transaction
 
 
@@ -216,7 +239,7 @@ def _companions(episode: Episode, script: Script, stem: str, art: Artwork) -> tu
 
 
 def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork, mp3: Path,
-                    base_url: str = "") -> Published:
+                    base_url: str = "", build: str = "") -> Published:
     """Tag the encoded ``mp3`` (a temporary file in ``folder``) and publish it, its companions and the feed item,
     as one transaction (see the module)."""
     from .tagger import tag_mp3
@@ -238,7 +261,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                     tmp.write_bytes(data)
                     staged.append((tmp, folder / name))
                 staged.append((mp3, folder / files["audio"]))
-                item = _feed_item(episode, guid, files, mp3.stat().st_size)
+                item = _feed_item(episode, guid, files, mp3.stat().st_size, build)
                 show, feed = feed_files(folder, _show(episode, files, base_url), item, old_show, items)
                 for name in ("feed.json", "feed.xml"):  # the feed last: it points at files already in place
                     tmp = temp_path(folder / name)
@@ -275,9 +298,10 @@ def _show(episode: Episode, files: dict[str, str], base_url: str) -> ShowInfo:
                     image=files["show_image"], base_url=base_url, email=m.email)
 
 
-def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int) -> FeedItem:
+def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int, build: str = "") -> FeedItem:
     m = episode.meta
     return FeedItem(guid=guid, title=m.title, description=m.description or m.title, date=m.date, audio=files["audio"],
                     length=length, seconds=episode.seconds,
                     chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
-                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time())
+                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time(),
+                    build=build)

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from .cache import SegmentCache, as_stored, segment_key
 from .conditioning import VERSION as CONDITIONING
@@ -127,10 +128,13 @@ class Speaker:
     AHEAD = 8
     """Sentences in flight per worker: enough to keep every worker busy while the mixer waits for the encoder."""
 
-    def __init__(self, cache: SegmentCache, progress: Progress | None = None) -> None:
+    def __init__(self, cache: SegmentCache, progress: Progress | None = None,
+                 workers: Callable[[], Any] | None = None) -> None:
         self.cache = cache
         self.progress: Progress = progress or (lambda n: None)
-        self._pool: ProcessPoolExecutor | None = None
+        self._workers = workers
+        """Makes another kind of worker pool (Ray actors): ``submit(fn, *args)`` -> Future, ``terminate()``."""
+        self._pool: Any = None
         self._pool_failed = False
         self._held: dict[str, Audio] = {}  # audio that the cache could not store
 
@@ -139,7 +143,9 @@ class Speaker:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         if self._pool is not None:
-            if et is not None:  # stopped or failed: do not wait for sentences nobody will hear
+            if not isinstance(self._pool, ProcessPoolExecutor):
+                self._pool.terminate()
+            elif et is not None:  # stopped or failed: do not wait for sentences nobody will hear
                 # no future is cancelled first: Python 3.11's executor then fails marking them broken
                 terminate_workers(self._pool)
                 self._pool.shutdown(wait=True)
@@ -147,8 +153,10 @@ class Speaker:
                 self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def pool(self, n_jobs: int) -> ProcessPoolExecutor | None:
+    def pool(self, n_jobs: int) -> Any:
         """The worker pool, started for a batch of ``n_jobs`` parallel jobs when that is worth it."""
+        if self._pool is None and self._workers is not None and n_jobs > 0:
+            self._pool = self._workers()
         if self._pool is None and not self._pool_failed and worker_count() > 1 and n_jobs >= self.MIN_PARALLEL:
             # spawn: fresh interpreters, no onnxruntime state copied by fork
             self._pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("spawn"),
@@ -162,7 +170,7 @@ class Speaker:
         wanted = sorted({(v.engine, v.voice) for v in voices if get_engine(v.engine).parallel})
         pool = self.pool(sentences) if wanted else None
         if pool is not None:
-            for _ in range(worker_count()):
+            for _ in range(getattr(pool, "size", None) or worker_count()):
                 pool.submit(_warm, wanted)
 
     def pool_failed(self) -> None:
@@ -185,8 +193,11 @@ class Speaker:
         return [stream.audio(i) for i in range(len(requests))]
 
     def keep(self, said: Said, audio: Audio | None) -> None:
-        """Hold the audio of a sentence that the cache could not store."""
-        if audio is not None:
+        """Store (or, when the cache cannot, hold) the audio of a sentence that came back with it: from a worker
+        on another machine, or one that could not write the cache."""
+        if audio is None or self.cache.exists(said.key):
+            return
+        if not self.cache.put(said.key, audio, said):
             self._held[said.key] = audio
 
     def audio(self, said: Said) -> Audio:
@@ -265,7 +276,8 @@ class Stream:
 
     def _top_up(self) -> None:
         pool = self._pool
-        limit = (worker_count() * Speaker.AHEAD) if pool is not None else 0
+        size = getattr(pool, "size", None) or worker_count()
+        limit = (size * Speaker.AHEAD) if pool is not None else 0
         skipped: list[str] = []
         while self.pending and len(self.flight) < limit:
             key = self.pending.popleft()

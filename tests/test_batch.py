@@ -1,0 +1,209 @@
+"""`speak.py batch`: many articles into one folder and feed, skipping what is built, surviving what fails;
+on this machine, on a Ray started here, on a two-node Ray cluster given by address, and with a worker
+killed in the middle."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from articlecast.batch import Batch, expand, run_batch
+from articlecast.cache import SegmentCache
+from articlecast.speech import Speaker
+
+SPEAK = str(ROOT / "speak.py")
+ray = pytest.importorskip("ray", reason="Ray comes with the [test] and [batch] extras")
+
+
+def articles(folder: Path, n: int, words: int = 12) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        body = " ".join(f"word{j}" for j in range(words))
+        path = folder / f"a{i:02d}.md"
+        path.write_text(f"# Article number {i}\n\nThe lead of article {i}: {body}.\n\n## Part\n\nMore of {i}.\n")
+        out.append(path)
+    return out
+
+
+def speak(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **env})
+
+
+def test_batch_builds_skips_and_survives_a_broken_input(tmp_path: Path) -> None:
+    articles(tmp_path / "arts", 12)
+    (tmp_path / "arts" / "zz-broken.txt").write_bytes(b"\x00\x01 not text")
+    proc = speak(["batch", "arts", "-o", "site", "--engine", "silent", "-q"], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    site = tmp_path / "site"
+    assert len(list(site.glob("*.mp3"))) == 12
+    assert len(json.loads((site / "feed.json").read_text())["items"]) == 12
+    rows = proc.stdout.splitlines()[1:]
+    assert sum(r.startswith("built") for r in rows) == 12 and rows[-1].startswith("failed")
+    assert "zz-broken.txt" in rows[-1] and "binary" in rows[-1]
+
+    # run again: nothing to build, not a sentence looked at
+    cache = SegmentCache()
+    with Speaker(cache) as speaker:
+        outcomes = run_batch(expand([str(tmp_path / "arts")]), Batch(site, adjust=_silent), speaker)
+    assert [o.status for o in outcomes] == ["skipped"] * 12 + ["failed"]
+    assert (cache.hits, cache.misses) == (0, 0)
+    # an edited article is built again, the others are not (new words, no guid of its own: a new episode)
+    (tmp_path / "arts" / "a03.md").write_text("# Article number 3\n\nA new lead for article three.\n")
+    with Speaker(SegmentCache()) as speaker:
+        outcomes = run_batch(expand([str(tmp_path / "arts")]), Batch(site, adjust=_silent), speaker)
+    assert [o.status for o in outcomes].count("built") == 1 and outcomes[3].status == "built"
+    assert outcomes[3].detail.endswith("article-number-3-2.mp3")
+
+
+def _silent(loaded):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from articlecast.models import ROLES, Voice
+
+    voices = {r: Voice("silent") for r in ROLES}  # as --engine silent gives them
+    return dataclasses.replace(loaded, script=dataclasses.replace(loaded.script, voices=voices))
+
+
+def test_inputs_from_a_list_and_a_feed(tmp_path: Path) -> None:
+    arts = articles(tmp_path / "arts", 3)
+    (tmp_path / "list.txt").write_text(f"# the first two\n{arts[0].name}\n{arts[1]}\n")
+    (tmp_path / "arts" / "list.txt").write_text(f"{arts[0].name}\n{arts[1].name}\n")
+    assert expand([], str(tmp_path / "arts" / "list.txt")) == [str(arts[0]), str(arts[1])]
+    rss = tmp_path / "feed.xml"
+    items = "".join(f"<item><title>T{i}</title><link>https://news.example.com/{i}</link>"
+                    f"<pubDate>Mon, 0{i} Nov 2026 10:00:00 GMT</pubDate></item>" for i in range(1, 5))
+    rss.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>{items}</channel></rss>')
+    assert expand([], feed=str(rss), latest=2) == ["https://news.example.com/4", "https://news.example.com/3"]
+    with pytest.raises(ValueError, match="nothing to build"):
+        expand([])
+
+
+@pytest.mark.slow
+def test_batch_on_a_ray_started_here(tmp_path: Path) -> None:
+    articles(tmp_path / "arts", 3)
+    proc = speak(["batch", "arts", "-o", "site", "--engine", "hibari", "--ray", "-q"], tmp_path,
+                 ARTICLECAST_WORKERS="2")
+    assert proc.returncode == 0, proc.stderr
+    assert "Ray: " in proc.stderr and "speech workers on 1 machine" in proc.stderr
+    assert len(list((tmp_path / "site").glob("*.mp3"))) == 3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ray_node(args: list[str], tmp: Path) -> subprocess.Popen:
+    return subprocess.Popen(["ray", "start", "--block", "--disable-usage-stats", *args], cwd=tmp,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "RAY_TMPDIR": str(tmp), "RAY_AUTH_MODE": "disabled"})
+
+
+def _end(node: subprocess.Popen) -> None:
+    try:
+        os.killpg(node.pid, signal.SIGTERM)
+        node.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(node.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.mark.slow
+def test_batch_on_a_two_node_cluster_given_by_address(tmp_path: Path) -> None:
+    """A head and a second node on this machine (its own resources): the work leaves the driver's process."""
+    import shutil
+
+    if not shutil.which("ray"):
+        pytest.skip("the ray command is not installed")
+    port = _free_port()
+    raytmp = Path("/tmp") / f"rt{os.getpid()}"  # Ray's socket paths must stay short
+    raytmp.mkdir(exist_ok=True)
+    head = _ray_node(["--head", f"--port={port}", "--num-cpus=1", "--include-dashboard=false"], raytmp)
+    second = None
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            probe = subprocess.run(["ray", "status", f"--address=127.0.0.1:{port}"], capture_output=True, text=True,
+                                   env={**os.environ, "RAY_AUTH_MODE": "disabled"})
+            if probe.returncode == 0:
+                break
+            time.sleep(1)
+        second = _ray_node([f"--address=127.0.0.1:{port}", "--num-cpus=1", '--resources={"node2": 1}'], raytmp)
+        while time.monotonic() < deadline:
+            status = subprocess.run(["ray", "status", f"--address=127.0.0.1:{port}"], capture_output=True, text=True,
+                                    env={**os.environ, "RAY_AUTH_MODE": "disabled"})
+            if "node2" in status.stdout and status.stdout.count("node_") >= 2:
+                break
+            time.sleep(1)
+        articles(tmp_path / "arts", 4)
+        proc = speak(["batch", "arts", "-o", "site", "--engine", "hibari", "--ray", f"127.0.0.1:{port}", "-q"],
+                     tmp_path, RAY_TMPDIR=str(raytmp), RAY_AUTH_MODE="disabled")  # a cluster on loopback, for the test
+        assert proc.returncode == 0, proc.stderr
+        assert "speech workers on 2 machine(s)" in proc.stderr, proc.stderr
+        assert len(list((tmp_path / "site").glob("*.mp3"))) == 4
+    finally:
+        for node in (second, head):
+            if node is not None:
+                _end(node)
+        shutil.rmtree(raytmp, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_is_survived(tmp_path: Path) -> None:
+    from articlecast.ray_pool import RayPool
+
+    arts = articles(tmp_path / "arts", 4, words=40)
+    pools: list[RayPool] = []
+
+    def make() -> RayPool:
+        pools.append(RayPool(None))
+        return pools[-1]
+
+    cache = SegmentCache()
+    killed: list[int] = []
+
+    def kill_one(n: int) -> None:  # after a few sentences, one actor's process is killed
+        if not killed and pools and sum(1 for _ in cache.root.rglob("*.seg")) >= 3:
+            pid = pools[0].placement[0][1]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    from articlecast.models import ROLES, Voice
+
+    def hibari(loaded):  # type: ignore[no-untyped-def]
+        import dataclasses
+
+        script = dataclasses.replace(loaded.script, voices={r: Voice("hibari", "heart") for r in ROLES})
+        return dataclasses.replace(loaded, script=script)
+
+    with Speaker(cache, workers=make) as speaker:
+        outcomes = run_batch([str(a) for a in arts], Batch(tmp_path / "site", adjust=hibari), speaker,
+                             progress=lambda total: kill_one)
+    assert killed, "no worker was killed"
+    assert [o.status for o in outcomes] == ["built"] * 4, [o.detail for o in outcomes]
+    assert len(list((tmp_path / "site").glob("*.mp3"))) == 4
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_ray() -> object:
+    yield
+    if ray.is_initialized():
+        ray.shutdown()
+
+
+_ = threading  # (threads: Ray's own)
