@@ -42,8 +42,11 @@ def _load_single_threaded(path: Path) -> PiperVoice:
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     config = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
     session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-    return PiperVoice(config=PiperConfig.from_dict(config), session=session, espeak_data_dir=Path(ESPEAK_DATA_DIR),
-                      download_dir=Path.cwd())
+    try:
+        return PiperVoice(config=PiperConfig.from_dict(config), session=session,
+                          espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
+    except TypeError:  # a piper-tts whose voice takes other fields (tested with 1.3 to 1.8): its own loader
+        return PiperVoice.load(path)
 
 
 @register
