@@ -9,7 +9,6 @@ build starts no workers at all. One input that fails is reported and never stops
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -94,10 +93,9 @@ class Batch:
     bitrate: int = 96
     base_url: str = ""
     show: str | None = None
-    email: str = ""
     pages: Path = Path("script")
     adjust: Callable[[Loaded], Loaded] = lambda x: x
-    """Applied to every input read (the command line's --voice, --speed)."""
+    """Applied to every input read (the command line's --voice, --speed, --email)."""
 
 
 def run_batch(sources: list[str], batch: Batch, speaker: Speaker,
@@ -117,9 +115,6 @@ def run_batch(sources: list[str], batch: Batch, speaker: Speaker,
         started = time.perf_counter()
         try:
             loaded = batch.adjust(load_input(source, batch.show, batch.pages))
-            if batch.email:
-                meta = dataclasses.replace(loaded.script.meta, email=batch.email)
-                loaded = dataclasses.replace(loaded, script=dataclasses.replace(loaded.script, meta=meta))
             item = up_to_date(batch.folder, loaded.script, build_hash(loaded.script, batch.bitrate, batch.base_url)) \
                 if (batch.folder / "feed.json").exists() else None
         except ArticlecastError as e:

@@ -86,17 +86,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import prepare, produce, warm_up
     from .speech import Speaker
 
-    scripts = []
-    for item in _inputs(args):
-        script = item.script
-        if args.voice or args.engine:
-            voice = _parse_voice(args.voice or args.engine)
-            script = dataclasses.replace(script, voices={r: voice for r in ROLES})
-        if args.speed is not None:
-            script = _with_speed(script, args.speed)
-        if args.email:
-            script = dataclasses.replace(script, meta=dataclasses.replace(script.meta, email=args.email))
-        scripts.append((script, item.folder))
+    adjust = _adjust(args)
+    scripts = [(x.script, x.folder) for x in map(adjust, _inputs(args))]
     cache = SegmentCache()
     make, bars = _progress_factory(args.quiet)
     with Speaker(cache) as speaker:  # one pool of speech workers for every episode
@@ -189,7 +180,7 @@ def cmd_chapters(args: argparse.Namespace) -> int:
 
 
 def _adjust(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The command line's --voice, --engine and --speed, applied to an input as it is read."""
+    """The command line's --voice, --engine, --speed and --email, applied to an input as it is read."""
 
     def adjust(item: Loaded) -> Loaded:
         script = item.script
@@ -198,6 +189,8 @@ def _adjust(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             script = dataclasses.replace(script, voices={r: voice for r in ROLES})
         if args.speed is not None:
             script = _with_speed(script, args.speed)
+        if getattr(args, "email", None):
+            script = dataclasses.replace(script, meta=dataclasses.replace(script.meta, email=args.email))
         return dataclasses.replace(item, script=script)
 
     return adjust
@@ -211,8 +204,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .speech import Speaker
 
     sources = expand(args.inputs, args.list, args.feed, args.latest)
-    batch = Batch(Path(args.output), args.bitrate, args.base_url or "", args.show, args.email or "", Path(args.pages),
-                  _adjust(args))
+    batch = Batch(Path(args.output), args.bitrate, args.base_url or "", args.show, pages=Path(args.pages),
+                  adjust=_adjust(args))
     workers = None
     if args.ray is not None or os.environ.get("RAY_ADDRESS"):
         from .ray_pool import RayPool
