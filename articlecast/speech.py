@@ -227,6 +227,7 @@ class Stream:
         """When the latest sentence became ready (for the log)."""
         for req in requests:
             self._add(req)
+        self._minor_voices_first()
         parallel = sum(1 for k in self.pending if get_engine(self.jobs[k][0]).parallel)
         self._pool = speaker.pool(parallel)
         self._top_up()
@@ -252,6 +253,23 @@ class Stream:
         else:
             self.pending.append(key)
         return len(self.keys) - 1
+
+    MINOR_SHARE = 0.25
+    """A voice with less than this share of the text is spoken first (see :meth:`_minor_voices_first`)."""
+
+    def _minor_voices_first(self) -> None:
+        """Put the sentences of voices that say little (the FAQ's questions) at the front: the mixer matches each
+        voice's level from what it has heard of it, and a voice first heard near the end would be matched on one
+        or two sentences, then mixed again when the rest showed the estimate wrong."""
+        chars: dict[tuple[str, str, float], int] = {}
+        for key in self.pending:
+            chars[self.jobs[key][:3]] = chars.get(self.jobs[key][:3], 0) + len(self.jobs[key][3])
+        total = sum(chars.values())
+        if len(chars) < 2 or not total:
+            return
+        minor = {v for v, n in chars.items() if n < self.MINOR_SHARE * total}
+        self.pending = deque([k for k in self.pending if self.jobs[k][:3] in minor] +
+                             [k for k in self.pending if self.jobs[k][:3] not in minor])
 
     def add(self, req: Request) -> int:
         """One more request, spoken before any still waiting; returns its index."""

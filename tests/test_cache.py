@@ -119,3 +119,17 @@ def test_worker_processes_give_the_same_audio(monkeypatch: pytest.MonkeyPatch) -
     local = speak([Request(t, HEART) for t in texts], SegmentCache())
     for a, b in zip(pooled, local):
         assert np.array_equal(a.samples, b.samples)
+
+
+def test_a_voice_that_says_little_is_spoken_first() -> None:
+    """The FAQ's second voice is measured early, so that its level is matched on all it says, not on one sentence."""
+    from articlecast.speech import Speaker
+
+    main, minor = Voice("silent", "quiet", 1.0), Voice("silent", "quiet", 1.25)
+    requests = [Request(f"Main voice sentence number {i}.", main) for i in range(10)]
+    requests += [Request(f"Question {i}?", minor) for i in range(2)]
+    with Speaker(SegmentCache()) as speaker:
+        stream = speaker.stream(requests)
+        order = [stream.jobs[k][2] for k in stream.pending]
+        assert order[:2] == [1.25, 1.25] and order[2:] == [1.0] * 10
+        assert [stream.get(i).samples for i in range(12)]  # everything is still spoken, and handed out in order
