@@ -13,7 +13,7 @@ from math import gcd
 
 import numpy as np
 
-from .loudness import hop_energies, limit, loudness_of_hops, true_peak_dbtp
+from .loudness import SPEECH_INTERSAMPLE_DB, hop_energies, limit, loudness_of_hops
 from .models import Audio
 
 RATE = 44100
@@ -53,7 +53,7 @@ def to_rate(audio: Audio, rate: int = RATE) -> np.ndarray:
 
 def condition_measured(audio: Audio, rate: int = RATE) -> tuple[Audio, np.ndarray, float, float]:
     """The segment at ``rate`` with its peaks at most PEAK_OVER_LOUDNESS_DB above its loudness, and its BS.1770
-    hop energies, loudness and true peak."""
+    hop energies, loudness and true peak (bounded: its sample peak plus SPEECH_INTERSAMPLE_DB)."""
     x = to_rate(audio, rate)
     hops = hop_energies(x, rate)
     lufs = loudness_of_hops(hops, rate)
@@ -63,7 +63,8 @@ def condition_measured(audio: Audio, rate: int = RATE) -> tuple[Audio, np.ndarra
         x = limit(x, lufs + PEAK_OVER_LOUDNESS_DB, rate, true_peak=False)
         hops = hop_energies(x, rate)  # the clicks lowered carried K-weighted energy (their highs)
         lufs = loudness_of_hops(hops, rate)
-    peak = true_peak_dbtp(x) if len(x) else float("-inf")
+    top = float(np.abs(x).max(initial=0.0))  # the bound, not the 4x measure: a third of this function's time
+    peak = 20 * np.log10(top) + SPEECH_INTERSAMPLE_DB if top > 0 else float("-inf")
     return Audio(np.clip(x, -1.0, 1.0), rate), hops, lufs, peak
 
 

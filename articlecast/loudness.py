@@ -73,10 +73,10 @@ def hop_energies(x: np.ndarray, rate: int) -> np.ndarray:
     if not len(x):
         return np.zeros(0)
     n = -(-len(x) // hop)
-    frames = np.zeros((n, hop))
+    frames = np.zeros((n, hop), np.float32)  # single precision FFT: twice as quick, and ample for energies
     frames.reshape(-1)[: len(x)] = x
     spectrum = np.fft.rfft(frames, axis=1)
-    power = spectrum.real**2 + spectrum.imag**2
+    power = (spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2)
     weights = _k_power(rate, hop) * 2.0
     weights[0] /= 2.0
     if hop % 2 == 0:
@@ -115,6 +115,8 @@ def integrated_loudness(x: np.ndarray, rate: int) -> float:
     return loudness_of_hops(hops, rate)
 
 
+SPEECH_INTERSAMPLE_DB = 0.7
+"""How far the true peak of speech rises above its sample peak, at most (a bound used where a measure would cost)."""
 OVERSAMPLE = 4
 _HALF = 10 * OVERSAMPLE  # half-length of the interpolation filter, as scipy's resample_poly designs it
 
@@ -220,7 +222,7 @@ def limit(x: np.ndarray, ceiling_db: float, rate: int, smooth_ms: float = 3.0, t
     width = max(3, int(smooth_ms / 1000 * rate) | 1)
     block, pad = 1024, 4 * width
     out = x.astype(np.float32, copy=True)
-    for run in _hot_runs(np.abs(x), ceiling * 10 ** (-0.7 / 20), block):  # true peaks of speech rise < 0.7 dB
+    for run in _hot_runs(np.abs(x), ceiling * 10 ** (-SPEECH_INTERSAMPLE_DB / 20), block):
         lo, hi = max(0, run[0] * block - pad), min(len(x), (run[-1] + 1) * block + pad)
         seg = x[lo:hi]
         envelope = _true_envelope(seg) if true_peak else np.abs(seg)

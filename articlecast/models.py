@@ -256,7 +256,7 @@ class Said:
     lufs: float
     """Its integrated loudness (-inf for silence)."""
     peak_dbtp: float
-    """Its true peak."""
+    """Its true peak, or a bound of it (the sample peak plus the most speech rises between samples)."""
     hops: np.ndarray
     """K-weighted energy of each 100 ms hop (BS.1770): the programme's loudness is computed from these."""
 
