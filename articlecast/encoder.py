@@ -127,20 +127,21 @@ def cached_encoding(root: Path, key: str, out: Path) -> dict[str, Any] | None:
     record, mp3 = root / f"{key}.json", root / f"{key}.mp3"
     try:
         meta = json.loads(record.read_text(encoding="utf-8"))
+        src = open(mp3, "rb")  # noqa: SIM115 - closed below, after the copy
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):  # unreadable, or not JSON
+        ok, meta, src = False, None, None
+    else:
         digest = hashlib.sha256()
-        with open(mp3, "rb") as src, open(out, "wb") as dst:
+        with src, open(out, "wb") as dst:  # a failure writing the copy (a full disk) is the caller's to report
             while chunk := src.read(1 << 20):
                 digest.update(chunk)
                 dst.write(chunk)
-        ok = isinstance(meta, dict) and digest.hexdigest() == meta["sha256"] and isinstance(meta["timeline"], dict)
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        if out.exists() and e.filename == str(out):
-            raise  # writing the copy failed (a full disk): the caller says so
-        ok, meta = False, None
-    except (ValueError, KeyError, TypeError):  # valid JSON of the wrong shape, too
-        ok, meta = False, None
+        try:
+            ok = digest.hexdigest() == meta["sha256"] and isinstance(meta["timeline"], dict)
+        except (KeyError, TypeError):  # valid JSON of the wrong shape, too
+            ok = False
     if not ok:
         log.warning("encoded-audio cache entry %s was damaged; encoding again", key)
         remove_entry(record)

@@ -178,10 +178,10 @@ def build_episode(script: Script, cache: SegmentCache, mp3: Path, bitrate: int =
             stream.step(timeout=0.5)
         spoken_at = time.perf_counter()
         levels = plan_levels(_known(parts, stream))
-        said_length = 0.0
+        said_length, told = 0.0, None
         if script.intro == AUTO:  # the one sentence that needs the episode's length
             said_length = _estimate_seconds(parts, stream, script)
-            _say_length(parts[0], planner, stream, script, said_length, opening, host_label)
+            told = _say_length(parts[0], planner, stream, script, said_length, opening, host_label)
         timeline = _render(parts, stream, levels, mp3, bitrate, script.speed)
         exact = plan_levels(_known(parts, stream))
         actual = timeline["chapters"][-1][2] / 1000
@@ -192,7 +192,7 @@ def build_episode(script: Script, cache: SegmentCache, mp3: Path, bitrate: int =
             redo.append("voice levels")
         if script.intro == AUTO and not _length_close(said_length, actual):
             redo.append(f"length {said_length:.0f} s said, {actual:.0f} s made")
-            _say_length(parts[0], planner, stream, script, actual, opening, host_label)
+            told = _say_length(parts[0], planner, stream, script, actual, opening, host_label, told)
         if redo:
             log.info("mixing again from the cache with exact figures (%s)", ", ".join(redo))
             timeline = _render(parts, stream, exact, mp3, bitrate, script.speed)
@@ -236,16 +236,17 @@ def _estimate_seconds(parts: list[Part], stream: Stream, script: Script) -> floa
 
 
 def _say_length(intro: Part, planner: _Planner, stream: Stream, script: Script, seconds: float, opening: str,
-                host: str) -> None:
-    """Put the sentence that gives the episode's length after the intro's opening sentences (or replace it)."""
-    from .sentences import speakable_pieces
-
+                host: str, replaces: Line | None = None) -> Line:
+    """Put the sentence that gives the episode's length after the intro's opening sentences (in place of the one
+    said before, when given); returns it."""
     text = intro_texts(script, seconds)[1]
     planner.requests.append(Request(planner.lexicon.apply(text), planner.voices["host"]))
     line = Line(text, stream.add(planner.requests[-1]), INTRO_PAUSE / script.speed, host, True)
-    at = len(speakable_pieces(opening))
-    intro.lines = [ln for ln in intro.lines if not ln.text.startswith("This episode runs")]
-    intro.lines.insert(at, line)
+    if replaces is not None:
+        intro.lines[intro.lines.index(replaces)] = line
+    else:
+        intro.lines.insert(len(speakable_pieces(opening)), line)
+    return line
 
 
 def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrate: int, pace: float,

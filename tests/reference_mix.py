@@ -21,6 +21,7 @@ import numpy as np
 
 from articlecast.conditioning import RATE, to_rate
 from articlecast.loudness import MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, normalize
+from articlecast.mixer import _bell  # the notes themselves are not what is compared
 from articlecast.models import Audio, Chapter, Cue, Meta
 
 LEAD_IN = 0.35
@@ -53,20 +54,6 @@ class Part:
     """Its segments, in order."""
     group: str = ""
     """The part of the episode it is nested under (a digest's article), or empty."""
-
-
-def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, level: float, rate: int) -> np.ndarray:
-    """Soft bell notes: a few partials with an exponential decay, each note starting at its offset."""
-    n = int(seconds * rate)
-    out = np.zeros(n, dtype=np.float64)
-    for f, off in zip(freqs, offsets):
-        start = int(off * rate)
-        t = np.arange(n - start) / rate
-        env = np.exp(-t * 5.0) * np.minimum(1.0, t / 0.008)  # 8 ms attack, no click
-        tone = np.sin(2 * np.pi * f * t) + 0.35 * np.sin(2 * np.pi * 2 * f * t) + 0.12 * np.sin(2 * np.pi * 3 * f * t)
-        out[start:] += env * tone
-    out *= np.minimum(1.0, (n - np.arange(n)) / (0.05 * rate))  # fade out the last 50 ms
-    return (level * out / max(1e-9, np.abs(out).max())).astype(np.float32)
 
 
 CHIME_BELOW_SPEECH_LU = 5.0
