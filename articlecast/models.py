@@ -206,6 +206,8 @@ class Script:
     """Pronunciations: word (or /regular expression/) -> what the voice is given instead."""
     speed: float = 1.0
     """The whole episode's pace (0.5 to 2.0), on top of each voice's own speed; pauses shrink with it."""
+    normalize: bool = True
+    """Whether numbers, dates, abbreviations, units and addresses are spelled out for the voice."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.speed, (int, float)) or not 0.5 <= float(self.speed) <= 2.0:

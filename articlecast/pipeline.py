@@ -130,7 +130,7 @@ def plan_episode(script: Script, bitrate: int = 96) -> Plan:
     """The plan of an episode: every sentence (or piece) of the intro, the chapters and the outro."""
     script = resolve_voices(script)
     voices = {role: _paced(v, script.speed) for role, v in script.voices.items()}
-    planner = _Planner(script, compile_lexicon(script.lexicon), voices)
+    planner = _Planner(script, compile_lexicon(script.lexicon, normalized=script.normalize), voices)
     outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", 0.3)
     opening = coming = ""
     if script.intro == AUTO:

@@ -41,6 +41,7 @@ HEADER = """\
 # - pause: seconds of silence after the segment.
 # - speed: the whole episode's pace (0.5-2.0); lexicon: word (or /regex/) -> what the voice says instead,
 #   e.g.  HSCT: H S C T   (titles and transcripts keep the article's words).
+# - normalize: false stops spelling out numbers, dates, abbreviations, units and web addresses for the voice.
 # - intro / outro: "auto" writes them at build time (show, title, length, chapters; the source),
 #   or replace "auto" with your own words.
 # - show.image / episode.image: your own cover art (square JPEG or PNG, 1400-3000 px), relative to this file;
@@ -158,7 +159,8 @@ def make_digest(scripts: list[Script], title: str, show: str = "Articlecast", da
     meta = Meta(title=title.strip(), show=show, author=show, date=date or _dt.date.today().isoformat(),
                 description=f"A digest of {len(scripts)} articles, read aloud.",
                 language=first.meta.language, sources=tuple(credit_line(s.meta) for s in scripts))
-    script = Script(meta, dict(first.voices), tuple(chapters), lexicon=lexicon, speed=first.speed)
+    script = Script(meta, dict(first.voices), tuple(chapters), lexicon=lexicon, speed=first.speed,
+                    normalize=first.normalize)
     return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))
 
 
@@ -216,6 +218,7 @@ def script_to_data(script: Script) -> dict[str, Any]:
         "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
         "speed": script.speed,
         "lexicon": dict(script.lexicon),
+        **({} if script.normalize else {"normalize": False}),
         "intro": script.intro,
         "outro": script.outro,
         "chapters": [
@@ -239,7 +242,7 @@ def dump_script(script: Script, name: str = "script.yaml") -> str:
 # ---------------------------------------------------------------- YAML in
 
 _SHAPE: dict[str, set[str]] = {
-    "": {"show", "episode", "voices", "speed", "lexicon", "intro", "outro", "chapters"},
+    "": {"show", "episode", "voices", "speed", "lexicon", "normalize", "intro", "outro", "chapters"},
     "show": {"name", "author", "language", "description", "category", "explicit", "image", "email"},
     "episode": {"title", "description", "date", "source", "image", "guid", "sources"},
     "voice": {"engine", "voice", "speed"},
@@ -408,8 +411,11 @@ def load_script(text: str, path: str = "script.yaml", check_voices: bool = True)
         compile_lexicon(lexicon)
     except ScriptError as e:
         raise r.fail(("lexicon",), str(e)) from None
+    normalized = top.get("normalize", True)
+    if not isinstance(normalized, bool):
+        raise r.fail(("normalize",), f"should be true or false, got {normalized!r}")
     script = r.build(("speed",) if "speed" in top else (), Script, meta, voices, tuple(chapters), intro, outro,
-                     lexicon, top.get("speed", 1.0))
+                     lexicon, top.get("speed", 1.0), normalized)
     if check_voices:
         check_script_voices(script, r)
     return script

@@ -103,8 +103,10 @@ def test_say_writes_a_sample(tmp_path: Path) -> None:
 def test_lexicon_rules() -> None:
     lex = compile_lexicon({"HSCT": "H S C T", "/\\bMSCs?\\b/": "M S Cs"})
     assert lex.apply("HSCT and MSCs, e.g., 80% in 2-3 weeks on 2026-11-24.") == (
-        "H S C T and M S Cs, for example, 80 percent in 2 to 3 weeks on 2026-11-24.")
+        "H S C T and M S Cs, for example, eighty percent in two to three weeks on November twenty fourth twenty "
+        "twenty six.")
     assert compile_lexicon({}).apply("HSCTs") == "HSCTs"  # whole words only
+    assert compile_lexicon({"HSCT": "H S C T"}, normalized=False).apply("HSCT in 2-3 weeks") == "H S C T in 2-3 weeks"
 
 
 def test_lexicon_changes_what_the_voice_is_given_not_the_transcript(monkeypatch: pytest.MonkeyPatch,
