@@ -521,9 +521,9 @@ def parser() -> argparse.ArgumentParser:
                        "input.")
     k.add_argument("mp3", help="an episode's MP3 (its .vtt captions beside it)")
     k.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT",
-                   help=f"most missed words in the whole episode (default {EPISODE_MAX:.0%%})")
+                   help=f"most missed words in the whole episode (default {EPISODE_MAX * 100:g}%%)")
     k.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT",
-                   help=f"most missed words in any one chapter (default {CHAPTER_MAX:.0%%})")
+                   help=f"most missed words in any one chapter (default {CHAPTER_MAX * 100:g}%%)")
     k.add_argument("--worst", type=int, default=5, metavar="N", help="how many of the worst sentences to show (5)")
     k.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     k.set_defaults(func=cmd_check)
