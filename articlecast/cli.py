@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import ArticlecastError, InputError
 from .check import CHAPTER_MAX, EPISODE_MAX
+from .errors import ArticlecastError, InputError
 from .models import BITRATES, ROLES, Script, Voice
 from .transcript import clock
 
@@ -92,6 +92,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     scripts = [(x.script, x.folder) for x in map(adjust, _inputs(args))]
     cache = SegmentCache()
     make, bars = _progress_factory(args.quiet)
+    check = None
+    if args.check:
+        from .pipeline import Check
+        from .recognizer import check_available
+
+        check_available()
+        check = Check(args.max, args.max_chapter, _listening(make, bars))
+    failed = 0
     with Speaker(cache) as speaker:  # one pool of speech workers for every episode
         try:  # the workers start, loading the voices, while the rest is checked
             warm_up(speaker, [s for s, _ in scripts], cache, args.bitrate)
@@ -107,12 +115,23 @@ def cmd_build(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             hits, misses = cache.hits, cache.misses
             try:
-                done = produce(script, Path(args.output), art, args.bitrate, args.base_url or "", cache, make, speaker)
+                done = produce(script, Path(args.output), art, args.bitrate, args.base_url or "", cache, make, speaker,
+                               check)
             finally:
                 for bar in bars:
                     bar.close()
             _report(done, time.perf_counter() - started, cache.hits - hits, cache.misses - misses)
-    return 0
+            failed += done.episode.check is not None and not done.episode.check.passed
+    return 1 if failed else 0
+
+
+def _listening(make, bars):  # type: ignore[no-untyped-def]
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        update = make(total)
+        bars[-1].set_description("Listening")
+        return update
+
+    return progress
 
 
 def _report(done: Published, took: float, hits: int, misses: int) -> None:
@@ -124,6 +143,16 @@ def _report(done: Published, took: float, hits: int, misses: int) -> None:
     for ch in episode.chapters:
         print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")
     print(f"feed: {done.feed}  transcript: {done.folder / done.files['txt']}  listen: {done.folder / done.files['page']}")
+    if episode.check is not None:
+        from .check import summary
+
+        for r in episode.retakes:
+            what = "tried again, no take heard better" if r.how == "first take" else f"re-spoken, {r.how}"
+            _status(f"{what} ({r.before.missed} -> {r.after.missed} of {r.after.words} words missed): "
+                    f"{r.text[:90]}")
+        print(summary(episode.check) + f"  report: {done.folder / done.files['check']}")
+        for c in episode.check.failing:
+            print(f"  over {episode.check.max_chapter:.0%}: {_clock(c.start_ms / 1000)}  {c.title}  {c.rate:.1%}")
     if done.base_url.startswith("file:"):
         _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
 
@@ -200,14 +229,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     make, bars = _progress_factory(args.quiet)
     _status(f"Listening to {mp3} (offline recognizer; this takes a fraction of the episode's length)")
 
-    def progress(total: int):  # type: ignore[no-untyped-def]
-        update = make(total)
-        bars[-1].set_description("Listening")
-        bars[-1].unit = "sentence"
-        return update
-
     try:
-        report = check_episode(mp3, args.max, args.max_chapter, progress)
+        report = check_episode(mp3, args.max, args.max_chapter, _listening(make, bars))
     finally:
         for bar in bars:
             bar.close()
@@ -483,6 +506,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--email", metavar="ADDRESS",
                    help="the show owner's e-mail, which podcast directories ask for (itunes:owner; not shown to "
                    "listeners); remembered in the folder's feed.json")
+    b.add_argument("--check", action="store_true",
+                   help="listen to every sentence with an offline recognizer (the optional extra: pip install -e "
+                   "'.[check]') before mixing, speak again those it mishears, and report each chapter's missed "
+                   "words; exit 1 (the episode still written, marked) when over --max or --max-chapter")
+    b.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT",
+                   help=f"with --check: most missed words in the episode (default {EPISODE_MAX * 100:g}%%)")
+    b.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT",
+                   help=f"with --check: most missed words in any chapter (default {CHAPTER_MAX * 100:g}%%)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -319,6 +320,10 @@ class Episode:
     """Integrated loudness (ITU-R BS.1770) of the encoded audio."""
     true_peak_dbtp: float = float("nan")
     """True peak of the mix (4x oversampled)."""
+    check: Any = None
+    """The listen-back check of a build --check (a check.CheckReport), else None."""
+    retakes: tuple[Any, ...] = ()
+    """The sentences build --check spoke again (retake.Retake)."""
 
     def __post_init__(self) -> None:
         if not self.chapters:

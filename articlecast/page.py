@@ -64,6 +64,22 @@ def _transcript(episode: Episode) -> str:
     return "\n".join(out)
 
 
+def _heard(episode: Episode) -> str:
+    """The listen-back check's figures (build --check), as a table a screen reader can walk."""
+    report = episode.check
+    if report is None:
+        return ""
+    e = html.escape
+    rows = "\n".join(f'<tr><th scope="row">{e(c.title)}</th><td>{c.rate:.1%}</td><td>{c.words}</td></tr>'
+                     for c in report.chapters)
+    verdict = "within" if report.passed else "over"
+    return (f"<p>Listened back by an offline speech recognizer: {report.rate:.1%} of {report.words} words were not "
+            f"heard as written ({verdict} the {report.max_episode:.0%} limit).</p>\n"
+            '<table class="heard">\n<caption>Words not heard as written, by chapter</caption>\n'
+            '<tr><th scope="col">Chapter</th><th scope="col">Missed</th><th scope="col">Words</th></tr>\n'
+            f"{rows}\n</table>\n")
+
+
 def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) -> str:
     """The page for ``episode``; ``files`` names its companions by role (audio, vtt, srt, txt, chapters,
     image, notes_md), all in the same folder as the page."""
@@ -94,6 +110,7 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
         source = f"<p>Source: {e(m.source)}</p>" if m.source else ""
     voices = "\n".join(f"<li>{e(c)}</li>" for c in credits)
     total = clock(episode.chapters[-1].end_ms)
+    heard = _heard(episode)
     return f"""<!doctype html>
 <html lang="{e(m.language)}">
 <head>
@@ -165,7 +182,7 @@ keys move from sentence to sentence and <kbd>Enter</kbd> plays the one you are o
 {voices}
 </ul>
 <p>A synthetic reading of the article; the words are the article's own.</p>
-</section>
+{heard}</section>
 </main>
 <footer><p>{e(m.show)} · {e(m.date)} · {total}</p></footer>
 </div>

@@ -18,13 +18,14 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .cache import SegmentCache, trim
+from .check import CHAPTER_MAX, EPISODE_MAX
 from .conditioning import RATE
 from .encoder import Encoder, cached_encoding, plan_key, store_encoding
 from .errors import ScriptError
@@ -37,7 +38,9 @@ from .sentences import speakable_pieces
 from .speech import Progress, Request, Speaker, Stream, request_key
 
 if TYPE_CHECKING:
+    from .check import CheckReport
     from .publish import Artwork, Published
+    from .retake import Listened
 
 log = logging.getLogger(__name__)
 INTRO_PAUSE = 0.35
@@ -140,10 +143,50 @@ def plan_episode(script: Script, bitrate: int = 96) -> Plan:
         intro = planner.lines([Segment(script.intro, "host", INTRO_PAUSE)])
     parts = [Part("Intro", intro), *(Part(c.title, planner.lines(list(c.segments)), c.part) for c in script.chapters),
              Part("Outro", planner.lines([outro]))]
+    return Plan(script, parts, planner, opening, _key(script, parts, planner, bitrate))
+
+
+def _key(script: Script, parts: list[Part], planner: _Planner, bitrate: int) -> str:
     described = [[p.title, p.group, [[request_key(planner.requests[ln.index]), ln.text, ln.pause, ln.voice,
                                       ln.paragraph_end] for ln in p.lines]] for p in parts]
-    key = plan_key([MIXER_VERSION, RATE, script.speed, script.intro == AUTO, described], bitrate)
-    return Plan(script, parts, planner, opening, key)
+    return plan_key([MIXER_VERSION, RATE, script.speed, script.intro == AUTO, described], bitrate)
+
+
+def _retake(plan: Plan, speaker: Speaker, cache: SegmentCache, bitrate: int,
+            listening: Callable[[int], Progress] | None) -> Listened:
+    """build --check: listen to every sentence, put the retakes in the plan (and their voices on the lines)."""
+    from .retake import listen_back
+
+    meant = {ln.index: ln.text for p in plan.parts for ln in p.lines}
+    listened = listen_back(plan.planner.requests, meant, speaker, cache, listening)
+    plan.planner.requests[:] = listened.requests
+    for p in plan.parts:
+        p.lines[:] = [dataclasses.replace(ln, voice=f"{r.voice.engine}:{r.voice.voice}")
+                      if (r := plan.planner.requests[ln.index]).voice.engine != ln.voice.split(":")[0] else ln
+                      for ln in p.lines]
+    plan.key = _key(plan.script, plan.parts, plan.planner, bitrate)
+    return listened
+
+
+def _check_report(listened: Listened, parts: list[Part], timeline: dict[str, Any], check: Check) -> CheckReport:
+    """The build's check: each chapter's figure from its sentences' verdicts, each sentence placed at its first
+    caption (found by its words: the intro's length sentence has captions but was not checked)."""
+    from .check import _report
+    from .retake import as_checks
+
+    cues = [(" ".join(c[0].split()), c[1]) for c in timeline["cues"]]
+    at, rows = 0, []
+    for k, p in enumerate(parts):
+        for ln in p.lines:
+            text = " ".join(ln.text.split())
+            start = timeline["chapters"][k][1]
+            for j in range(at, len(cues)):
+                if cues[j][0] and text.startswith(cues[j][0]):
+                    start, at = cues[j][1], j + 1
+                    break
+            rows.append((ln.index, ln.text, start, k))
+    chapters = [(t, a) for t, a, _, _ in timeline["chapters"]]
+    return _report(as_checks(listened, rows), chapters, check.max_episode, check.max_chapter)
 
 
 def warm_up(speaker: Speaker, scripts: list[Script], cache: SegmentCache, bitrate: int = 96) -> None:
@@ -153,57 +196,82 @@ def warm_up(speaker: Speaker, scripts: list[Script], cache: SegmentCache, bitrat
     speaker.warm_up([r.voice for r in missing], len(missing))
 
 
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """build --check: listen to every sentence before mixing (and retake those heard badly)."""
+
+    max_episode: float = EPISODE_MAX
+    """The episode's most missed words (a share)."""
+    max_chapter: float = CHAPTER_MAX
+    """Any chapter's most missed words."""
+    progress: Callable[[int], Progress] | None = None
+    """``progress(total)`` returns a callback for the listening."""
+
+
 def build_episode(script: Script, cache: SegmentCache, mp3: Path, bitrate: int = 96,
-                  progress: Callable[[int], Progress] | None = None, speaker: Speaker | None = None) -> Episode:
+                  progress: Callable[[int], Progress] | None = None, speaker: Speaker | None = None,
+                  check: Check | None = None) -> Episode:
     """Speak, mix and encode the episode into ``mp3`` (untagged); returns its timeline. ``progress(total)`` returns
-    a callback; ``speaker`` is a :class:`Speaker` the caller keeps open across several episodes."""
+    a callback; ``speaker`` is a :class:`Speaker` the caller keeps open across several episodes; ``check``
+    listens to every sentence first (the result in ``Episode.check``)."""
     started = time.perf_counter()
     plan = plan_episode(script, bitrate)
-    script, parts, planner, opening, key = plan.script, plan.parts, plan.planner, plan.opening, plan.key
+    with ExitStack() as stack:
+        speaker = speaker if speaker is not None else stack.enter_context(Speaker(cache))
+        return _build(plan, cache, mp3, bitrate, progress, speaker, check, started)
+
+
+def _build(plan: Plan, cache: SegmentCache, mp3: Path, bitrate: int, progress: Callable[[int], Progress] | None,
+           speaker: Speaker, check: Check | None, started: float) -> Episode:
+    script, parts, planner, opening = plan.script, plan.parts, plan.planner, plan.opening
+    total = len(planner.requests) + (script.intro == AUTO)
+    report = progress(total) if progress else None
+    speaker.progress = report or (lambda n: None)
+    listened = None
+    if check is not None:  # every sentence spoken and listened to first; then mixed from the cache
+        listened = _retake(plan, speaker, cache, bitrate, check.progress)
+        speaker.progress = lambda n: None
+    key = plan.key
     intro = parts[0].lines
     host = script.voices["host"]
     host_label = f"{host.engine}:{host.voice}"
     record = cached_encoding(cache.encoded, key, mp3)
     if record is not None:
         log.debug("encoded audio from the cache (%s)", key)
-        if progress:
-            progress(len(planner.requests) + 1)(len(planner.requests) + 1)
-        return _episode(script, record["timeline"])
-    report = progress(len(planner.requests) + (script.intro == AUTO)) if progress else None
-    if speaker is not None:
-        speaker.progress = report or (lambda n: None)
-    with nullcontext(speaker) if speaker is not None else Speaker(cache, report) as speaker:
-        stream = speaker.stream(planner.requests)
-        while stream.fraction < 1 and not (stream.fraction >= START_FRACTION and all(stream.ready(ln.index) for ln in intro)):
-            stream.step(timeout=0.5)
-        spoken_at = time.perf_counter()
-        levels = plan_levels(_known(parts, stream))
-        said_length, told = 0.0, None
-        if script.intro == AUTO:  # the one sentence that needs the episode's length
-            said_length = _estimate_seconds(parts, stream, script)
-            told = _say_length(parts[0], planner, stream, script, said_length, opening, host_label)
-        timeline = _render(parts, stream, levels, mp3, bitrate, script.speed)
-        exact = plan_levels(_known(parts, stream))
-        actual = timeline["chapters"][-1][2] / 1000
-        redo = []
-        if abs(timeline["mix_lufs"] - MIX_TARGET) > LEVEL_TOLERANCE_LU:
-            redo.append(f"loudness {timeline['mix_lufs']:.2f} LUFS")
-        if any(abs(exact.voice_db.get(v, 0) - levels.voice_db.get(v, 0)) > VOICE_TOLERANCE_DB for v in exact.voice_db):
-            redo.append("voice levels")
-        if script.intro == AUTO and not _length_close(said_length, actual):
-            redo.append(f"length {said_length:.0f} s said, {actual:.0f} s made")
-            told = _say_length(parts[0], planner, stream, script, actual, opening, host_label, told)
-        if redo:
-            log.info("mixing again from the cache with exact figures (%s)", ", ".join(redo))
+        if report and not check:
+            report(total)
+        return _episode(script, record["timeline"], parts, listened, check)
+    stream = speaker.stream(planner.requests)
+    while stream.fraction < 1 and not (stream.fraction >= START_FRACTION and all(stream.ready(ln.index) for ln in intro)):
+        stream.step(timeout=0.5)
+    spoken_at = time.perf_counter()
+    levels = plan_levels(_known(parts, stream))
+    said_length, told = 0.0, None
+    if script.intro == AUTO:  # the one sentence that needs the episode's length
+        said_length = _estimate_seconds(parts, stream, script)
+        told = _say_length(parts[0], planner, stream, script, said_length, opening, host_label)
+    timeline = _render(parts, stream, levels, mp3, bitrate, script.speed)
+    exact = plan_levels(_known(parts, stream))
+    actual = timeline["chapters"][-1][2] / 1000
+    redo = []
+    if abs(timeline["mix_lufs"] - MIX_TARGET) > LEVEL_TOLERANCE_LU:
+        redo.append(f"loudness {timeline['mix_lufs']:.2f} LUFS")
+    if any(abs(exact.voice_db.get(v, 0) - levels.voice_db.get(v, 0)) > VOICE_TOLERANCE_DB for v in exact.voice_db):
+        redo.append("voice levels")
+    if script.intro == AUTO and not _length_close(said_length, actual):
+        redo.append(f"length {said_length:.0f} s said, {actual:.0f} s made")
+        told = _say_length(parts[0], planner, stream, script, actual, opening, host_label, told)
+    if redo:
+        log.info("mixing again from the cache with exact figures (%s)", ", ".join(redo))
+        timeline = _render(parts, stream, exact, mp3, bitrate, script.speed)
+        if abs(timeline["mix_lufs"] - MIX_TARGET) > LEVEL_TOLERANCE_LU and np.isfinite(timeline["mix_lufs"]):
+            exact.programme_db += MIX_TARGET - timeline["mix_lufs"]
             timeline = _render(parts, stream, exact, mp3, bitrate, script.speed)
-            if abs(timeline["mix_lufs"] - MIX_TARGET) > LEVEL_TOLERANCE_LU and np.isfinite(timeline["mix_lufs"]):
-                exact.programme_db += MIX_TARGET - timeline["mix_lufs"]
-                timeline = _render(parts, stream, exact, mp3, bitrate, script.speed)
     log.debug("cache: %d hits, %d misses; mixing started after %.1f s, the last sentence was ready after %.1f s, "
               "all done after %.1f s", cache.hits, cache.misses, spoken_at - started, stream.last_ready - started,
               time.perf_counter() - started)
     store_encoding(cache.encoded, key, mp3, timeline)
-    return _episode(script, timeline)
+    return _episode(script, timeline, parts, listened, check)
 
 
 def _known(parts: list[Part], stream: Stream) -> list[tuple[str, Any]]:
@@ -287,10 +355,15 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
             "lufs": (measured if np.isfinite(measured) else mix) - MP3_ALLOWANCE_LU, "peak": out.peak}
 
 
-def _episode(script: Script, timeline: dict[str, Any]) -> Episode:
+def _episode(script: Script, timeline: dict[str, Any], parts: list[Part] | None = None,
+             listened: Listened | None = None, check: Check | None = None) -> Episode:
     chapters = tuple(Chapter(t, a, b, g) for t, a, b, g in timeline["chapters"])
     cues = tuple(Cue(t, a, b, bool(e), v) for t, a, b, e, v in timeline["cues"])
-    return Episode(script.meta, chapters, cues, float(timeline["lufs"]), float(timeline["peak"]))
+    report = None
+    if listened is not None and check is not None and parts is not None:
+        report = _check_report(listened, parts, timeline, check)
+    return Episode(script.meta, chapters, cues, float(timeline["lufs"]), float(timeline["peak"]), report,
+                   listened.retakes if listened else ())
 
 
 def _check_language(script: Script) -> None:
@@ -332,8 +405,9 @@ def prepare(script: Script, folder: Path, source_dir: Path) -> Artwork:
 
 def produce(script: Script, folder: Path, art: Artwork, bitrate: int = 96, base_url: str = "",
             cache: SegmentCache | None = None, progress: Callable[[int], Progress] | None = None,
-            speaker: Speaker | None = None) -> Published:
-    """Build ``script`` and publish it into ``folder`` and its feed (after :func:`prepare`)."""
+            speaker: Speaker | None = None, check: Check | None = None) -> Published:
+    """Build ``script`` and publish it into ``folder`` and its feed (after :func:`prepare`); ``check`` listens
+    to it first (:class:`Check`)."""
     from .errors import OutputError, os_error_message
     from .files import temp_path
     from .publish import build_hash, publish_episode
@@ -345,7 +419,7 @@ def produce(script: Script, folder: Path, art: Artwork, bitrate: int = 96, base_
         raise OutputError(os_error_message(e, folder)) from None
     try:
         try:
-            episode = build_episode(script, cache, mp3, bitrate, progress, speaker)
+            episode = build_episode(script, cache, mp3, bitrate, progress, speaker, check)
         except OSError as e:  # writing the MP3 (a full disk)
             raise OutputError(os_error_message(e, e.filename or folder)) from None
         published = publish_episode(episode, script, folder, art, mp3, base_url, build_hash(script, bitrate, base_url))

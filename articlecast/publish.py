@@ -24,6 +24,7 @@ any speech is made.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import time
@@ -108,6 +109,13 @@ def notes_markdown(episode: Episode, script: Script) -> str:
     elif m.source:
         lines += ["## Source", "", md_escape(m.source), ""]
     lines += ["## Voices", ""] + [f"- {c}" for c in credits(script)] + [""]
+    if episode.check is not None:
+        r = episode.check
+        lines += ["## Listen-back check", "",
+                  f"An offline speech recognizer heard {1 - r.rate:.1%} of the {r.words} words as written "
+                  f"({'passed' if r.passed else 'FAILED'}: at most {r.max_episode:.0%} missed, "
+                  f"{r.max_chapter:.0%} in any chapter).", ""]
+        lines += [f"- {md_escape(c.title)}: {c.rate:.1%} missed" for c in r.chapters] + [""]
     lines += ["A synthetic reading of the article; the words are the article's own.", ""]
     return "\n".join(lines)
 
@@ -233,6 +241,11 @@ def _companions(episode: Episode, script: Script, stem: str, art: Artwork) -> tu
     files.update(image=f"{stem}{art.episode.suffix}", show_image=f"cover{art.show.suffix}")
     texts = {"vtt": vtt(episode), "srt": srt(episode), "txt": plain_text(episode), "chapters": chapters_json(episode),
              "notes_md": notes_markdown(episode, script), "page": listening_page(episode, files, credits(script))}
+    if episode.check is not None:
+        from .check import report_data
+
+        files["check"] = f"{stem}.check.json"
+        texts["check"] = json.dumps(report_data(episode.check), ensure_ascii=False, indent=1) + "\n"
     data = {files[role]: text.encode("utf-8") for role, text in texts.items()}
     data.update({files["image"]: art.episode.data, files["show_image"]: art.show.data})
     return files, data
