@@ -225,13 +225,10 @@ def _score(meant: Sequence[Meant], heard: Sequence[Heard], offset: float, margin
     out = []
     times = [((h.start + h.end) / 2 + offset, h.word) for h in heard]
     for s in meant:
-        near = [w for t, w in times if s.start - margin <= t <= s.end + margin]
-        spoken = [(w, compare_words(w)) for w in near]
-        flat = [x for _, ws in spoken for x in ws]
-        owner = [k for k, (_, ws) in enumerate(spoken) for _ in ws]
+        near = "".join(w for t, w in times if s.start - margin <= t <= s.end + margin)
         words = compare_words(s.text)
-        missed, a, b = align(words, flat)
-        shown = " ".join(dict.fromkeys(spoken[k][0] for k in owner[a:b])) if b > a else ""
+        missed, _, _ = align(words, compare_words(near))
+        shown = "".join(w for t, w in times if s.start <= t <= s.end).strip()
         out.append(SentenceCheck(s.text, shown, round(s.start * 1000), len(words), missed, s.chapter))
     return out
 

@@ -177,7 +177,8 @@ def _unit(m: re.Match[str]) -> str:
 
 
 _YEAR_BEFORE = r"(?:in|In|since|Since|by|By|from|From|until|till|before|Before|after|After|of|during|During|circa|" \
-               r"early|late|mid|through|between|year|spring|summer|autumn|fall|winter)"
+               r"early|late|mid|through|between|year|FY|spring|summer|autumn|fall|winter)"
+_TLDS = "com|org|net|edu|gov|io|co|uk|us|de|fr|ca|au|info|ai|dev|app|news|eu|nl|ch|jp"
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
@@ -185,15 +186,24 @@ RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] 
     (re.compile(p), r) for p, r in (
         (r"(?:https?://|www\.)(?P<host>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)[^\s)\]>,;\"']*(?<![.!?])", _url),
         (r"(?P<user>[A-Za-z0-9._%+\-]+)@(?P<host>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)", _email),
+        (rf"(?<![\w@.])(?P<host>(?:[A-Za-z0-9\-]+\.)+(?:{_TLDS}))\b(?![.\w]*@)(?:/[^\s)\]>,;\"']*(?<![.!?]))?", _url),
+        (r"\b24/7\b", "twenty four seven"),
+        (r"\b(?P<m>1[0-2]|0?[1-9])/(?P<d>[0-2]?\d|3[01])/(?P<y>\d{4})\b",
+         lambda m: f"{MONTHS[int(m['m']) - 1]} {_words(int(m['d']), 'ordinal')} {_year(int(m['y']))}"),
+        (r"\b(?P<pre>[A-Z]{1,4})(?P<n>\d{2,4})\b", r"\g<pre> \g<n>"),
+        (r"(?<=\d)x\b", " times"),
+        (r"(?<=\d)x(?=\d)", " by "),
         *ABBREVIATIONS,
         (r"\b(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})\b", _iso_date),
         (rf"\b(?P<mon>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?", _date_mdy),
         (rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH})(?:,?\s+(?P<y>\d{{4}})\b)?", _date_dmy),
-        (r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?(?!\w)", _time),
-        (r"\b(?P<h>1[0-2]|0?[1-9])\s*(?P<m>)(?P<ampm>[AaPp]\.[Mm]\.|[AaPp][Mm]\b)", _time),
+        (r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*(?P<ampm>[AaPp]\.?[Mm](?:\.(?!\s+[A-Z]|\s*$))?))?(?!\w)", _time),
+        (r"\b(?P<h>1[0-2]|0?[1-9])\.(?P<m>[0-5]\d)\s*(?P<ampm>[AaPp]\.?[Mm](?:\.(?!\s+[A-Z]|\s*$))?)(?!\w)",
+         _time),
+        (r"\b(?P<h>1[0-2]|0?[1-9])\s*(?P<m>)(?P<ampm>[AaPp]\.[Mm](?:\.(?!\s+[A-Z]|\s*$))?|[AaPp][Mm]\b)", _time),
         (rf"(?P<cur>[$£€¥])\s?(?P<amount>{_NUM})(?:\s?(?P<scale>{SCALES}|[mb]n\b))?",
          lambda m: _money(m) if m["scale"] not in ("mn", "bn") else _money_scaled(m)),
-        (r"(?P<word>\b(?:" + "|".join(ROMAN_AFTER) + r"))\s+(?P<num>[IVXLC]+)\b", _roman_after),
+        (r"(?P<word>\b(?i:" + "|".join(ROMAN_AFTER) + r"))\s+(?P<num>[IVXLC]+)\b", _roman_after),
         (r"\b(?P<name>[A-Z][a-z]+)\s+(?P<num>(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI|V|X))\b(?!\.\w)",
          _regnal),
         (r"'(?P<d>\d)0s\b", lambda m: _words(int(m["d"]) * 10, "ordinal").replace("tieth", "ties")),
@@ -205,8 +215,14 @@ RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] 
          lambda m: f"{_words(_number(m['a']))} to {_words(_number(m['b']))} percent"),
         (rf"(?P<n>{_NUM})\s?%", lambda m: f"{_words(_number(m['n']))} percent"),
         (r"(?<![\d/])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])", r"\g<a> over \g<b>"),
+        (rf"(?<![\d.,\-–/:])(?P<a>\d+(?:\.\d+)?)\s?[-–]\s?(?=\d+(?:\.\d+)?\s?(?:{_UNIT_RE})(?![\w]))",
+         lambda m: f"{_words(_number(m['a']))} to "),
+        (rf"(?P<n>{_NUM})\s?(?P<u>{_UNIT_RE})/(?P<per>{_UNIT_RE})(?![\w/])",
+         lambda m: f"{_unit(m)} per {UNITS[m['per']]}"),
         (rf"(?P<n>{_NUM})\s?(?P<u>{_UNIT_RE})(?![\w/])", _unit),
         (r"(?<![\d.,\-–/:])(?P<a>\d{1,4}(?:\.\d+)?)\s?[-–]\s?(?P<b>\d{1,4}(?:\.\d+)?)(?![\d\-–/:])", _range),
+        (r"\b(?P<a>1[1-9]\d\d|20\d\d) (?P<w>to|and|through|until|or) (?P<b>1[1-9]\d\d|20\d\d)\b",
+         lambda m: f"{_year(int(m['a']))} {m['w']} {_year(int(m['b']))}"),
         (rf"\b(?P<pre>{_YEAR_BEFORE}) (?P<y>1[1-9]\d\d|20\d\d)\b(?![.,]\d)", lambda m: f"{m['pre']} {_year(int(m['y']))}"),
         (r"(?:(?<=^)|(?<=[.!?] ))(?P<y>1[1-9]\d\d|20\d\d)(?=,)", lambda m: _year(int(m["y"]))),
         (rf"\b(?P<pre>{_MONTH}) (?P<y>1[1-9]\d\d|20\d\d)\b", lambda m: f"{m['pre']} {_year(int(m['y']))}"),

@@ -45,7 +45,8 @@ class Heard:
     """One word the recognizer heard."""
 
     word: str
-    """As written by the recognizer (digits, punctuation and all)."""
+    """As written by the recognizer, digits, punctuation and all, with the space before it when there is one
+    (Whisper writes "$3.5" as " $3" and ".5": the words are joined before they are compared)."""
     start: float
     """Start, seconds from the start of the audio given."""
     end: float
@@ -106,8 +107,7 @@ class Recognizer:
         segments, _ = self.model.transcribe(np.ascontiguousarray(audio, dtype=np.float32), language="en",
                                             beam_size=1, temperature=0.0, condition_on_previous_text=False,
                                             word_timestamps=True, vad_filter=False)
-        return [Heard(w.word.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or [])
-                if w.word.strip()]
+        return [Heard(w.word, float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.word.strip()]
 
 
 @lru_cache(maxsize=1)
