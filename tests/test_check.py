@@ -1,0 +1,231 @@
+"""The listen-back check: alignment and reports (pure), the command's errors, and real episodes heard by the real
+recognizer (Whisper base, the optional extra that `make test` installs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLE_YAML
+
+from articlecast.cache import SegmentCache
+from articlecast.check import CHAPTER_MAX, EPISODE_MAX, ChapterCheck, CheckReport, Meant, SentenceCheck, align, read_captions, windows
+from articlecast.errors import InputError
+from articlecast.retake import CheckStore, Heard
+
+SPEAK = str(ROOT / "speak.py")
+
+
+def speak(args: list[str], cwd: Path, cache: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ARTICLECAST_WORKERS": "1"}
+    if cache is not None:
+        env["ARTICLECAST_CACHE"] = str(cache)
+    return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=900, env=env)
+
+
+# ---------------------------------------------------------------- pure
+
+
+def test_alignment_counts_substitutions_and_deletions_not_extra_words() -> None:
+    assert align("the cat sat on the mat".split(), "and so the cat sat on a mat then".split())[0] == 1
+    assert align("a b c".split(), [])[0] == 3
+    assert align("two to three weeks".split(), "it took two to three weeks".split()) == (0, 2, 6)
+    assert align("welcome to articlecast".split(), "welcome to article cast".split())[0] == 0  # joined words
+    assert align("pre conditioning".split(), "preconditioning".split())[0] == 0
+
+
+def test_captions_are_read_back_from_webvtt(tmp_path: Path) -> None:
+    vtt = tmp_path / "a.vtt"
+    vtt.write_text("WEBVTT\n\n1\n00:00:01.500 --> 00:00:04.000\nFish &amp; chips\n\n2\n01:02:03.000 --> 01:02:05.250\n"
+                   "two\nlines\n")
+    assert read_captions(vtt) == [(1.5, 4.0, "Fish & chips"), (3723.0, 3725.25, "two lines")]
+    with pytest.raises(InputError, match="no captions beside the episode"):
+        read_captions(tmp_path / "missing.vtt")
+    (tmp_path / "b.vtt").write_text("hello")
+    with pytest.raises(InputError, match="not WebVTT"):
+        read_captions(tmp_path / "b.vtt")
+
+
+def test_windows_hold_whole_sentences_up_to_the_limit() -> None:
+    meant = [Meant(str(i), i * 4.0, i * 4.0 + 3.5) for i in range(20)]
+    groups = list(windows(meant, 28.0))
+    assert [m for g in groups for m in g] == meant
+    assert all(g[-1].end - g[0].start <= 28.0 for g in groups) and len(groups) == 3
+
+
+def test_one_garbled_chapter_fails_a_report_the_episode_passes() -> None:
+    chapters = (ChapterCheck("Long", 0, 400, 4), ChapterCheck("Short", 60_000, 10, 3))
+    report = CheckReport(chapters, (SentenceCheck("a b c", "a", 60_000, 3, 2, 1),))
+    assert report.rate < EPISODE_MAX and [c.title for c in report.failing] == ["Short"] and not report.passed
+    assert CheckReport(chapters, (), max_chapter=0.5).passed
+    with pytest.raises(ValueError, match="max_chapter"):
+        CheckReport(chapters, (), max_chapter=15)
+    with pytest.raises(ValueError, match="missed"):
+        SentenceCheck("a", "", 0, 1, 2)
+
+
+def test_a_damaged_check_result_is_listened_to_again(tmp_path: Path) -> None:
+    store = CheckStore(SegmentCache(tmp_path))
+    store.put("ab" * 32, Heard(4, 1, "a b"))
+    assert store.get("ab" * 32) == Heard(4, 1, "a b")
+    path = store._path("ab" * 32)
+    path.write_text("[]")
+    assert store.get("ab" * 32) is None and not path.exists()
+
+
+# ---------------------------------------------------------------- the command's errors
+
+
+def test_check_refuses_what_is_not_an_episode_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "notes.mp3").write_text("not audio at all")
+    for args in (["check", "notes.mp3"], ["check", "nothing.mp3"]):
+        proc = speak(args, tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("speak: error:")]
+        assert len(errors) == 1 and "Traceback" not in proc.stderr
+    assert "not a readable MP3" in speak(["check", "notes.mp3"], tmp_path).stderr
+    assert not (tmp_path / "notes.check.json").exists()
+
+
+def test_an_mp3_without_its_captions_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Tide\n\nThe sea comes and goes.\n")
+    assert speak(["build", "a.md", "--engine", "silent", "-q", "-o", "out"], tmp_path).returncode == 0
+    (tmp_path / "out" / "tide.vtt").unlink()
+    proc = speak(["check", "out/tide.mp3"], tmp_path)
+    assert proc.returncode == 2 and "no captions beside the episode" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_without_the_extra_check_says_how_to_install_it(tmp_path: Path) -> None:
+    # the extra is installed here: hide it from one process, as a machine without it would be
+    (tmp_path / "a.md").write_text("# Tide\n\nThe sea comes and goes.\n")
+    assert speak(["build", "a.md", "--engine", "silent", "-q", "-o", "out"], tmp_path).returncode == 0
+    for args in (["check", "out/tide.mp3"], ["build", "a.md", "--engine", "silent", "--check", "-o", "out2"]):
+        code = ("import sys; sys.modules['faster_whisper'] = None; from articlecast.cli import main; "
+                f"sys.exit(main({args!r}))")
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip().count("\n") == 0 and "pip install -e '.[check]'" in proc.stderr
+    assert not (tmp_path / "out2").exists() or not list((tmp_path / "out2").glob("*.mp3"))
+
+
+# ---------------------------------------------------------------- real voices, really heard
+
+NUMBERS = [
+    "The ship sailed in 1990-95 and again in 2001-03.",
+    "Henry VIII and Louis XIV met Pope Pius IX.",
+    "Chapter IV covers Part III of Volume II.",
+    "Take 5 mg twice daily, e.g. with food, i.e. at meals.",
+    "Drive 60 mph for 12 km at 25°C.",
+    "Open 24/7 since Sept. 11, 2001.",
+    "See https://www.nhs.uk/conditions/ms/ for more.",
+    "The 3rd and 21st entries cost £5 and €2.50.",
+    "Revenue hit $1.2bn in FY2024, up 3.5x.",
+    "The 1920s and '60s were loud.",
+    "Doses of 0.5-1.5 mL/kg were given on 2024-03-05.",
+    "Meet at 6:45 p.m. or 7 a.m. tomorrow.",
+    "About 1 in 3 adults, or 33.3%, had BP of 140/90 mmHg.",
+    "World War I ended on 11/11/1918.",
+]
+
+
+def numbers_script(normalize: bool) -> str:
+    segments = "\n".join(f"  - {json.dumps(s)}" for s in NUMBERS)
+    return (f"episode: {{title: Figures, date: '2026-11-30'}}\nvoices: {{narrator: hibari, host: hibari}}\n"
+            f"intro: Figures.\noutro: The end.\nnormalize: {'true' if normalize else 'false'}\n"
+            f"chapters:\n- title: Figures\n  segments:\n{segments}\n")
+
+
+def report(folder: Path) -> dict:
+    (path,) = folder.glob("*.check.json")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.slow
+def test_the_sample_passes_the_check(tmp_path: Path) -> None:
+    assert speak(["build", str(SAMPLE_YAML), "-q", "-o", "out"], tmp_path).returncode == 0
+    (mp3,) = (tmp_path / "out").glob("*.mp3")
+    proc = speak(["check", str(mp3.relative_to(tmp_path)), "-q"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = report(tmp_path / "out")
+    assert data["passed"] and data["missed_rate"] <= EPISODE_MAX and len(data["chapters"]) == 21
+    assert all(c["missed_rate"] <= CHAPTER_MAX for c in data["chapters"]) and data["words"] > 1400
+    assert "listen-back check passed" in proc.stdout and "Patient Perspectives" in proc.stdout
+
+
+SABOTAGE = """\
+episode: {title: Growing food, date: '2026-11-30'}
+voices: {narrator: hibari, host: hibari}
+lexicon: {Tomatoes: Submarines, sun: paperwork}
+chapters:
+- title: Soil
+  segments: ["Good soil holds water and air. Add compost every spring, and dig it in lightly with a fork.",
+             "Worms do the rest of the work for you, carrying the compost down into the ground."]
+- title: Water
+  segments: ["Water deeply once a week rather than a little every day. Morning is the best time to water.",
+             "A layer of straw keeps the ground cool and stops the water from drying out too fast."]
+- title: Light
+  segments: ["Tomatoes need full sun."]
+- title: Harvest
+  segments: ["Pick beans while they are young and tender, and the plants will keep making more of them.",
+             "Store potatoes somewhere dark and cool, and they will keep until the end of winter."]
+"""
+
+
+@pytest.mark.slow
+def test_a_garbled_short_chapter_fails_and_is_named(tmp_path: Path) -> None:
+    (tmp_path / "food.yaml").write_text(SABOTAGE)
+    cache = tmp_path / "cache"
+    assert speak(["build", "food.yaml", "-q", "-o", "out"], tmp_path, cache).returncode == 0
+    proc = speak(["check", "out/growing-food.mp3", "-q"], tmp_path, cache)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    data = report(tmp_path / "out")
+    assert data["missed_rate"] <= EPISODE_MAX  # the episode as a whole is within its threshold...
+    failing = [c["title"] for c in data["chapters"] if not c["passed"]]
+    assert failing == ["Light"]  # ...but the garbled chapter is not, and is named
+    assert "'Light'" in proc.stdout.splitlines()[-1] and "FAILED" in proc.stdout
+    assert any("Light" in ln and "<< over 15%" in ln for ln in proc.stdout.splitlines())
+
+    # build --check retakes it, cannot mend what the lexicon says, and fails with the episode still written
+    proc = speak(["build", "food.yaml", "-q", "-o", "checked", "--check"], tmp_path, cache)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED" in proc.stdout and "'Light'" in proc.stdout and "Tomatoes need full sun." in proc.stderr
+    assert (tmp_path / "checked" / "growing-food.mp3").stat().st_size > 10_000
+    data = report(tmp_path / "checked")
+    assert not data["passed"] and [c["title"] for c in data["chapters"] if not c["passed"]] == ["Light"]
+    assert "## Listen-back check" in (tmp_path / "checked" / "growing-food.md").read_text()
+    assert "Words not heard as written" in (tmp_path / "checked" / "growing-food.html").read_text()
+
+
+@pytest.mark.slow
+def test_numbers_are_heard_once_normalized(tmp_path: Path) -> None:
+    rates = {}
+    for flag in (True, False):
+        (tmp_path / f"n{flag}.yaml").write_text(numbers_script(flag))
+        out = tmp_path / f"out{flag}"
+        assert speak(["build", f"n{flag}.yaml", "-q", "-o", out.name], tmp_path).returncode == 0
+        proc = speak(["check", f"{out.name}/figures.mp3", "-q"], tmp_path)
+        assert proc.returncode in (0, 1), proc.stderr
+        rates[flag] = report(out)["missed_rate"]
+    assert rates[True] <= EPISODE_MAX, rates  # within the threshold with normalization
+    assert rates[False] > EPISODE_MAX + 0.02 and rates[False] > 2 * rates[True], rates  # clearly outside without
+
+
+@pytest.mark.slow
+def test_build_check_is_cached_with_the_sentences(tmp_path: Path) -> None:
+    from articlecast.pipeline import Check, build_episode
+    from articlecast.recognizer import recognizer
+    from articlecast.script import load_script
+
+    script = load_script(SABOTAGE.replace("lexicon: {Tomatoes: Submarines, sun: paperwork}\n", ""))
+    cache = SegmentCache(tmp_path / "cache")
+    first = build_episode(script, cache, tmp_path / "a.mp3", check=Check())
+    assert first.check is not None and first.check.passed and first.check.words > 80
+    recognizer.cache_clear()
+    again = build_episode(script, cache, tmp_path / "b.mp3", check=Check())
+    assert recognizer.cache_info().misses == 0  # the warm rebuild never asked for the recognizer
+    assert again.check == first.check
