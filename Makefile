@@ -18,7 +18,7 @@ episode: deps
 	$(PYTHON) speak.py
 
 test: test-deps system-deps browser-deps
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 bench: deps
 	$(PYTHON) bench/bench.py
