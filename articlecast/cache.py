@@ -204,7 +204,7 @@ class Usage:
     """How much the cache holds."""
 
     files: int
-    """Entries (segments, encoded episodes and their records)."""
+    """Entries (segments, encoded episodes and their records, listen-back verdicts)."""
     bytes: int
     """Their total size."""
 
@@ -213,7 +213,7 @@ def _entries(base: Path) -> list[tuple[float, int, Path]]:
     """(last used, size, path) of every file in the cache; leftover temporaries older than an hour are removed."""
     out = []
     now = time.time()
-    for folder in (base / "segments", base / "encoded"):
+    for folder in (base / "segments", base / "encoded", base / "checks"):
         for dirpath, _, names in os.walk(folder):
             for name in names:
                 path = Path(dirpath) / name
@@ -249,9 +249,9 @@ def trim(base: Path | None = None, limit: int | None = None) -> Usage:
 
 
 def clear(base: Path | None = None) -> Usage:
-    """Remove every entry; returns what was removed."""
+    """Remove every entry, and the recognizer's joined model (made again when needed); returns what was removed."""
     base = base or cache_dir()
     before = usage(base)
-    for folder in (base / "segments", base / "encoded"):
+    for folder in (base / "segments", base / "encoded", base / "checks", base / "models"):
         shutil.rmtree(folder, ignore_errors=True)
     return before

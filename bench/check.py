@@ -3,7 +3,7 @@
 runs it, beside the bare `hibari` CLI reading the same text in the same run (speed is given as a ratio to
 it, and as x real time), with the peak memory of the process and of its whole tree (workers, ffmpeg).
 
-- the sample: a cold build, `check` on it (the first time joins the model into the cache: shown apart),
+- the sample, hibari for every role (as the bare voice): a cold build, `check` on it (the first time joins the model into the cache: shown apart),
   a cold `build --check`, a warm `build --check`;
 - a long document (the sample's sections 3 times, every sentence varied: about 40 minutes): a build and
   `check` on it, for memory that must not grow with the length.
@@ -47,7 +47,7 @@ def main() -> int:
             with wave.open(str(work / "bare.wav")) as w:
                 base.audio = w.getnframes() / w.getframerate()
             rows.append(base)
-        cold = run("sample: cold build", [*speak, "build", "-q", "-o", "out", str(sample)], env, work)
+        cold = run("sample: cold build", [*speak, "build", "-q", "--engine", "hibari", "-o", "out", str(sample)], env, work)
         (mp3,) = (work / "out").glob("*.mp3")
         cold.audio = read_mp3(mp3).seconds
         first = run("sample: check (first: joins the model)", [*speak, "check", "-q", str(mp3)], env, work,
@@ -55,15 +55,15 @@ def main() -> int:
         check = run("sample: check", [*speak, "check", "-q", str(mp3)], env, work, audio=cold.audio)
         env2 = {**env, "ARTICLECAST_CACHE": str(work / "cache2")}
         shutil.copytree(work / "cache" / "models", work / "cache2" / "models")  # the model, not the speech
-        checked = run("sample: cold build --check", [*speak, "build", "-q", "--check", "-o", "out2", str(sample)],
+        checked = run("sample: cold build --check", [*speak, "build", "-q", "--engine", "hibari", "--check", "-o", "out2", str(sample)],
                       env2, work, audio=cold.audio)
-        warm = run("sample: warm build --check", [*speak, "build", "-q", "--check", "-o", "out2", str(sample)], env2,
+        warm = run("sample: warm build --check", [*speak, "build", "-q", "--engine", "hibari", "--check", "-o", "out2", str(sample)], env2,
                    work, audio=cold.audio)
         rows += [cold, first, check, checked, warm]
         if not args.quick:
             md, _ = long_markdown(3)
             (work / "long.md").write_text(md)
-            long = run("long document: cold build", [*speak, "build", "-q", "-o", "long", "long.md"], env, work)
+            long = run("long document: cold build", [*speak, "build", "-q", "--engine", "hibari", "-o", "long", "long.md"], env, work)
             (lmp3,) = (work / "long").glob("*.mp3")
             long.audio = read_mp3(lmp3).seconds
             lcheck = run("long document: check", [*speak, "check", "-q", str(lmp3)], env, work, audio=long.audio)
