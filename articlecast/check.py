@@ -44,6 +44,18 @@ GAP_SECONDS = 0.6
 Progress = Callable[[int], Callable[[int], object]]
 
 
+class Rated:
+    """Something with words meant (``words``) and words missed (``missed``): its missed-word rate."""
+
+    words: int
+    missed: int
+
+    @property
+    def rate(self) -> float:
+        """Missed words over words meant (0 when nothing was meant)."""
+        return self.missed / self.words if self.words else 0.0
+
+
 @dataclass(frozen=True)
 class Meant:
     """A sentence as the episode meant it."""
@@ -59,7 +71,7 @@ class Meant:
 
 
 @dataclass(frozen=True)
-class SentenceCheck:
+class SentenceCheck(Rated):
     """What the recognizer heard of one sentence."""
 
     text: str
@@ -79,14 +91,9 @@ class SentenceCheck:
         if not 0 <= self.missed <= self.words:
             raise ValueError(f"SentenceCheck.missed must be 0..words ({self.words}), got {self.missed}")
 
-    @property
-    def rate(self) -> float:
-        """Missed words over words meant."""
-        return self.missed / self.words if self.words else 0.0
-
 
 @dataclass(frozen=True)
-class ChapterCheck:
+class ChapterCheck(Rated):
     """A chapter's missed-word figure."""
 
     title: str
@@ -98,14 +105,9 @@ class ChapterCheck:
     missed: int
     """Words missed."""
 
-    @property
-    def rate(self) -> float:
-        """Missed words over words meant."""
-        return self.missed / self.words if self.words else 0.0
-
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckReport(Rated):
     """The check of one episode."""
 
     chapters: tuple[ChapterCheck, ...]
@@ -134,11 +136,6 @@ class CheckReport:
     def missed(self) -> int:
         """Words missed in the episode."""
         return sum(c.missed for c in self.chapters)
-
-    @property
-    def rate(self) -> float:
-        """The episode's missed-word rate."""
-        return self.missed / self.words if self.words else 0.0
 
     @property
     def failing(self) -> list[ChapterCheck]:

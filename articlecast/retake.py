@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .cache import SegmentCache, remove_entry
-from .check import SENTENCE_MAX, SentenceCheck, check_audio
+from .check import SENTENCE_MAX, Rated, SentenceCheck, check_audio
 from .conditioning import to_rate
 from .files import write_atomic
 from .models import Audio, Voice
@@ -32,7 +32,7 @@ BATCH = 48
 
 
 @dataclasses.dataclass(frozen=True)
-class Heard:
+class Heard(Rated):
     """The recognizer's verdict on one take of a sentence."""
 
     words: int
@@ -41,11 +41,6 @@ class Heard:
     """Words not heard."""
     heard: str
     """What was heard."""
-
-    @property
-    def rate(self) -> float:
-        """Missed over meant."""
-        return self.missed / self.words if self.words else 0.0
 
     @property
     def bad(self) -> bool:

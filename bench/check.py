@@ -3,7 +3,8 @@
 runs it, beside the bare `hibari` CLI reading the same text in the same run (speed is given as a ratio to
 it, and as x real time), with the peak memory of the process and of its whole tree (workers, ffmpeg).
 
-- the sample, hibari for every role (as the bare voice): a cold build, `check` on it (the first time joins the model into the cache: shown apart),
+- the sample, hibari for every role (as the bare voice): a cold build, `check` on it (the first time joins
+  the model into the cache: shown apart),
   a cold `build --check`, a warm `build --check`;
 - a long document (the sample's sections 3 times, every sentence varied: about 40 minutes): a build and
   `check` on it, for memory that must not grow with the length.
@@ -23,9 +24,8 @@ import wave
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ROOT, Run, long_markdown, run  # noqa: E402
-
 from articlecast.tagger import read_mp3  # noqa: E402
+from bench import ROOT, Run, long_markdown, run  # noqa: E402
 
 
 def main() -> int:
