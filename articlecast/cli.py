@@ -227,10 +227,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError(f"{mp3}: no such file; give an episode's MP3 (e.g. audio_out/<title>.mp3)")
     check_available()
     make, bars = _progress_factory(args.quiet)
-    _status(f"Listening to {mp3} (offline recognizer; this takes a fraction of the episode's length)")
+    listening = _listening(make, bars)
+
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        _status(f"Listening to {mp3}: {total} captions (offline recognizer, about a tenth of the episode's length)")
+        return listening(total)
 
     try:
-        report = check_episode(mp3, args.max, args.max_chapter, _listening(make, bars))
+        report = check_episode(mp3, args.max, args.max_chapter, progress)
     finally:
         for bar in bars:
             bar.close()
