@@ -325,6 +325,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
         raise InputError(f"{mp3}: its captions run to {cues[-1][0]:.0f} s but the audio ends at {info.seconds:.0f} s; "
                          "the .vtt belongs to another episode: rebuild it")
     listener = listener or recognizer()
+    language = info.tags.get("language") or "en"
 
     def chapter_of(t: float) -> int:
         ms = t * 1000
@@ -336,7 +337,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
     scored: list[SentenceCheck] = []
     for group in windows(meant):
         t0, t1 = max(0.0, group[0].start - MARGIN_SECONDS), group[-1].end + MARGIN_SECONDS
-        heard = listener.words(tape.between(t0, t1))
+        heard = listener.words(tape.between(t0, t1), language)
         scored += _score(group, heard, t0, MARGIN_SECONDS)
         if tick:
             tick(len(group))
@@ -356,8 +357,9 @@ def _report(scored: list[SentenceCheck], chapters: Sequence[tuple[str, int]], ma
 # ---------------------------------------------------------------- single sentences (build --check)
 
 
-def check_audio(items: Sequence[tuple[np.ndarray, str]], listener: Recognizer | None = None) -> list[SentenceCheck]:
-    """Score single sentences (16 kHz samples, the meant text), several to a recognizer window."""
+def check_audio(items: Sequence[tuple[np.ndarray, str]], listener: Recognizer | None = None,
+                language: str = "en") -> list[SentenceCheck]:
+    """Score single sentences (16 kHz samples, the meant text, in ``language``), several to a recognizer window."""
     listener = listener or recognizer()
     out: list[SentenceCheck] = []
     gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
@@ -371,5 +373,5 @@ def check_audio(items: Sequence[tuple[np.ndarray, str]], listener: Recognizer | 
         for k in range(first, first + len(group)):
             pieces += [items[k][0].astype(np.float32), gap]
         offset = group[0].start - GAP_SECONDS
-        out += _score(group, listener.words(np.concatenate(pieces)), offset, GAP_SECONDS / 2)
+        out += _score(group, listener.words(np.concatenate(pieces), language), offset, GAP_SECONDS / 2)
     return out

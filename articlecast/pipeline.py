@@ -158,7 +158,7 @@ def _retake(plan: Plan, speaker: Speaker, cache: SegmentCache, bitrate: int,
     from .retake import listen_back
 
     meant = {ln.index: ln.text for p in plan.parts for ln in p.lines}
-    listened = listen_back(plan.planner.requests, meant, speaker, cache, listening)
+    listened = listen_back(plan.planner.requests, meant, speaker, cache, listening, plan.script.meta.language)
     plan.planner.requests[:] = listened.requests
     for p in plan.parts:
         p.lines[:] = [dataclasses.replace(ln, voice=f"{r.voice.engine}:{r.voice.voice}")

@@ -100,11 +100,14 @@ class Recognizer:
         self.model: Any = WhisperModel(str(path), device="cpu", compute_type="int8",
                                        cpu_threads=threads or min(4, os.cpu_count() or 1))
 
-    def words(self, audio: np.ndarray) -> list[Heard]:
-        """The words heard in ``audio``, in order."""
+    def words(self, audio: np.ndarray, language: str = "en") -> list[Heard]:
+        """The words heard in ``audio``, in order; ``language`` is the episode's (a BCP 47 tag; one Whisper does
+        not know is detected instead)."""
         if len(audio) < SAMPLE_RATE // 10:
             return []
-        segments, _ = self.model.transcribe(np.ascontiguousarray(audio, dtype=np.float32), language="en",
+        code = language.split("-")[0].lower()
+        segments, _ = self.model.transcribe(np.ascontiguousarray(audio, dtype=np.float32),
+                                            language=code if code in self.model.supported_languages else None,
                                             beam_size=1, temperature=0.0, condition_on_previous_text=False,
                                             word_timestamps=True, vad_filter=False)
         return [Heard(w.word, float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.word.strip()]

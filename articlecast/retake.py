@@ -79,8 +79,9 @@ class Listened:
 class CheckStore:
     """Verdicts on disk, one small JSON file per sentence take and recognizer."""
 
-    def __init__(self, cache: SegmentCache) -> None:
+    def __init__(self, cache: SegmentCache, language: str = "en") -> None:
         self.root = cache.base / "checks"
+        self.language = language
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
@@ -89,7 +90,7 @@ class CheckStore:
         path = self._path(key)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("recognizer") != RECOGNIZER_ID:
+            if data.get("recognizer") != RECOGNIZER_ID or data.get("language", "en") != self.language:
                 return None
             return Heard(int(data["words"]), int(data["missed"]), str(data["heard"]))
         except FileNotFoundError:
@@ -99,7 +100,7 @@ class CheckStore:
             return None
 
     def put(self, key: str, heard: Heard) -> None:
-        data = {"recognizer": RECOGNIZER_ID, **dataclasses.asdict(heard)}
+        data = {"recognizer": RECOGNIZER_ID, "language": self.language, **dataclasses.asdict(heard)}
         try:
             write_atomic(self._path(key), json.dumps(data).encode())
         except OSError as e:  # a full disk: the verdict is still used, only not kept
@@ -122,7 +123,7 @@ def alternatives(req: Request) -> list[tuple[str, Request]]:
     return out + [(f"{o.engine}:{o.voice}", Request(req.text, o)) for o in _other_voices(v)]
 
 
-def _listen(requests: Sequence[Request], meant: Sequence[str], speaker: Speaker, store: CheckStore,
+def _listen(requests: Sequence[Request], meant: Sequence[str], speaker: Speaker, store: CheckStore, language: str,
             tick: Callable[[int], object] | None = None) -> list[Heard]:
     """How each take is heard: from the store, else spoken (or from the cache) and listened to."""
     keys = [request_key(r) for r in requests]
@@ -134,7 +135,7 @@ def _listen(requests: Sequence[Request], meant: Sequence[str], speaker: Speaker,
         batch = todo[start:start + BATCH]
         said = speaker.said([requests[i] for i in batch])
         items = [(to_rate(_audio(speaker, s), SAMPLE_RATE), meant[i]) for s, i in zip(said, batch)]
-        for i, result in zip(batch, check_audio(items, recognizer())):
+        for i, result in zip(batch, check_audio(items, recognizer(), language)):
             out[i] = Heard(result.words, result.missed, result.heard)
             store.put(keys[i], out[i])  # type: ignore[arg-type]
         if tick:
@@ -147,20 +148,20 @@ def _audio(speaker: Speaker, said: object) -> Audio:
 
 
 def listen_back(requests: Sequence[Request], meant: dict[int, str], speaker: Speaker, cache: SegmentCache,
-                progress: Callable[[int], Callable[[int], object]] | None = None) -> Listened:
-    """Listen to every sentence in ``meant`` (request index -> the article's words), retake those heard badly,
-    and return the verdicts and the requests to mix."""
-    store = CheckStore(cache)
+                progress: Callable[[int], Callable[[int], object]] | None = None, language: str = "en") -> Listened:
+    """Listen to every sentence in ``meant`` (request index -> the article's words, in ``language``), retake those
+    heard badly, and return the verdicts and the requests to mix."""
+    store = CheckStore(cache, language)
     order = sorted(meant)
     tick = progress(len(order)) if progress else None
-    first = _listen([requests[i] for i in order], [meant[i] for i in order], speaker, store, tick)
+    first = _listen([requests[i] for i in order], [meant[i] for i in order], speaker, store, language, tick)
     heard = dict(zip(order, first))
     chosen = list(requests)
     retakes = []
     for i in [i for i in order if heard[i].bad]:
         best, how = heard[i], "first take"
         for name, alt in alternatives(requests[i]):
-            (h,) = _listen([alt], [meant[i]], speaker, store)
+            (h,) = _listen([alt], [meant[i]], speaker, store, language)
             if h.missed < best.missed:
                 best, how, chosen[i] = h, name, alt
             if not best.bad:
