@@ -373,3 +373,22 @@ def test_an_episode_built_before_guids_keeps_its_feed_item(tmp_path: Path) -> No
     assert run(["build", "a.md", "--engine", "silent", "-q", "--speed", "1.2"], tmp_path).returncode == 0
     guids, lengths = feed_state(out)
     assert guids == [legacy] and list(lengths) == ["old-timer.mp3"]
+
+
+def test_signals_wait_while_workers_start() -> None:
+    """A worker interrupted while it is handed its start-up data prints a traceback of its own: Ctrl-C and
+    SIGTERM wait until the pool has started it, then reach their handlers as before."""
+    from articlecast.speech import starting_workers
+
+    got: list[int] = []
+    old = signal.signal(signal.SIGTERM, lambda signum, frame: got.append(signum))
+    try:
+        with starting_workers():
+            os.kill(os.getpid(), signal.SIGTERM)
+            sum(range(10_000))  # a signal's Python handler runs between bytecodes: give it many
+            assert got == []
+        sum(range(10_000))
+        assert got == [signal.SIGTERM]
+        assert signal.getsignal(signal.SIGTERM) is not None and got == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, old)
