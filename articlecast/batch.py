@@ -14,10 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ArticlecastError, EngineUnavailableError, InputError
 from .inputs import ARTICLE_SUFFIXES, SCRIPT_SUFFIXES, Loaded, load_input
 from .speech import Progress, Speaker
+
+if TYPE_CHECKING:
+    from .pipeline import Check
 
 log = logging.getLogger(__name__)
 INPUT_SUFFIXES = frozenset(ARTICLE_SUFFIXES) | SCRIPT_SUFFIXES
@@ -36,6 +40,10 @@ class Outcome:
     """The MP3, or why it failed."""
     seconds: float = 0.0
     """How long it took."""
+    check: str = ""
+    """With --check: the listen-back figure ("1.2% missed", or "... FAILED: over in 'Title'")."""
+    check_failed: bool = False
+    """Whether the episode (or a chapter) is over the check's threshold."""
 
 
 def expand(inputs: list[str], list_file: str | None = None, feed: str | None = None,
@@ -96,6 +104,8 @@ class Batch:
     pages: Path = Path("script")
     adjust: Callable[[Loaded], Loaded] = lambda x: x
     """Applied to every input read (the command line's --voice, --speed, --email)."""
+    check: Check | None = None
+    """Listen to every sentence first (build --check)."""
 
 
 def run_batch(sources: list[str], batch: Batch, speaker: Speaker,
@@ -106,7 +116,7 @@ def run_batch(sources: list[str], batch: Batch, speaker: Speaker,
 
     ``start(episodes, sentences)`` is called once the work is known (not when there is none); ``report`` after
     each input with (its outcome, inputs done, inputs in all); ``progress`` as for one build."""
-    from .pipeline import plan_episode, prepare, produce, warm_up
+    from .pipeline import check_thresholds, plan_episode, prepare, produce, warm_up
     from .publish import build_hash, up_to_date
 
     outcomes: dict[str, Outcome] = {}
@@ -115,7 +125,8 @@ def run_batch(sources: list[str], batch: Batch, speaker: Speaker,
         started = time.perf_counter()
         try:
             loaded = batch.adjust(load_input(source, batch.show, batch.pages))
-            item = up_to_date(batch.folder, loaded.script, build_hash(loaded.script, batch.bitrate, batch.base_url)) \
+            item = up_to_date(batch.folder, loaded.script, build_hash(loaded.script, batch.bitrate, batch.base_url,
+                                                                          check_thresholds(batch.check))) \
                 if (batch.folder / "feed.json").exists() else None
         except ArticlecastError as e:
             outcomes[source] = Outcome(source, "failed", str(e), time.perf_counter() - started)
@@ -142,8 +153,13 @@ def run_batch(sources: list[str], batch: Batch, speaker: Speaker,
         try:
             art = prepare(loaded.script, batch.folder, loaded.folder)
             done = produce(loaded.script, batch.folder, art, batch.bitrate, batch.base_url, speaker.cache, progress,
-                           speaker)
-            outcomes[source] = Outcome(source, "built", str(done.mp3), time.perf_counter() - started)
+                           speaker, batch.check)
+            heard = done.episode.check
+            figure = "" if heard is None else f"{heard.rate:.1%} missed" + (
+                "" if heard.passed else " FAILED" + (f": over in {', '.join(repr(c.title) for c in heard.failing)}"
+                                                     if heard.failing else ""))
+            outcomes[source] = Outcome(source, "built", str(done.mp3), time.perf_counter() - started, figure,
+                                       heard is not None and not heard.passed)
         except Exception as e:  # one article that fails never stops the others (Ctrl-C and SIGTERM do)
             why = str(e) if isinstance(e, (ArticlecastError, OSError)) else f"internal error: {type(e).__name__}: {e}"
             outcomes[source] = Outcome(source, "failed", why, time.perf_counter() - started)

@@ -291,8 +291,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .speech import Speaker
 
     sources = expand(args.inputs, args.list, args.feed, args.latest)
+    check = None
+    if args.check:
+        from .pipeline import Check
+        from .recognizer import check_available
+
+        check_available()
+        check = Check(args.max, args.max_chapter)
     batch = Batch(Path(args.output), args.bitrate, args.base_url or "", args.show, pages=Path(args.pages),
-                  adjust=_adjust(args))
+                  adjust=_adjust(args), check=check)
     workers = None
     if args.ray is not None or os.environ.get("RAY_ADDRESS"):
         from .ray_pool import RayPool
@@ -332,10 +339,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"{'status':<8} {'seconds':>7}  input")
     for o in outcomes:
         print(f"{o.status:<8} {o.seconds:>7.1f}  {o.source}" + (f"  ({o.detail})" if o.status == "failed" else
-                                                                    f"  -> {o.detail}"))
-    _status(f"{counts['built']} built, {counts['skipped']} skipped (unchanged), {counts['failed']} failed, "
-            f"in {time.perf_counter() - started:.1f} s; feed: {batch.folder / 'feed.xml'}")
-    return 1 if counts["failed"] else 0
+                                                                    f"  -> {o.detail}") + (f"  [{o.check}]" if o.check else ""))
+    unheard = sum(o.check_failed for o in outcomes)
+    _status(f"{counts['built']} built, {counts['skipped']} skipped (unchanged), {counts['failed']} failed"
+            + (f", {unheard} over the listen-back check's threshold" if check else "")
+            + f", in {time.perf_counter() - started:.1f} s; feed: {batch.folder / 'feed.xml'}")
+    return 1 if counts["failed"] or unheard else 0
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
@@ -591,6 +600,10 @@ def parser() -> argparse.ArgumentParser:
                     ("--speed", {"type": float, "metavar": "X"}), ("--show", {}), ("--base-url", {"metavar": "URL"}),
                     ("--email", {"metavar": "ADDRESS"}), ("--pages", {"default": "script", "metavar": "DIR"})):
         t.add_argument(arg, help="as for build", **kw)  # type: ignore[arg-type]
+    t.add_argument("--check", action="store_true", help="as for build: listen to every sentence first; exit 1 when an "
+                   "episode is over --max or --max-chapter (it is still published)")
+    t.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT", help="as for build")
+    t.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT", help="as for build")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_batch)
 

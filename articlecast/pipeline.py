@@ -208,6 +208,10 @@ class Check:
     """``progress(total)`` returns a callback for the listening."""
 
 
+def check_thresholds(check: Check | None) -> tuple[float, float] | None:
+    return (check.max_episode, check.max_chapter) if check is not None else None
+
+
 def build_episode(script: Script, cache: SegmentCache, mp3: Path, bitrate: int = 96,
                   progress: Callable[[int], Progress] | None = None, speaker: Speaker | None = None,
                   check: Check | None = None) -> Episode:
@@ -422,7 +426,8 @@ def produce(script: Script, folder: Path, art: Artwork, bitrate: int = 96, base_
             episode = build_episode(script, cache, mp3, bitrate, progress, speaker, check)
         except OSError as e:  # writing the MP3 (a full disk)
             raise OutputError(os_error_message(e, e.filename or folder)) from None
-        published = publish_episode(episode, script, folder, art, mp3, base_url, build_hash(script, bitrate, base_url))
+        published = publish_episode(episode, script, folder, art, mp3, base_url, build_hash(script, bitrate, base_url,
+                                                                                    check_thresholds(check)))
     finally:
         mp3.unlink(missing_ok=True)
     trim(cache.base)

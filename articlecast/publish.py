@@ -159,15 +159,17 @@ def episode_stem(folder: Path, title: str, guid: str, items: list[FeedItem]) -> 
     return stem
 
 
-def build_hash(script: Script, bitrate: int, base_url: str = "") -> str:
-    """What an episode is built from: the script (but its date) and the settings; equal hashes, equal episodes."""
+def build_hash(script: Script, bitrate: int, base_url: str = "", checked: tuple[float, float] | None = None) -> str:
+    """What an episode is built from: the script (but its date) and the settings (``checked``: build --check's
+    thresholds); equal hashes, equal episodes."""
     import json
 
     from .script import script_to_data
 
     data = script_to_data(script)
     data["episode"].pop("date", None)
-    blob = json.dumps([data, bitrate, base_url], sort_keys=True, ensure_ascii=False, default=str)
+    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else [])], sort_keys=True,
+                      ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 

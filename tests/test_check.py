@@ -229,3 +229,19 @@ def test_build_check_is_cached_with_the_sentences(tmp_path: Path) -> None:
     again = build_episode(script, cache, tmp_path / "b.mp3", check=Check())
     assert recognizer.cache_info().misses == 0  # the warm rebuild never asked for the recognizer
     assert again.check == first.check
+
+
+@pytest.mark.slow
+def test_batch_check_names_the_episode_that_fails(tmp_path: Path) -> None:
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    (arts / "food.yaml").write_text(SABOTAGE)
+    (arts / "tide.md").write_text("# Tides\n\nThe sea comes in and goes out twice a day, pulled by the moon.\n")
+    proc = speak(["batch", "arts", "-o", "site", "--engine", "hibari", "--check", "-q"], tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    rows = {ln.split()[2]: ln for ln in proc.stdout.splitlines()[1:]}
+    assert "FAILED: over in 'Light'" in rows["arts/food.yaml"] and "missed]" in rows["arts/tide.md"]
+    assert "FAILED" not in rows["arts/tide.md"] and "1 over the listen-back check's threshold" in proc.stderr
+    assert len(list((tmp_path / "site").glob("*.check.json"))) == 2
+    again = speak(["batch", "arts", "-o", "site", "--engine", "hibari", "--check", "-q"], tmp_path)
+    assert again.stdout.count("skipped") == 2  # built and checked with these thresholds already
