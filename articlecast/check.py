@@ -221,8 +221,12 @@ def _score(meant: Sequence[Meant], heard: Sequence[Heard], offset: float, margin
     """Score sentences (times in the episode) against words heard in audio that starts at ``offset``."""
     out = []
     times = [((h.start + h.end) / 2 + offset, h.word) for h in heard]
-    for s in meant:
-        near = "".join(w for t, w in times if s.start - margin <= t <= s.end + margin)
+    for k, s in enumerate(meant):
+        # the window's first and last sentences own whatever was heard before and after them (Whisper stretches
+        # the first word of a window back towards its start)
+        lo = -float("inf") if k == 0 else s.start - margin
+        hi = float("inf") if k == len(meant) - 1 else s.end + margin
+        near = "".join(w for t, w in times if lo <= t <= hi)
         words = compare_words(s.text)
         missed, _, _ = align(words, compare_words(near))
         shown = "".join(w for t, w in times if s.start <= t <= s.end).strip()
