@@ -345,11 +345,12 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
         scored += _score(group, heard, t0, MARGIN_SECONDS)
         if tick:
             tick(len(group))
-    return _report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter)
+    return make_report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter)
 
 
-def _report(scored: list[SentenceCheck], chapters: Sequence[tuple[str, int]], max_episode: float,
-            max_chapter: float) -> CheckReport:
+def make_report(scored: list[SentenceCheck], chapters: Sequence[tuple[str, int]], max_episode: float,
+                max_chapter: float) -> CheckReport:
+    """The report of scored sentences (each knowing its chapter's index) over ``chapters`` (title, start ms)."""
     totals = [[0, 0] for _ in chapters]
     for s in scored:
         totals[s.chapter][0] += s.words

@@ -471,6 +471,14 @@ def _wav(pcm: bytes, rate: int) -> bytes:
     return buf.getvalue()
 
 
+def _thresholds(p: argparse.ArgumentParser, when: str = "") -> None:
+    """The listen-back check's --max and --max-chapter (check, build, batch)."""
+    p.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT",
+                   help=f"{when}most missed words in the whole episode (default {EPISODE_MAX * 100:g}%%)")
+    p.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT",
+                   help=f"{when}most missed words in any one chapter (default {CHAPTER_MAX * 100:g}%%)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="speak",
@@ -523,10 +531,7 @@ def parser() -> argparse.ArgumentParser:
                    help="listen to every sentence with an offline recognizer (the optional extra: pip install -e "
                    "'.[check]') before mixing, speak again those it mishears, and report each chapter's missed "
                    "words; exit 1 (the episode still written, marked) when over --max or --max-chapter")
-    b.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT",
-                   help=f"with --check: most missed words in the episode (default {EPISODE_MAX * 100:g}%%)")
-    b.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT",
-                   help=f"with --check: most missed words in any chapter (default {CHAPTER_MAX * 100:g}%%)")
+    _thresholds(b, "with --check: ")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
 
@@ -564,10 +569,7 @@ def parser() -> argparse.ArgumentParser:
                        "Exit 0 when the episode and every chapter are within their thresholds, 1 when not, 2 on bad "
                        "input.")
     k.add_argument("mp3", help="an episode's MP3 (its .vtt captions beside it)")
-    k.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT",
-                   help=f"most missed words in the whole episode (default {EPISODE_MAX * 100:g}%%)")
-    k.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT",
-                   help=f"most missed words in any one chapter (default {CHAPTER_MAX * 100:g}%%)")
+    _thresholds(k)
     k.add_argument("--worst", type=int, default=5, metavar="N", help="how many of the worst sentences to show (5)")
     k.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     k.set_defaults(func=cmd_check)
@@ -602,8 +604,7 @@ def parser() -> argparse.ArgumentParser:
         t.add_argument(arg, help="as for build", **kw)  # type: ignore[arg-type]
     t.add_argument("--check", action="store_true", help="as for build: listen to every sentence first; exit 1 when an "
                    "episode is over --max or --max-chapter (it is still published)")
-    t.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT", help="as for build")
-    t.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT", help="as for build")
+    _thresholds(t, "with --check: ")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_batch)
 

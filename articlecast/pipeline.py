@@ -171,7 +171,7 @@ def _retake(plan: Plan, speaker: Speaker, cache: SegmentCache, bitrate: int,
 def _check_report(listened: Listened, parts: list[Part], timeline: dict[str, Any], check: Check) -> CheckReport:
     """The build's check: each chapter's figure from its sentences' verdicts, each sentence placed at its first
     caption (found by its words: the intro's length sentence has captions but was not checked)."""
-    from .check import _report
+    from .check import make_report
     from .retake import as_checks
 
     cues = [(" ".join(c[0].split()), c[1]) for c in timeline["cues"]]
@@ -186,7 +186,7 @@ def _check_report(listened: Listened, parts: list[Part], timeline: dict[str, Any
                     break
             rows.append((ln.index, ln.text, start, k))
     chapters = [(t, a) for t, a, _, _ in timeline["chapters"]]
-    return _report(as_checks(listened, rows), chapters, check.max_episode, check.max_chapter)
+    return make_report(as_checks(listened, rows), chapters, check.max_episode, check.max_chapter)
 
 
 def warm_up(speaker: Speaker, scripts: list[Script], cache: SegmentCache, bitrate: int = 96) -> None:
