@@ -209,6 +209,7 @@ class Check:
 
 
 def check_thresholds(check: Check | None) -> tuple[float, float] | None:
+    """What of a check makes a build different (part of the build hash): its thresholds, or None."""
     return (check.max_episode, check.max_chapter) if check is not None else None
 
 
