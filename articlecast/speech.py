@@ -24,10 +24,9 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -121,27 +120,6 @@ def terminate_workers(pool: ProcessPoolExecutor) -> None:
             pass
 
 
-@contextmanager
-def starting_workers() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait while worker processes may be started (a submit to the pool starts one when it
-    needs to): a worker interrupted while the main process hands it its start-up data would print a traceback
-    of its own after the build's one line. The signal is raised again, to its own handler, right after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    for s in old:
-        signal.signal(s, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
-        if caught:
-            signal.raise_signal(caught[0])
-
-
 class Speaker:
     """Speaks requests through the cache, in worker processes; use it as a context manager."""
 
@@ -192,9 +170,8 @@ class Speaker:
         wanted = sorted({(v.engine, v.voice) for v in voices if get_engine(v.engine).parallel})
         pool = self.pool(sentences) if wanted else None
         if pool is not None:
-            with starting_workers() if isinstance(pool, ProcessPoolExecutor) else nullcontext():
-                for _ in range(getattr(pool, "size", None) or worker_count()):
-                    pool.submit(_warm, wanted)
+            for _ in range(getattr(pool, "size", None) or worker_count()):
+                pool.submit(_warm, wanted)
 
     def pool_failed(self) -> None:
         """The pool broke (e.g. a script without the ``if __name__ == "__main__"`` guard): speak here from now on."""
@@ -320,11 +297,6 @@ class Stream:
         size = getattr(pool, "size", None) or worker_count()
         limit = (size * Speaker.AHEAD) if pool is not None else 0
         skipped: list[str] = []
-        with starting_workers() if isinstance(pool, ProcessPoolExecutor) else nullcontext():
-            self._submit(pool, limit, skipped)
-        self.pending.extendleft(reversed(skipped))
-
-    def _submit(self, pool: Any, limit: int, skipped: list[str]) -> None:
         while self.pending and len(self.flight) < limit:
             key = self.pending.popleft()
             if not get_engine(self.jobs[key][0]).parallel:
@@ -337,6 +309,7 @@ class Stream:
                 skipped.append(key)
                 break
             self.flight[fut] = key
+        self.pending.extendleft(reversed(skipped))
 
     def _broken(self) -> None:
         self.speaker.pool_failed()
