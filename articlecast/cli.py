@@ -24,6 +24,7 @@ from .transcript import clock
 if TYPE_CHECKING:
     from .check import CheckReport
     from .inputs import Loaded
+    from .pipeline import Check
     from .publish import Published
 
 log = logging.getLogger(__name__)
@@ -92,13 +93,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     scripts = [(x.script, x.folder) for x in map(adjust, _inputs(args))]
     cache = SegmentCache()
     make, bars = _progress_factory(args.quiet)
-    check = None
-    if args.check:
-        from .pipeline import Check
-        from .recognizer import check_available
-
-        check_available()
-        check = Check(args.max, args.max_chapter, _listening(make, bars))
+    check = _check(args, _listening(make, bars))
     failed = 0
     with Speaker(cache) as speaker:  # one pool of speech workers for every episode
         try:  # the workers start, loading the voices, while the rest is checked
@@ -123,6 +118,17 @@ def cmd_build(args: argparse.Namespace) -> int:
             _report(done, time.perf_counter() - started, cache.hits - hits, cache.misses - misses)
             failed += done.episode.check is not None and not done.episode.check.passed
     return 1 if failed else 0
+
+
+def _check(args: argparse.Namespace, progress=None) -> Check | None:  # type: ignore[no-untyped-def]
+    """build/batch --check: the thresholds asked for, once the recognizer is known to be installed; else None."""
+    if not args.check:
+        return None
+    from .pipeline import Check
+    from .recognizer import check_available
+
+    check_available()
+    return Check(args.max, args.max_chapter, progress)
 
 
 def _listening(make, bars):  # type: ignore[no-untyped-def]
@@ -291,13 +297,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .speech import Speaker
 
     sources = expand(args.inputs, args.list, args.feed, args.latest)
-    check = None
-    if args.check:
-        from .pipeline import Check
-        from .recognizer import check_available
-
-        check_available()
-        check = Check(args.max, args.max_chapter)
+    check = _check(args)
     batch = Batch(Path(args.output), args.bitrate, args.base_url or "", args.show, pages=Path(args.pages),
                   adjust=_adjust(args), check=check)
     workers = None
