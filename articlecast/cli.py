@@ -1,192 +1,176 @@
-"""Command line: ``speak`` / ``python speak.py``. Status goes to stderr, results to stdout.
+"""Command line: ``speak`` / ``python speak.py``. Each command parses its arguments, calls the library and prints:
+status to stderr, results to stdout.
 
-Every error this package raises on purpose is printed as one line, with exit code 2.
+This is the one boundary where errors become exit codes, by their type: an error of this package's tree is one
+line and exit 2 (exit 1 for a bug, with the way to see more); a stop is one line and 130 (Ctrl-C) or 143
+(SIGTERM), and says what was published before it.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import logging
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+import wave
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import __version__
-from .check import CHAPTER_MAX, EPISODE_MAX
-from .errors import ArticlecastError, InputError
-from .models import BITRATES, ROLES, Script, Voice
-from .transcript import clock
+from tqdm import tqdm
 
-if TYPE_CHECKING:
-    from .check import CheckReport
-    from .inputs import Loaded
-    from .pipeline import Check
-    from .publish import Published
+from . import __version__, stops
+from .audio.tags import read_mp3
+from .batch import Outcome, check_figure, expand, run_batch
+from .builder import Builder, Progress, online
+from .cache import CACHE_ENV, MAX_ENV, cache_dir, cache_limit, clear, usage
+from .check import check_available, check_episode
+from .clock import clock, seconds_clock
+from .errors import ArticlecastError, FieldError, InputError, os_error_message
+from .files import write_atomic
+from .loading import Loaded, digest, load
+from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script
+from .options import CHAPTER_MAX, EPISODE_MAX, Options
+from .publish import Published, audit_feed, read_items, summary, write_report
+from .script import dump_script, write_script
+from .voice.engines import engine_classes, get_engine
+from .voice.segments import to_pcm16
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_DIR / "script" / "sample.yaml"
 OUT_DIR = Path("audio_out")
-
-
-def _clock(seconds: float) -> str:
-    return clock(round(seconds * 1000))
+FLAGS = {"speed": "--speed", "bitrate": "--bitrate", "voice": "--voice", "workers": "ARTICLECAST_WORKERS",
+         "max_missed": "--max", "max_missed_chapter": "--max-chapter"}
+"""The command-line flag behind each option, for errors."""
 
 
 def _status(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _parse_voice(text: str) -> Voice:
-    engine, _, voice = text.partition(":")
-    if not engine.strip():
-        raise InputError(f"--voice {text!r}: name an engine first, as ENGINE or ENGINE:VOICE (e.g. hibari:heart); "
-                         "see speak.py voices")
-    return Voice(engine.strip(), voice.strip())
+class _Run:
+    """What the running command has published (for the line a stop prints)."""
+
+    builder: Builder | None = None
 
 
-def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm
+def _options(args: argparse.Namespace) -> Options:
+    """The build options the command line gives (a bad value is one line naming its flag)."""
+    try:
+        return Options(output=Path(args.output), voice=args.voice or args.engine or "", speed=args.speed,
+                       bitrate=args.bitrate, show=args.show or "", base_url=args.base_url or "",
+                       email=args.email or "", pages=Path(args.pages), check=args.check, max_missed=args.max,
+                       max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None))
+    except FieldError as e:
+        value = e.value
+        if e.field == "speed":
+            raise InputError(f"--speed {value:g}: choose a pace from {SPEED_MIN} to {SPEED_MAX} "
+                             "(1.5 = half as fast again)") from None
+        raise InputError(f"{FLAGS.get(e.field, e.field)} {value!r}: must be {e.need}") from None
 
-    bars = []
 
-    def make(total: int):  # type: ignore[no-untyped-def]
-        bar = tqdm(total=total, unit="sentence", desc="Speaking", file=sys.stderr, disable=quiet or None,
+class _Bars(Progress):
+    """Progress on the terminal: a bar while speaking or listening, a line for each step."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bars: list[tqdm] = []
+
+    def _bar(self, total: int, what: str):  # type: ignore[no-untyped-def]
+        self.close()
+        bar = tqdm(total=total, unit="sentence", desc=what, file=sys.stderr, disable=self.quiet or None,
                    dynamic_ncols=True, leave=False)
-        bars.append(bar)
+        self.bars.append(bar)
         return bar.update
 
-    return make, bars
+    def close(self) -> None:
+        for bar in self.bars:
+            bar.close()
+        self.bars = []
 
+    def note(self, message: str) -> None:
+        tqdm.write(message, file=sys.stderr)
 
-def _inputs(args: argparse.Namespace) -> list[Loaded]:
-    """Every input read (web pages fetched and saved) before anything is spoken; a digest makes them one."""
-    from .inputs import Loaded, load_input
-    from .script import make_digest
+    def saved(self, loaded: Loaded) -> None:
+        _status(f"Saved the page as {loaded.saved}; rebuild offline with: speak.py build {loaded.saved}")
 
-    sources = list(args.paths)
-    if not sources:
-        sample = SAMPLE if SAMPLE.exists() else SAMPLE.with_suffix(".txt")
-        if not sample.exists():
-            raise InputError(f"no sample in {SAMPLE.parent}; give a file: speak.py build ARTICLE.txt")
-        sources = [str(sample)]
-    loaded = [load_input(src, args.show, Path(args.pages)) for src in sources]
-    for item in loaded:
-        if item.saved:
-            _status(f"Saved the page as {item.saved}; rebuild offline with: speak.py build {item.saved}")
-    if args.digest is not None:
-        digest = make_digest([x.script for x in loaded], args.digest, args.show or "Articlecast")
-        return [Loaded(digest, loaded[0].folder)]
-    return loaded
+    def building(self, script: Script, number: int, count: int) -> None:
+        where = f" [{number}/{count}]" if count > 1 else ""
+        _status(f"Building{where} {script.meta.title} ({len(script.chapters)} chapters"
+                f"{', online voice' if online(script) else ''})")
 
+    def speaking(self, sentences: int):  # type: ignore[no-untyped-def]
+        return self._bar(sentences, "Speaking")
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from .cache import SegmentCache
-    from .pipeline import prepare, produce, warm_up
-    from .speech import Speaker
+    def listening(self, sentences: int):  # type: ignore[no-untyped-def]
+        return self._bar(sentences, "Listening")
 
-    adjust = _adjust(args)
-    scripts = [(x.script, x.folder) for x in map(adjust, _inputs(args))]
-    cache = SegmentCache()
-    make, bars = _progress_factory(args.quiet)
-    check = _check(args, _listening(make, bars))
-    failed = 0
-    with Speaker(cache) as speaker:  # one pool of speech workers for every episode
-        try:  # the workers start, loading the voices, while the rest is checked
-            warm_up(speaker, [s for s, _ in scripts], cache, args.bitrate)
-        except ArticlecastError:
-            pass  # a voice that does not exist: prepare() says so, with the line in the script
-        # bad voices, art or folder: now, before any speech
-        jobs = [(script, prepare(script, Path(args.output), folder)) for script, folder in scripts]
-        for n, (script, art) in enumerate(jobs, 1):
-            offline = all(_engine_offline(v.engine) for v in script.voices.values())
-            count = f" [{n}/{len(jobs)}]" if len(jobs) > 1 else ""
-            _status(f"Building{count} {script.meta.title} ({len(script.chapters)} chapters"
-                    f"{'' if offline else ', online voice'})")
-            started = time.perf_counter()
-            hits, misses = cache.hits, cache.misses
-            try:
-                done = produce(script, Path(args.output), art, args.bitrate, args.base_url or "", cache, make, speaker,
-                               check)
-            finally:
-                for bar in bars:
-                    bar.close()
-            _report(done, time.perf_counter() - started, cache.hits - hits, cache.misses - misses)
-            failed += done.episode.check is not None and not done.episode.check.passed
-    return 1 if failed else 0
+    def retaken(self, r: Retake) -> None:
+        what = "tried again, no take heard better" if r.how == "first take" else f"re-spoken, {r.how}"
+        tqdm.write(f"{what} ({r.before.missed} -> {r.after.missed} of {r.after.words} words missed): {r.text[:90]}",
+                   file=sys.stderr)
 
-
-def _check(args: argparse.Namespace, progress=None) -> Check | None:  # type: ignore[no-untyped-def]
-    """build/batch --check: the thresholds asked for, once the recognizer is known to be installed; else None."""
-    if not args.check:
-        return None
-    from .pipeline import Check
-    from .recognizer import check_available
-
-    check_available()
-    return Check(args.max, args.max_chapter, progress)
-
-
-def _listening(make, bars):  # type: ignore[no-untyped-def]
-    def progress(total: int):  # type: ignore[no-untyped-def]
-        update = make(total)
-        bars[-1].set_description("Listening")
-        return update
-
-    return progress
+    def built(self, published: Published, seconds: float, cached: int, made: int) -> None:
+        self.close()
+        _report(published, seconds, cached, made)
 
 
 def _report(done: Published, took: float, hits: int, misses: int) -> None:
     episode, out = done.episode, done.mp3
     _status(f"Done in {took:.1f} s ({episode.seconds / took:.0f}x real time; "
             f"{hits} sentences from the cache, {misses} synthesized)")
-    print(f"{out}  {_clock(episode.seconds)}  {len(episode.chapters)} chapters  "
+    print(f"{out}  {seconds_clock(episode.seconds)}  {len(episode.chapters)} chapters  "
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
-        print(f"  {_clock(ch.start_ms / 1000):>7}  {ch.title}")
+        print(f"  {clock(ch.start_ms):>7}  {ch.title}")
     print(f"feed: {done.feed}  transcript: {done.folder / done.files['txt']}  listen: {done.folder / done.files['page']}")
     if episode.check is not None:
-        from .check import summary
-
-        for r in episode.retakes:
-            what = "tried again, no take heard better" if r.how == "first take" else f"re-spoken, {r.how}"
-            _status(f"{what} ({r.before.missed} -> {r.after.missed} of {r.after.words} words missed): "
-                    f"{r.text[:90]}")
         print(summary(episode.check) + f"  report: {done.folder / done.files['check']}")
         for c in episode.check.failing:
-            print(f"  over {episode.check.max_chapter:.0%}: {_clock(c.start_ms / 1000)}  {c.title}  {c.rate:.1%}")
+            print(f"  over {episode.check.max_chapter:.0%}: {clock(c.start_ms):>7}  {c.title}  {c.rate:.1%}")
     if done.base_url.startswith("file:"):
         _status("The feed points at this folder; pass --base-url https://... (where the files will live) to publish it.")
 
 
-def _with_speed(script: Script, speed: float) -> Script:
-    try:
-        return dataclasses.replace(script, speed=speed)
-    except ValueError:
-        raise InputError(f"--speed {speed:g}: choose a pace from 0.5 to 2.0 (1.5 = half as fast again)") from None
+def _sources(args: argparse.Namespace) -> list[str]:
+    if args.paths:
+        return list(args.paths)
+    sample = SAMPLE if SAMPLE.exists() else SAMPLE.with_suffix(".txt")
+    if not sample.exists():
+        raise InputError(f"no sample in {SAMPLE.parent}; give a file: speak.py build ARTICLE.txt")
+    return [str(sample)]
 
 
-def _engine_offline(name: str) -> bool:
-    from .engines import get_engine
-
-    return get_engine(name).offline
+def cmd_build(args: argparse.Namespace) -> int:
+    progress = _Bars(args.quiet)
+    with Builder(_options(args), progress) as builder:
+        _Run.builder = builder
+        try:
+            published = builder.build_all(_sources(args), args.digest)
+        finally:
+            progress.close()
+    return 1 if any(p.episode.check is not None and not p.episode.check.passed for p in published) else 0
 
 
 def cmd_script(args: argparse.Namespace) -> int:
-    from .script import dump_script, write_script
-
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in (".yaml", ".yml"):
         raise InputError(f"{out}: a script is YAML; name it with .yaml")
-    if args.pages is None:  # fetched pages go beside the script
-        args.pages = str(out.parent if out is not None else Path("script"))
     if len(args.paths) > 1 and args.digest is None:
         raise InputError("several articles make one script only as a digest: add --digest \"Episode title\"")
-    script = _inputs(args)[0].script
+    pages = Path(args.pages) if args.pages else (out.parent if out is not None else Path("script"))
+    options = Options(show=args.show or "", pages=pages)
+    items = [load(p, options) for p in args.paths]
+    for x in items:
+        if x.saved is not None:
+            _Bars(True).saved(x)
+    script = (digest(items, args.digest, options) if args.digest is not None else items[0]).script
     if out is not None:
         write_script(out, script)
         _status(f"Wrote {out} ({len(script.chapters)} chapters). Edit it, then: speak.py build {out}")
@@ -196,7 +180,7 @@ def cmd_script(args: argparse.Namespace) -> int:
 
 
 def _share(text: str) -> float:
-    """A threshold given as a percentage ("5", "5%") or a share ("0.05" is taken as 0.05%: give percent)."""
+    """A threshold given as a percentage ("5", "5%")."""
     try:
         value = float(text.rstrip("%")) / 100
     except ValueError:
@@ -208,42 +192,36 @@ def _share(text: str) -> float:
 
 def print_check(report: CheckReport, worst: int = 5) -> None:
     """The check's table: every chapter's missed-word rate, then the worst sentences."""
-    from .check import summary
-
     print(f"{'missed':>7} {'words':>6}  {'at':>7}  chapter")
     for c in report.chapters:
         flag = f"   << over {report.max_chapter:.0%}" if c.rate > report.max_chapter else ""
-        print(f"{c.rate:>7.1%} {c.words:>6}  {_clock(c.start_ms / 1000):>7}  {c.title}{flag}")
+        print(f"{c.rate:>7.1%} {c.words:>6}  {clock(c.start_ms):>7}  {c.title}{flag}")
     print(f"{report.rate:>7.1%} {report.words:>6}  {'':>7}  the whole episode")
     bad = report.worst(worst)
     if bad:
         print("worst sentences:")
         for x in bad:
-            print(f"  {_clock(x.start_ms / 1000):>7}  {x.missed} of {x.words} missed  meant: {x.text}")
-            print(f"  {'':>7}  {'':>{len(f'{x.missed} of {x.words} missed')}}  heard: {x.heard or '(nothing)'}")
+            count = f"{x.missed} of {x.words} missed"
+            print(f"  {clock(x.start_ms):>7}  {count}  meant: {x.text}")
+            print(f"  {'':>7}  {'':>{len(count)}}  heard: {x.heard or '(nothing)'}")
     print(summary(report))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_episode, write_report
-    from .recognizer import check_available
-
     mp3 = Path(args.mp3)
     if not mp3.is_file():
         raise InputError(f"{mp3}: no such file; give an episode's MP3 (e.g. audio_out/<title>.mp3)")
     check_available()
-    make, bars = _progress_factory(args.quiet)
-    listening = _listening(make, bars)
+    progress = _Bars(args.quiet)
 
-    def progress(total: int):  # type: ignore[no-untyped-def]
-        _status(f"Listening to {mp3}: {total} captions (offline recognizer, about a tenth of the episode's length)")
-        return listening(total)
+    def listening(total: int):  # type: ignore[no-untyped-def]
+        _status(f"Listening to {mp3}: {total} captions (offline recognizer)")
+        return progress.listening(total)
 
     try:
-        report = check_episode(mp3, args.max, args.max_chapter, progress)
+        report = check_episode(mp3, args.max, args.max_chapter, listening)
     finally:
-        for bar in bars:
-            bar.close()
+        progress.close()
     print_check(report, args.worst)
     out = mp3.with_name(mp3.stem + ".check.json")
     write_report(out, report)
@@ -252,13 +230,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_chapters(args: argparse.Namespace) -> int:
-    from .tagger import read_mp3
-
     path = Path(args.mp3)
     if not path.is_file():
         raise InputError(f"{path}: no such file; give an MP3 this tool built")
     info = read_mp3(path)
-    print(f"{path}  {_clock(info.seconds)}  {info.bitrate // 1000} kbit/s  {info.sample_rate} Hz")
+    print(f"{path}  {seconds_clock(info.seconds)}  {info.bitrate // 1000} kbit/s  {info.sample_rate} Hz")
     for key, value in info.tags.items():
         print(f"  {key + ':':<13}{value}")
     print(f"  {len(info.chapters)} chapters:")
@@ -268,100 +244,71 @@ def cmd_chapters(args: argparse.Namespace) -> int:
             print(f"  {within}:")
         part = within
         indent = "  " if within else ""
-        print(f"  {indent}{_clock(start / 1000):>7} - {_clock(end / 1000):>7}  {title}")
+        print(f"  {indent}{clock(start):>7} - {clock(end):>7}  {title}")
     return 0
 
 
-def _adjust(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The command line's --voice, --engine, --speed and --email, applied to an input as it is read."""
-
-    def adjust(item: Loaded) -> Loaded:
-        script = item.script
-        if args.voice or args.engine:
-            voice = _parse_voice(args.voice or args.engine)
-            script = dataclasses.replace(script, voices={r: voice for r in ROLES})
-        if args.speed is not None:
-            script = _with_speed(script, args.speed)
-        if getattr(args, "email", None):
-            script = dataclasses.replace(script, meta=dataclasses.replace(script.meta, email=args.email))
-        return dataclasses.replace(item, script=script)
-
-    return adjust
-
-
 def cmd_batch(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from .batch import Batch, Outcome, expand, run_batch
-    from .cache import SegmentCache
-    from .speech import Speaker
-
     sources = expand(args.inputs, args.list, args.feed, args.latest)
-    check = _check(args)
-    batch = Batch(Path(args.output), args.bitrate, args.base_url or "", args.show, pages=Path(args.pages),
-                  adjust=_adjust(args), check=check)
-    workers = None
-    if args.ray is not None or os.environ.get("RAY_ADDRESS"):
-        from .ray_pool import RayPool
+    options = _options(args)
+    if options.ray is None and os.environ.get("RAY_ADDRESS"):
+        options = dataclasses.replace(options, ray=os.environ["RAY_ADDRESS"])
+    bars: list[tqdm] = []
 
-        address = args.ray or os.environ.get("RAY_ADDRESS") or None
+    class BatchBars(_Bars):
+        def building(self, script: Script, number: int, count: int) -> None:
+            pass
 
-        def workers() -> RayPool:
-            pool = RayPool(address)
-            _status(f"Ray: {pool.size} speech workers on {pool.nodes} machine(s)")
-            return pool
+        def speaking(self, sentences: int):  # type: ignore[no-untyped-def]
+            return bars[0].update if bars else (lambda n: None)
 
-    bar: list[tqdm] = []
+        def built(self, published: Published, seconds: float, cached: int, made: int) -> None:
+            pass
 
     def start(episodes: int, sentences: int) -> None:
         _status(f"Building {episodes} of {len(sources)} episodes ({len(sources) - episodes} up to date or unreadable)")
-        bar.append(tqdm(total=sentences, unit="sentence", desc="Batch", file=sys.stderr, disable=args.quiet or None,
-                        dynamic_ncols=True))
-
-    def progress(total: int):  # type: ignore[no-untyped-def]
-        return bar[0].update if bar else (lambda n: None)
+        bars.append(tqdm(total=sentences, unit="sentence", desc="Batch", file=sys.stderr, disable=args.quiet or None,
+                         dynamic_ncols=True))
 
     def report(outcome: Outcome, done: int, total: int) -> None:
-        if bar:
-            bar[0].set_postfix_str(f"episodes {done}/{total}")
+        if bars:
+            bars[0].set_postfix_str(f"episodes {done}/{total}")
         if outcome.status == "failed":
-            (bar[0].write if bar else _status)(f"failed: {outcome.detail}")
+            tqdm.write(f"failed: {outcome.detail}", file=sys.stderr)
 
     started = time.perf_counter()
-    cache = SegmentCache()
-    with Speaker(cache, workers=workers) as speaker:
+    with Builder(options, BatchBars(args.quiet)) as builder:
+        _Run.builder = builder
         try:
-            outcomes = run_batch(sources, batch, speaker, progress, report, start)
+            outcomes = run_batch(sources, builder, report, start)
         finally:
-            for b in bar:
+            for b in bars:
                 b.close()
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed", "stopped")}
     print(f"{'status':<8} {'seconds':>7}  input")
     for o in outcomes:
-        print(f"{o.status:<8} {o.seconds:>7.1f}  {o.source}" + (f"  ({o.detail})" if o.status == "failed" else
-                                                                    f"  -> {o.detail}") + (f"  [{o.check}]" if o.check else ""))
+        detail = f"  ({o.detail})" if o.status in ("failed", "stopped") else f"  -> {o.detail}"
+        figure = check_figure(o.check)
+        print(f"{o.status:<8} {o.seconds:>7.1f}  {o.source}{detail}" + (f"  [{figure}]" if figure else ""))
     unheard = sum(o.check_failed for o in outcomes)
     _status(f"{counts['built']} built, {counts['skipped']} skipped (unchanged), {counts['failed']} failed"
-            + (f", {unheard} over the listen-back check's threshold" if check else "")
-            + f", in {time.perf_counter() - started:.1f} s; feed: {batch.folder / 'feed.xml'}")
+            + (f", {counts['stopped']} not built (stopped)" if counts["stopped"] else "")
+            + (f", {unheard} over the listen-back check's threshold" if options.check else "")
+            + f", in {time.perf_counter() - started:.1f} s; feed: {options.output / 'feed.xml'}")
     return 1 if counts["failed"] or unheard else 0
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
-    from .feed import read_items
-
     folder = Path(args.folder)
     show, items = read_items(folder)
     if show is None:
         raise InputError(f"{folder}: no feed here (no feed.json); build an episode into it first")
     print(f"{folder / 'feed.xml'}: {show.title}, {len(items)} episodes, files at {show.base_url}")
     for item in sorted(items, key=lambda i: (i.date, i.added), reverse=True):
-        print(f"  {item.date}  {_clock(item.seconds):>8}  {item.audio}  {item.title}")
+        print(f"  {item.date}  {seconds_clock(item.seconds):>8}  {item.audio}  {item.title}")
     if not args.check:
         return 0
-    from .directories import check_feed
-
-    count, problems = check_feed(folder)
+    count, problems = audit_feed(folder)
     if not problems:
         print(f"The feed meets Apple's and Podcasting 2.0's documented requirements ({count} episodes).")
         return 0
@@ -371,7 +318,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 1
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -380,9 +327,6 @@ def _size(n: int) -> str:
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
-    from .cache import MAX_ENV, cache_limit, clear, usage
-    from .paths import CACHE_ENV, cache_dir
-
     base = cache_dir()
     if args.clear:
         gone = clear(base)
@@ -399,8 +343,6 @@ def _voice_row(engine: str, voice: str, language: str, rate: object, offline: st
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
-    from .engines import engine_classes, get_engine
-
     print(_voice_row("engine", "voice", "language", "rate", "offline", "installed", "about"))
     for name, cls in engine_classes().items():
         offline = "yes" if cls.offline else "no"
@@ -422,46 +364,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_say(args: argparse.Namespace) -> int:
-    import shutil
-    import subprocess
-
-    import numpy as np
-
-    from .conditioning import condition
-    from .engines import get_engine
-    from .files import write_atomic
-
-    voice = _parse_voice(args.voice)
-    engine = get_engine(voice.engine)
-    name = engine.check_voice(voice.voice)
-    if not 0.5 <= args.speed <= 2.0:
-        raise InputError(f"--speed {args.speed:g}: choose a pace from 0.5 to 2.0")
-    audio = condition(engine.synthesize(args.text, name, args.speed))
-    pcm = (np.clip(audio.samples, -1, 1) * 32767).astype("<i2").tobytes()
-    out = Path(args.output) if args.output else None
-    player = next((p for p in ("paplay", "aplay", "afplay") if shutil.which(p)), None)
-    if out is None and player is None:
-        out = OUT_DIR / f"say-{voice.engine}-{Path(name).stem}.wav"
-    if out is None:
-        import tempfile
-
-        with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
-            tmp.write(_wav(pcm, audio.sample_rate))
-            tmp.flush()
-            subprocess.run([player, tmp.name], check=False)
-        return 0
-    if out.suffix.lower() != ".wav":
-        raise InputError(f"{out}: the sample is written as WAV; name it with .wav")
-    write_atomic(out, _wav(pcm, audio.sample_rate))
-    print(f"{out}  {audio.seconds:.1f} s  {voice.engine}:{name}")
-    return 0
-
-
 def _wav(pcm: bytes, rate: int) -> bytes:
-    import io
-    import wave
-
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
@@ -471,12 +374,71 @@ def _wav(pcm: bytes, rate: int) -> bytes:
     return buf.getvalue()
 
 
+def cmd_say(args: argparse.Namespace) -> int:
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() != ".wav":
+        raise InputError(f"{out}: the sample is written as WAV; name it with .wav")
+    if not SPEED_MIN <= args.speed <= SPEED_MAX:
+        raise InputError(f"--speed {args.speed:g}: choose a pace from {SPEED_MIN} to {SPEED_MAX}")
+    with Builder(Options(workers=1)) as builder:
+        audio = builder.say(args.text, args.voice, args.speed)
+    wav = _wav(to_pcm16(audio.samples), audio.sample_rate)
+    player = next((p for p in ("paplay", "aplay", "afplay") if shutil.which(p)), None)
+    if out is None and player is None:
+        out = OUT_DIR / f"say-{args.voice.replace(':', '-').replace('/', '-')}.wav"
+    if out is None:
+        with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
+            tmp.write(wav)
+            tmp.flush()
+            with stops.quiet_children():
+                player_proc = subprocess.Popen([player, tmp.name])  # type: ignore[list-item]
+            try:
+                while player_proc.poll() is None:
+                    stops.sleep(0.1)
+            finally:
+                if player_proc.poll() is None:
+                    player_proc.kill()
+                player_proc.wait()
+        return 0
+    write_atomic(out, wav)
+    print(f"{out}  {audio.seconds:.1f} s  {args.voice}")
+    return 0
+
+
 def _thresholds(p: argparse.ArgumentParser, when: str = "") -> None:
     """The listen-back check's --max and --max-chapter (check, build, batch)."""
     p.add_argument("--max", type=_share, default=EPISODE_MAX, metavar="PERCENT",
                    help=f"{when}most missed words in the whole episode (default {EPISODE_MAX * 100:g}%%)")
     p.add_argument("--max-chapter", type=_share, default=CHAPTER_MAX, metavar="PERCENT",
                    help=f"{when}most missed words in any one chapter (default {CHAPTER_MAX * 100:g}%%)")
+
+
+def _build_options(p: argparse.ArgumentParser, what: str = "the episode") -> None:
+    """The options build and batch share."""
+    p.add_argument("-o", "--output", default=str(OUT_DIR), help=f"folder for {what} and the feed (default: audio_out)")
+    p.add_argument("--pages", default="script", metavar="DIR",
+                   help="where pages fetched from a URL are saved, so that a rebuild is offline (default: script)")
+    p.add_argument("--bitrate", type=int, default=DEFAULT_BITRATE, choices=BITRATES, metavar="KBPS",
+                   help="MP3 bitrate in kbit/s: " + ", ".join(map(str, BITRATES)) + f" (default {DEFAULT_BITRATE})")
+    p.add_argument("--voice", metavar="ENGINE[:VOICE]",
+                   help="one voice for every role, e.g. hibari or gtts:en (gtts needs the internet)")
+    p.add_argument("--engine", metavar="ENGINE", help="one engine, in its default voice, for every role (see `voices`)")
+    p.add_argument("--speed", type=float, metavar="X",
+                   help=f"pace of the whole episode, {SPEED_MIN} to {SPEED_MAX} (each voice's own length control; "
+                   "pauses shrink too)")
+    p.add_argument("--show", help=f"show name (default: the script's, or {DEFAULT_SHOW})")
+    p.add_argument("--base-url", metavar="URL",
+                   help="where the files will be hosted (e.g. https://example.com/podcast/): the feed's links "
+                   "start with it; remembered in the folder's feed.json")
+    p.add_argument("--email", metavar="ADDRESS",
+                   help="the show owner's e-mail, which podcast directories ask for (itunes:owner; not shown to "
+                   "listeners); remembered in the folder's feed.json")
+    p.add_argument("--check", action="store_true",
+                   help="listen to every sentence with an offline recognizer (the optional extra: pip install -e "
+                   "'.[check]') before mixing, speak again those it mishears, and report each chapter's missed "
+                   "words; exit 1 (the episode still written, marked) when over --max or --max-chapter")
+    _thresholds(p, "with --check: ")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -499,40 +461,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="log every step (and show tracebacks)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    b = sub.add_parser("build", help="build an episode from an article (.txt, .md) or a script (.yaml)",
-                       description="Build a chaptered MP3 from an article (.txt, .md) or an edited script (.yaml), with "
-                       "its transcripts (VTT, SRT, text), JSON chapters, cover art, show notes, an accessible listening page "
-                       "(HTML: player, chapters, a transcript that follows the voice), and the folder's "
-                       "podcast feed (feed.xml). Segments already spoken are taken from the cache, so a rebuild "
-                       "after an edit is quick.")
+    b = sub.add_parser("build", help="build an episode from an article (.txt, .md, .html, a URL) or a script (.yaml)",
+                       description="Build a chaptered MP3 from an article (.txt, .md, .html, or a web page's address) "
+                       "or an edited script (.yaml), with its transcripts (VTT, SRT, text), JSON chapters, cover art, "
+                       "show notes, an accessible listening page (HTML: player, chapters, a transcript that follows "
+                       "the voice), and the folder's podcast feed (feed.xml). Segments already spoken are taken from "
+                       "the cache, so a rebuild after an edit is quick. SIGTERM or Ctrl-C stops it at once (exit 143 or "
+                       "130), leaving the folder as it was.")
     b.add_argument("paths", nargs="*", metavar="INPUT",
                    help="articles (.txt, .md, .html, or a web page's http(s):// address) or scripts (.yaml); "
                    f"one episode each, unless --digest (default: the sample, {SAMPLE.name})")
     b.add_argument("--digest", metavar="TITLE",
                    help="make the inputs one episode called TITLE, a chapter per article with its sections nested")
-    b.add_argument("--pages", default="script", metavar="DIR",
-                   help="where pages fetched from a URL are saved, so that a rebuild is offline (default: script)")
-    b.add_argument("-o", "--output", default=str(OUT_DIR), help="folder for the episode (default: audio_out)")
-    b.add_argument("--bitrate", type=int, default=96, choices=BITRATES, metavar="KBPS",
-                   help="MP3 bitrate in kbit/s: " + ", ".join(map(str, BITRATES)) + " (default 96)")
-    b.add_argument("--voice", metavar="ENGINE[:VOICE]",
-                   help="one voice for every role, e.g. hibari or gtts:en (gtts needs the internet)")
-    b.add_argument("--engine", metavar="ENGINE", help="one engine, in its default voice, for every role (see `voices`)")
-    b.add_argument("--speed", type=float, metavar="X",
-                   help="pace of the whole episode, 0.5 to 2.0 (each voice's own length control; pauses shrink too)")
-    b.add_argument("--show", help="show name (default: the script's, or Articlecast)")
-    b.add_argument("--base-url", metavar="URL",
-                   help="where the files will be hosted (e.g. https://example.com/podcast/): the feed's links "
-                   "start with it; remembered in the folder's feed.json")
-    b.add_argument("--email", metavar="ADDRESS",
-                   help="the show owner's e-mail, which podcast directories ask for (itunes:owner; not shown to "
-                   "listeners); remembered in the folder's feed.json")
-    b.add_argument("--check", action="store_true",
-                   help="listen to every sentence with an offline recognizer (the optional extra: pip install -e "
-                   "'.[check]') before mixing, speak again those it mishears, and report each chapter's missed "
-                   "words; exit 1 (the episode still written, marked) when over --max or --max-chapter")
-    _thresholds(b, "with --check: ")
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _build_options(b)
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("script", help="write the editable script of an article, without speaking it",
@@ -543,7 +484,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--digest", metavar="TITLE", help="one script of several articles, a chapter per article")
     s.add_argument("--pages", metavar="DIR", help="where fetched pages are saved (default: beside the script)")
     s.add_argument("-o", "--output", help="where to write the script (.yaml); default: standard output")
-    s.add_argument("--show", help="show name (default: Articlecast)")
+    s.add_argument("--show", help=f"show name (default: {DEFAULT_SHOW})")
     s.set_defaults(func=cmd_script)
 
     v = sub.add_parser("voices", help="list every engine and voice: language, rate, offline, installed",
@@ -553,11 +494,12 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_voices)
 
     y = sub.add_parser("say", help="speak a short text in one voice, to choose a voice",
-                       description="Speak a short text in one voice: played when a player (paplay, aplay, afplay) "
-                       "is found, else written as a WAV file (or always with -o).")
+                       description="Speak a short text in one voice, as a build would: played when a player (paplay, "
+                       "aplay, afplay) is found, else written as a WAV file (or always with -o).")
     y.add_argument("text", help="what to say")
     y.add_argument("--voice", default="hibari", metavar="ENGINE[:VOICE]", help="e.g. hibari, piper:joe, espeak:fr")
-    y.add_argument("--speed", type=float, default=1.0, metavar="X", help="pace, 0.5 to 2.0 (default 1.0)")
+    y.add_argument("--speed", type=float, default=1.0, metavar="X",
+                   help=f"pace, {SPEED_MIN} to {SPEED_MAX} (default 1.0)")
     y.add_argument("-o", "--output", metavar="FILE.wav", help="write the sample here instead of playing it")
     y.set_defaults(func=cmd_say)
 
@@ -591,21 +533,12 @@ def parser() -> argparse.ArgumentParser:
                        "  speak.py batch articles/ --ray HEAD:6379 -o /shared/site   on a Ray cluster",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("inputs", nargs="*", metavar="INPUT", help="articles, scripts, folders or URLs")
-    t.add_argument("-o", "--output", default=str(OUT_DIR), help="folder for the episodes and the feed (default: audio_out)")
     t.add_argument("--list", metavar="FILE", help="a text file naming one input per line")
     t.add_argument("--feed", metavar="URL|FILE", help="an RSS or Atom feed: one episode per item")
     t.add_argument("--latest", type=int, metavar="N", help="with --feed: only the newest N items")
     t.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
                    help="speak on Ray: a Ray started here (no ADDRESS), or the cluster at ADDRESS (or RAY_ADDRESS)")
-    for arg, kw in (("--bitrate", {"type": int, "default": 96, "choices": BITRATES, "metavar": "KBPS"}),
-                    ("--voice", {"metavar": "ENGINE[:VOICE]"}), ("--engine", {"metavar": "ENGINE"}),
-                    ("--speed", {"type": float, "metavar": "X"}), ("--show", {}), ("--base-url", {"metavar": "URL"}),
-                    ("--email", {"metavar": "ADDRESS"}), ("--pages", {"default": "script", "metavar": "DIR"})):
-        t.add_argument(arg, help="as for build", **kw)  # type: ignore[arg-type]
-    t.add_argument("--check", action="store_true", help="as for build: listen to every sentence first; exit 1 when an "
-                   "episode is over --max or --max-chapter (it is still published)")
-    _thresholds(t, "with --check: ")
-    t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _build_options(t, "the episodes")
     t.set_defaults(func=cmd_batch)
 
     f = sub.add_parser("feed", help="list a folder's feed, or --check it against podcast directories' requirements",
@@ -626,19 +559,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-class Stopped(BaseException):
-    """Raised in the main thread when SIGTERM arrives, so that every cleanup runs as for Ctrl-C."""
+def _stopped_line(e: stops.Stopped) -> str:
+    done = _Run.builder.published if _Run.builder is not None else []
+    if not done:
+        return f"speak: {e}; nothing was published, unfinished files were removed"
+    names = ", ".join(p.files["audio"] for p in done[-3:])
+    return (f"speak: {e} after publishing {len(done)} episode(s) ({names}); the rest was not built, unfinished "
+            "files were removed")
 
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
-
-def _stop(signum: int, frame: object) -> None:
-    raise Stopped(signum)
+def run(argv: Sequence[str] | None = None) -> int:
+    """The command line, in this process: parse, run the command, and turn what it raised into one line and an exit
+    status. Stops are answered for the command's length (the signal handlers are put back after)."""
+    with stops.handled():
+        return _run(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``speak`` program: like :func:`run`, but SIGTERM and Ctrl-C stay stop requests until the process ends, so
+    one that arrives as the command finishes is still answered with its exit status."""
+    stops.install()
+    return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     p = parser()
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, stream=sys.stderr,
@@ -648,15 +592,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger(name).setLevel(logging.ERROR)
     if args.command is None:
         args = p.parse_args([*(["--debug"] if args.debug else []), "build"])
-    import signal
-    import threading
-
-    handler = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop)
+    _Run.builder = None
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        stops.check()  # a stop asked for as the command finished is answered too
+        return status
+    except stops.Stopped as e:
+        print(_stopped_line(e), file=sys.stderr)
+        return e.exit_status
     except ArticlecastError as e:
+        if stops.requested():  # what failed was stopped: say so
+            return _answer_stop()
         if args.debug:
             raise
         print(f"speak: error: {e}", file=sys.stderr)
@@ -665,24 +611,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:  # a file or folder the tool was given or uses: still one line, with the path
+        if stops.requested():
+            return _answer_stop()
         if args.debug:
             raise
-        from .errors import os_error_message
-
         print(f"speak: error: {os_error_message(e, e.filename or '?', 'failed')}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("speak: interrupted; unfinished files were removed", file=sys.stderr)
-        return 130
-    except Stopped as e:
-        print(f"speak: stopped by {signal.Signals(e.signum).name}; unfinished files were removed", file=sys.stderr)
-        return 128 + e.signum
     except Exception as e:  # a bug: still one line, with the way to see more
+        if stops.requested():
+            return _answer_stop()
         if args.debug:
             raise
-        print(f"speak: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)",
-              file=sys.stderr)
+        print(f"speak: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)", file=sys.stderr)
         return 1
-    finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, handler)
+
+
+def _answer_stop() -> int:
+    e = stops.Stopped(stops.requested() or 15)
+    print(_stopped_line(e), file=sys.stderr)
+    return e.exit_status

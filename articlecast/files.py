@@ -1,8 +1,8 @@
 """Writing files safely: a temporary file beside the target, then a rename; and file names from titles.
 
-Every temporary file this tool makes in a folder is hidden and named ``.ac-<pid>-<random>-<name>.part``,
-so that a later build can tell its own leftovers (from a build that was killed) from anything else,
-and remove them: those of a process that is gone, or untouched for STALE_SECONDS.
+Every temporary file this tool makes — in an output folder or in the cache — is hidden and named
+``.ac-<pid>-<random>-<name>.part``, so that a later build can tell its own leftovers (from a build that was
+killed) from anything else, and remove them: those of a process that is gone, or untouched for STALE_SECONDS.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from slugify import slugify as python_slugify
+
 log = logging.getLogger(__name__)
 
 TEMP_PREFIX = ".ac-"
@@ -28,6 +30,11 @@ STALE_SECONDS = 600
 _TEMP_RE = re.compile(r"^\.ac-(\d+)-[A-Za-z0-9_]+-.*\.part$")
 SLUG_LIMIT = 80
 """Longest file-name stem made from a title, in characters."""
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of this tool's temporary files."""
+    return bool(_TEMP_RE.match(name))
 
 
 def temp_path(path: Path) -> Path:
@@ -112,6 +119,4 @@ def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Pat
 def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
     """A file-name stem from a title: ASCII letters, digits and dashes, other scripts transliterated
     ("Привет, мир" -> "privet-mir"); empty when nothing readable is left (a title of emoji)."""
-    from slugify import slugify as _slugify
-
-    return _slugify(title, max_length=limit, word_boundary=True)
+    return python_slugify(title, max_length=limit, word_boundary=True)

@@ -1,4 +1,4 @@
-"""Loudness to ITU-R BS.1770 (pyloudnorm), true peak by 4x oversampling, and a transparent peak limiter.
+"""Loudness to ITU-R BS.1770 (numpy only), true peak by 4x oversampling, and a transparent peak limiter.
 
 The whole mix is normalized once to -16 LUFS integrated with the true peak kept under -1 dBTP
 (Apple's podcast guidance; AES TD1008).
@@ -7,6 +7,7 @@ The whole mix is normalized once to -16 LUFS integrated with the true peak kept 
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -18,24 +19,32 @@ CEILING_DBTP = -1.7
 """True-peak ceiling of the mix: MP3 encoding raises true peaks by up to about half a dB."""
 MP3_ALLOWANCE_LU = 0.4
 """MP3 encoding lowers the measured loudness of synthetic speech by about this much; the mix aims higher."""
+MIX_TARGET = TARGET_LUFS + MP3_ALLOWANCE_LU
+"""The loudness the mix aims at: MP3 encoding lowers it by about the allowance."""
 
 
-K_WEIGHTING_44100 = (
-    (1.5309095946396625, -2.651169032402396, 1.1691668584809876, 1.0, -1.663750110244495, 0.7126575309627482),
-    (0.994607809439911, -1.989215618879822, 0.994607809439911, 1.0, -1.9892010416922554, 0.9892301960673886),
-)
-"""The two K-weighting biquads (high shelf, then the RLB high pass) at 44.1 kHz, as pyloudnorm designs them
-(b0, b1, b2, a0, a1, a2; tests/test_loudness.py checks them against pyloudnorm)."""
+SHELF = (1681.974450955533, 3.999843853973347, 0.7071752369554196)
+"""BS.1770's K-weighting high shelf: centre frequency (Hz), gain (dB), Q."""
+HIGH_PASS = (38.13547087602444, 0.5003270373238773)
+"""BS.1770's RLB high pass: corner frequency (Hz), Q."""
 
 
 @functools.cache
-def _k_weighting(rate: int) -> tuple[tuple[float, ...], ...]:
-    """The K-weighting biquads for ``rate``: the constants at 44.1 kHz, else pyloudnorm's design."""
-    if rate == 44100:
-        return K_WEIGHTING_44100
-    import pyloudnorm
-
-    return tuple(tuple(float(v) for v in (*f.b, *f.a)) for f in pyloudnorm.Meter(rate)._filters.values())
+def k_weighting(rate: int) -> tuple[tuple[float, ...], ...]:
+    """The two K-weighting biquads for ``rate`` (b0, b1, b2, a0, a1, a2: the high shelf, then the high pass), from
+    the analog prototypes by the bilinear transform; at 48 kHz they are the coefficients BS.1770 tabulates."""
+    f0, gain, q = SHELF
+    k = math.tan(math.pi * f0 / rate)
+    vh = 10 ** (gain / 20)
+    vb = vh ** 0.4996667741545416
+    a0 = 1 + k / q + k * k
+    shelf = ((vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0, 1.0,
+             2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0)
+    f0, q = HIGH_PASS
+    k = math.tan(math.pi * f0 / rate)
+    a0 = 1 + k / q + k * k
+    high_pass = (1.0, -2.0, 1.0, 1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0)
+    return shelf, high_pass
 
 
 @functools.cache
@@ -45,7 +54,7 @@ def _k_power(rate: int, n: int) -> np.ndarray:
     if n % 2:
         z = np.exp(-2j * np.pi * np.arange(n // 2 + 1) / n)
     power = np.ones(len(z))
-    for b0, b1, b2, a0, a1, a2 in _k_weighting(rate):
+    for b0, b1, b2, a0, a1, a2 in k_weighting(rate):
         power *= np.abs((b0 + b1 * z + b2 * z * z) / (a0 + a1 * z + a2 * z * z)) ** 2
     return power
 
@@ -104,9 +113,8 @@ def loudness_of_hops(hops: np.ndarray, rate: int) -> float:
 def integrated_loudness(x: np.ndarray, rate: int) -> float:
     """Integrated loudness in LUFS, gated (ITU-R BS.1770-4); -inf for silence.
 
-    pyloudnorm designs the K-weighting filters for the rate; the 400 ms blocks (75% overlap) and the
-    two gates are computed here from 100 ms hops, which is ~10x faster on a long episode than
-    pyloudnorm's per-block loop and agrees with it (tests check).
+    The 400 ms blocks (75% overlap) and the two gates are computed from 100 ms hops, which is ~10x faster on a
+    long episode than pyloudnorm's per-block loop and agrees with it (tests check).
     """
     hops = hop_energies(x, rate)
     hop = hop_length(rate)
@@ -230,32 +238,3 @@ def limit(x: np.ndarray, ceiling_db: float, rate: int, smooth_ms: float = 3.0, t
         gain = _moving_mean(_moving_min(need, width * 2 + 1), width)
         out[lo:hi] = seg * gain
     return out
-
-
-def normalize(x: np.ndarray, rate: int, target: float = TARGET_LUFS, ceiling: float = CEILING_DBTP,
-              lufs: float | None = None) -> tuple[np.ndarray, float, float]:
-    """Gain to ``target`` LUFS, limiting peaks above ``ceiling`` dBTP; returns (samples, LUFS, dBTP).
-
-    ``lufs`` is the input's loudness when already measured.
-    """
-    x = x.astype(np.float32, copy=True)
-    lufs = integrated_loudness(x, rate) if lufs is None else lufs
-    if not np.isfinite(lufs):
-        return x, lufs, float("-inf")
-    peak = float("-inf")
-    for _ in range(6):  # gain up, limit the peaks, and again while limiting cost more than 0.1 LU
-        x *= np.float32(10 ** ((target - lufs) / 20))
-        lufs, peak = target, true_peak_dbtp(x)
-        if peak <= ceiling:
-            break
-        aim = ceiling - 0.1
-        for _ in range(4):
-            x = limit(x, aim, rate)
-            peak = true_peak_dbtp(x)
-            if peak <= ceiling:
-                break
-            aim -= max(0.1, peak - ceiling)
-        lufs = integrated_loudness(x, rate)
-        if target - lufs <= 0.1:
-            break
-    return x, lufs, peak

@@ -1,29 +1,56 @@
-"""The data that flows between the stages: article -> script -> speech -> episode.
+"""The data that flows between the stages: article -> script -> speech -> timeline -> episode, and the facts
+they share (roles, speeds, bitrates, the default show).
 
-Each class validates itself in ``__post_init__`` and names the field and the value when it refuses.
+Each class validates itself in ``__post_init__`` and raises :class:`~.errors.FieldError`, which names the
+field and the value it refuses.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from .errors import FieldError
 
 ROLES = ("host", "narrator", "question", "answer")
 """The roles a script maps to voices."""
 
 BITRATES = (64, 80, 96, 112, 128, 160, 192)
 """MP3 bitrates offered, kbit/s (Apple recommends 96 to 128 for mono speech)."""
+DEFAULT_BITRATE = 96
+"""The MP3 bitrate unless one is asked for, kbit/s."""
+SPEED_MIN, SPEED_MAX = 0.5, 2.0
+"""The range of a voice's pace and of an episode's (1.0 = the voice's natural pace)."""
+DEFAULT_SHOW = "Articlecast"
+"""The show's name when neither the script nor the command line gives one."""
+MIX_RATE = 44100
+"""Samples per second of every sentence as stored, and of the mix."""
+PARAGRAPH_PAUSE = 0.8
+"""Silence after a paragraph, seconds: a segment's pause unless it says otherwise."""
 
 SECTION_KINDS = ("lead", "section", "faq", "closing")
 """What a part of an article is: opening prose, a headed section, one FAQ question, the closing words."""
 
+Tick = Callable[[int], object]
+"""Called with how many more items (sentences, captions) are done: progress."""
+
 
 def _need_text(cls: str, name: str, value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{cls}.{name} must be non-empty text, got {value!r}")
+        raise FieldError(cls, name, value, "non-empty text")
+
+
+def speed_ok(value: object) -> bool:
+    """Whether ``value`` is a pace a voice can take."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and SPEED_MIN <= float(value) <= SPEED_MAX
+
+
+SPEED_WORDS = f"a number from {SPEED_MIN} to {SPEED_MAX}"
 
 
 # ---------------------------------------------------------------- article
@@ -45,7 +72,7 @@ class Section:
     def __post_init__(self) -> None:
         _need_text("Section", "title", self.title)
         if self.kind not in SECTION_KINDS:
-            raise ValueError(f"Section.kind must be one of {SECTION_KINDS}, got {self.kind!r}")
+            raise FieldError("Section", "kind", self.kind, f"one of {', '.join(SECTION_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -76,7 +103,7 @@ class Article:
     def __post_init__(self) -> None:
         _need_text("Article", "title", self.title)
         if not self.sections:
-            raise ValueError(f"Article.sections must not be empty (article {self.title!r} has no body)")
+            raise FieldError("Article", "sections", self.sections, f"not empty (article {self.title!r} has no body)")
 
 
 # ---------------------------------------------------------------- script
@@ -91,12 +118,19 @@ class Voice:
     voice: str = ""
     """Voice name inside the engine; empty means the engine's default."""
     speed: float = 1.0
-    """Speaking rate, 1.0 = the voice's natural pace (0.5 to 2.0)."""
+    """Speaking rate, 1.0 = the voice's natural pace (SPEED_MIN to SPEED_MAX)."""
 
     def __post_init__(self) -> None:
         _need_text("Voice", "engine", self.engine)
-        if not isinstance(self.speed, (int, float)) or not 0.5 <= float(self.speed) <= 2.0:
-            raise ValueError(f"Voice.speed must be a number from 0.5 to 2.0, got {self.speed!r}")
+        if not isinstance(self.voice, str):
+            raise FieldError("Voice", "voice", self.voice, "text")
+        if not speed_ok(self.speed):
+            raise FieldError("Voice", "speed", self.speed, SPEED_WORDS)
+
+    @property
+    def label(self) -> str:
+        """"engine:voice", as the mixer and the credits name it."""
+        return f"{self.engine}:{self.voice}"
 
 
 @dataclass(frozen=True)
@@ -107,15 +141,15 @@ class Segment:
     """What is said."""
     role: str = "narrator"
     """Who says it: one of ROLES."""
-    pause: float = 0.6
+    pause: float = PARAGRAPH_PAUSE
     """Silence after it, in seconds."""
 
     def __post_init__(self) -> None:
         _need_text("Segment", "text", self.text)
         if self.role not in ROLES:
-            raise ValueError(f"Segment.role must be one of {ROLES}, got {self.role!r}")
-        if not isinstance(self.pause, (int, float)) or not 0 <= float(self.pause) <= 10:
-            raise ValueError(f"Segment.pause must be seconds from 0 to 10, got {self.pause!r}")
+            raise FieldError("Segment", "role", self.role, f"one of {', '.join(ROLES)}")
+        if isinstance(self.pause, bool) or not isinstance(self.pause, (int, float)) or not 0 <= float(self.pause) <= 10:
+            raise FieldError("Segment", "pause", self.pause, "seconds from 0 to 10")
 
 
 @dataclass(frozen=True)
@@ -134,9 +168,9 @@ class ScriptChapter:
     def __post_init__(self) -> None:
         _need_text("ScriptChapter", "title", self.title)
         if not self.segments:
-            raise ValueError(f"ScriptChapter.segments must not be empty (chapter {self.title!r})")
+            raise FieldError("ScriptChapter", "segments", self.segments, f"not empty (chapter {self.title!r})")
         if self.kind not in SECTION_KINDS:
-            raise ValueError(f"ScriptChapter.kind must be one of {SECTION_KINDS}, got {self.kind!r}")
+            raise FieldError("ScriptChapter", "kind", self.kind, f"one of {', '.join(SECTION_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -145,9 +179,9 @@ class Meta:
 
     title: str
     """Episode title."""
-    show: str = "Articlecast"
+    show: str = DEFAULT_SHOW
     """Show name (the ID3 album)."""
-    author: str = "Articlecast"
+    author: str = DEFAULT_SHOW
     """Show author (the ID3 artist)."""
     language: str = "en"
     """BCP 47 language tag of the text."""
@@ -178,11 +212,11 @@ class Meta:
         _need_text("Meta", "title", self.title)
         _need_text("Meta", "show", self.show)
         if not isinstance(self.explicit, bool):
-            raise ValueError(f"Meta.explicit must be true or false, got {self.explicit!r}")
+            raise FieldError("Meta", "explicit", self.explicit, "true or false")
         try:
             _dt.date.fromisoformat(str(self.date))
         except ValueError:
-            raise ValueError(f"Meta.date must be a date like 2026-11-24, got {self.date!r}") from None
+            raise FieldError("Meta", "date", self.date, "a date like 2026-11-24") from None
 
 
 AUTO = "auto"
@@ -206,18 +240,20 @@ class Script:
     lexicon: dict[str, str] = field(default_factory=dict)
     """Pronunciations: word (or /regular expression/) -> what the voice is given instead."""
     speed: float = 1.0
-    """The whole episode's pace (0.5 to 2.0), on top of each voice's own speed; pauses shrink with it."""
-    normalize: bool = True
+    """The whole episode's pace (SPEED_MIN to SPEED_MAX), on top of each voice's own speed; pauses shrink with it."""
+    spell_out: bool = True
     """Whether numbers, dates, abbreviations, units and addresses are spelled out for the voice."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.speed, (int, float)) or not 0.5 <= float(self.speed) <= 2.0:
-            raise ValueError(f"Script.speed must be a number from 0.5 to 2.0, got {self.speed!r}")
+        if not speed_ok(self.speed):
+            raise FieldError("Script", "speed", self.speed, SPEED_WORDS)
         if not self.chapters:
-            raise ValueError("Script.chapters must not be empty")
+            raise FieldError("Script", "chapters", self.chapters, "not empty")
         missing = [r for r in ROLES if r not in self.voices]
         if missing:
-            raise ValueError(f"Script.voices has no voice for role(s) {', '.join(missing)}")
+            raise FieldError("Script", "voices", sorted(self.voices), f"a voice for every role (missing: {', '.join(missing)})")
+        if not isinstance(self.spell_out, bool):
+            raise FieldError("Script", "spell_out", self.spell_out, "true or false")
         _need_text("Script", "intro", self.intro)
         _need_text("Script", "outro", self.outro)
 
@@ -236,9 +272,9 @@ class Audio:
 
     def __post_init__(self) -> None:
         if not isinstance(self.sample_rate, int) or self.sample_rate <= 0:
-            raise ValueError(f"Audio.sample_rate must be a positive integer, got {self.sample_rate!r}")
+            raise FieldError("Audio", "sample_rate", self.sample_rate, "a positive integer")
         if not isinstance(self.samples, np.ndarray) or self.samples.ndim != 1:
-            raise ValueError(f"Audio.samples must be a 1-D numpy array, got {type(self.samples).__name__}")
+            raise FieldError("Audio", "samples", type(self.samples).__name__, "a 1-D numpy array")
 
     @property
     def seconds(self) -> float:
@@ -264,8 +300,10 @@ class Said:
     """K-weighted energy of each 100 ms hop (BS.1770): the programme's loudness is computed from these."""
 
     def __post_init__(self) -> None:
-        if self.samples < 0 or self.rate <= 0:
-            raise ValueError(f"Said {self.key[:12]}: samples and rate must be positive, got {self.samples}, {self.rate}")
+        if self.samples < 0:
+            raise FieldError("Said", "samples", self.samples, "a count of samples, not negative")
+        if self.rate <= 0:
+            raise FieldError("Said", "rate", self.rate, "a positive number of samples per second")
 
 
 @dataclass(frozen=True)
@@ -284,9 +322,7 @@ class Chapter:
     def __post_init__(self) -> None:
         _need_text("Chapter", "title", self.title)
         if not 0 <= self.start_ms < self.end_ms:
-            raise ValueError(
-                f"Chapter {self.title!r}: start_ms must be >= 0 and < end_ms, got {self.start_ms}..{self.end_ms}"
-            )
+            raise FieldError("Chapter", "start_ms", (self.start_ms, self.end_ms), f">= 0 and before end_ms (chapter {self.title!r})")
 
 
 @dataclass(frozen=True)
@@ -306,36 +342,229 @@ class Cue:
 
 
 @dataclass(frozen=True)
-class Episode:
-    """The episode's timeline and metadata: where every chapter and sentence is. The audio itself is streamed
-    to the encoder, never held whole."""
+class Timeline:
+    """Where everything in an encoded episode is, as the mixer placed it: what every view of the episode reads
+    (tags, captions, transcript, page, book, the check), never recomputes."""
 
-    meta: Meta
-    """Show and episode metadata."""
     chapters: tuple[Chapter, ...]
     """Contiguous chapters from 0 to the end."""
-    cues: tuple[Cue, ...] = ()
-    """Each spoken sentence's place."""
-    loudness_lufs: float = float("nan")
+    cues: tuple[Cue, ...]
+    """Each spoken sentence (or part of a long one) with its place."""
+    loudness_lufs: float
     """Integrated loudness (ITU-R BS.1770) of the encoded audio."""
-    true_peak_dbtp: float = float("nan")
-    """True peak of the mix (4x oversampled)."""
-    check: Any = None
-    """The listen-back check of a build --check (a check.CheckReport), else None."""
-    retakes: tuple[Any, ...] = ()
-    """The sentences build --check spoke again (retake.Retake)."""
+    true_peak_dbtp: float
+    """True peak of the mix."""
+    mix_lufs: float = float("nan")
+    """The mix's loudness as computed from its sentences' energies (before encoding)."""
 
     def __post_init__(self) -> None:
         if not self.chapters:
-            raise ValueError("Episode.chapters must not be empty")
+            raise FieldError("Timeline", "chapters", self.chapters, "not empty")
         if self.chapters[0].start_ms != 0:
-            raise ValueError(f"Episode.chapters must start at 0, got {self.chapters[0].start_ms}")
+            raise FieldError("Timeline", "chapters", self.chapters[0].start_ms, "starting at 0 ms")
         for a, b in zip(self.chapters, self.chapters[1:]):
             if a.end_ms != b.start_ms:
-                raise ValueError(f"Episode.chapters must be contiguous: {a.title!r} ends at {a.end_ms}, "
-                                 f"{b.title!r} starts at {b.start_ms}")
+                raise FieldError("Timeline", "chapters", (a.title, a.end_ms, b.title, b.start_ms), "contiguous")
 
     @property
     def seconds(self) -> float:
         """The episode's length."""
         return self.chapters[-1].end_ms / 1000
+
+    def to_data(self) -> dict[str, Any]:
+        """As plain data (JSON), for the encoded-audio cache."""
+        return {"chapters": [[c.title, c.start_ms, c.end_ms, c.part] for c in self.chapters],
+                "cues": [[c.text, c.start_ms, c.end_ms, c.paragraph_end, c.voice] for c in self.cues],
+                "lufs": _finite(self.loudness_lufs), "peak": _finite(self.true_peak_dbtp), "mix": _finite(self.mix_lufs)}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Timeline:
+        """Back from :meth:`to_data` (raises KeyError, TypeError or ValueError on data of another shape)."""
+        return cls(tuple(Chapter(str(t), int(a), int(b), str(g)) for t, a, b, g in data["chapters"]),
+                   tuple(Cue(str(t), int(a), int(b), bool(e), str(v)) for t, a, b, e, v in data["cues"]),
+                   _number(data["lufs"]), _number(data["peak"]), _number(data["mix"]))
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _number(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+# ---------------------------------------------------------------- listening back
+
+
+class Rated:
+    """Something with words meant (``words``) and words missed (``missed``): its missed-word rate."""
+
+    words: int
+    missed: int
+
+    @property
+    def rate(self) -> float:
+        """Missed words over words meant (0 when nothing was meant)."""
+        return self.missed / self.words if self.words else 0.0
+
+
+@dataclass(frozen=True)
+class Hearing(Rated):
+    """One hearing of a sentence by a recognizer: what it heard and how much of what was meant it missed."""
+
+    words: int
+    """Words meant (compared as spoken forms)."""
+    missed: int
+    """Words meant but not heard: substitutions plus deletions."""
+    heard: str
+    """What was heard."""
+    how: str = ""
+    """How it was heard (the recognizer and its settings), e.g. "base.en beam 5, alone"."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.missed <= self.words:
+            raise FieldError("Hearing", "missed", self.missed, f"from 0 to the words meant ({self.words})")
+
+
+@dataclass(frozen=True)
+class SentenceCheck(Rated):
+    """What the recognizer heard of one sentence of an episode."""
+
+    text: str
+    """What was meant (the article's words)."""
+    heard: str
+    """What was heard where it was meant (by the hearing that counts)."""
+    start_ms: int
+    """Start in the episode, milliseconds."""
+    words: int
+    """Words meant (compared as spoken forms)."""
+    missed: int
+    """Words meant but not heard: substitutions plus deletions."""
+    chapter: int = 0
+    """Index of its chapter."""
+    hearings: tuple[Hearing, ...] = ()
+    """Every hearing of it, first the window's, then those it was heard again by when the first missed too much."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.missed <= self.words:
+            raise FieldError("SentenceCheck", "missed", self.missed, f"from 0 to the words meant ({self.words})")
+
+
+@dataclass(frozen=True)
+class ChapterCheck(Rated):
+    """A chapter's missed-word figure."""
+
+    title: str
+    """The chapter's title."""
+    start_ms: int
+    """Start, milliseconds."""
+    words: int
+    """Words meant."""
+    missed: int
+    """Words missed."""
+
+
+@dataclass(frozen=True)
+class CheckReport(Rated):
+    """The listen-back check of one episode."""
+
+    chapters: tuple[ChapterCheck, ...]
+    """Every chapter, in order."""
+    sentences: tuple[SentenceCheck, ...]
+    """Every sentence, in order."""
+    max_episode: float
+    """The episode's threshold (a share of the words)."""
+    max_chapter: float
+    """Each chapter's threshold."""
+    recognizer: str = ""
+    """What listened (model, settings, scoring version)."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_episode", "max_chapter"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise FieldError("CheckReport", name, value, "a share between 0 and 1")
+
+    @property
+    def words(self) -> int:  # type: ignore[override]
+        """Words meant in the episode."""
+        return sum(c.words for c in self.chapters)
+
+    @property
+    def missed(self) -> int:  # type: ignore[override]
+        """Words missed in the episode."""
+        return sum(c.missed for c in self.chapters)
+
+    @property
+    def failing(self) -> list[ChapterCheck]:
+        """Chapters over their threshold."""
+        return [c for c in self.chapters if c.rate > self.max_chapter]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the episode and every chapter are within their thresholds."""
+        return self.rate <= self.max_episode and not self.failing
+
+    def worst(self, n: int = 5) -> list[SentenceCheck]:
+        """The sentences that missed most (by count, then rate), in episode order."""
+        bad = sorted((s for s in self.sentences if s.missed), key=lambda s: (-s.missed, -s.rate))[:n]
+        return sorted(bad, key=lambda s: s.start_ms)
+
+
+@dataclass(frozen=True)
+class Retake:
+    """A sentence that ``build --check`` spoke again."""
+
+    index: int
+    """Its speech request's index in the plan."""
+    text: str
+    """The sentence (the article's words)."""
+    before: Hearing
+    """How the first take was heard."""
+    after: Hearing
+    """How the take used was heard."""
+    how: str
+    """Which take is used: "speed 0.9x", "piper:joe", or "first take" when none was better."""
+
+
+# ---------------------------------------------------------------- the episode
+
+
+@dataclass(frozen=True)
+class Episode:
+    """An episode as built: its metadata and its timeline. The audio itself is streamed to the encoder, never
+    held whole."""
+
+    meta: Meta
+    """Show and episode metadata."""
+    timeline: Timeline
+    """Where every chapter and sentence is, and the measured levels."""
+    check: CheckReport | None = None
+    """The listen-back check of a build with ``check``, else None."""
+    retakes: tuple[Retake, ...] = ()
+    """The sentences the check had spoken again."""
+
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        """Contiguous chapters from 0 to the end."""
+        return self.timeline.chapters
+
+    @property
+    def cues(self) -> tuple[Cue, ...]:
+        """Each spoken sentence's place."""
+        return self.timeline.cues
+
+    @property
+    def loudness_lufs(self) -> float:
+        """Integrated loudness of the encoded audio."""
+        return self.timeline.loudness_lufs
+
+    @property
+    def true_peak_dbtp(self) -> float:
+        """True peak of the mix."""
+        return self.timeline.true_peak_dbtp
+
+    @property
+    def seconds(self) -> float:
+        """The episode's length."""
+        return self.timeline.seconds

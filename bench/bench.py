@@ -34,8 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articlecast.script import read_script, write_script  # noqa: E402
 from articlecast.tagger import read_mp3  # noqa: E402
+
+from articlecast.script import read_script, write_script  # noqa: E402
 
 MiB = 2**20
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from articlecast.tagger import read_mp3  # noqa: E402
+
 from bench import ROOT, Run, long_markdown, run  # noqa: E402
 
 

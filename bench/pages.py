@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 PAGES = ROOT / "tests" / "pages"
 
 from articlecast.errors import ArticleError  # noqa: E402
-from articlecast.inputs import load_article  # noqa: E402
+from articlecast.inputs import read_article as load_article  # noqa: E402
 from articlecast.models import Article  # noqa: E402
 
 
@@ -33,7 +33,7 @@ def truth_words(page: Path) -> Counter[str]:
     """The words of the elements the page marks as the article's own, and of its JSON-LD FAQ."""
     import lxml.html
 
-    from articlecast.article_html import linked_data
+    from articlecast.inputs.html import linked_data
 
     tree = lxml.html.parse(str(page))
     text = [" ".join(el.itertext()) for el in tree.xpath("//*[@data-truth]")]

@@ -1,8 +1,10 @@
-"""Shared fixtures: every test gets its own cache, no proxies, and (where asked) no network at all."""
+"""Shared fixtures: every test gets its own cache and no proxies, and no test reaches past this machine — in this
+process (sockets and name lookups) and in every Python process it starts (tests/netblock on PYTHONPATH)."""
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
+import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -10,32 +12,42 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-SAMPLE_TXT = ROOT / "script" / "sample.txt"
-SAMPLE_YAML = ROOT / "script" / "sample.yaml"
-FFPROBE = shutil.which("ffprobe")
-SEED_SECTIONS = [  # the sample article's section headings, in order
-    "Understanding Multiple Sclerosis",
-    "The Role of Stem Cells in Treating MS",
-    "The Study: Overview and Methodology",
-    "Results and Findings",
-    "Implications for MS Patients",
-    "Challenges and Considerations",
-    "Patient Perspectives",
-]
+from helpers import FFMPEG, FFPROBE, ROOT, SAMPLE_TXT, SAMPLE_YAML, SEED_SECTIONS  # noqa: E402
 
-FFMPEG = shutil.which("ffmpeg")
+__all__ = ["FFMPEG", "FFPROBE", "ROOT", "SAMPLE_TXT", "SAMPLE_YAML", "SEED_SECTIONS"]
+NETBLOCK = str(HERE / "netblock")
+
+
+def _load_netblock() -> None:
+    """The same rule in this process as in every process the tests start (one place for it)."""
+    spec = importlib.util.spec_from_file_location("articlecast_netblock", Path(NETBLOCK) / "sitecustomize.py")
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+_load_netblock()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _this_machine_only() -> Iterator[None]:
+    """For the whole session: no proxies, and every Python process the tests start is cut off beyond this machine
+    (tests/netblock on its PYTHONPATH), as this one is."""
+    with pytest.MonkeyPatch.context() as mp:
+        for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+            mp.delenv(var, raising=False)
+        mp.setenv("PYTHONPATH", os.pathsep.join([NETBLOCK, *filter(None, [os.environ.get("PYTHONPATH")])]))
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache lives in tmp_path; speech runs in this process; proxies never touch loopback traffic."""
+    """The cache lives in tmp_path; speech runs in this process (tests that want workers ask for them)."""
     monkeypatch.setenv("ARTICLECAST_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("ARTICLECAST_WORKERS", "1")
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("ARTICLECAST_GTTS_URL", raising=False)
 
 
@@ -45,15 +57,12 @@ class NetworkBlocked(OSError):
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """Every internet socket fails to connect; yields the list of addresses that were tried."""
+    """Every internet socket fails to connect, loopback too; yields the list of addresses that were tried."""
     tried: list[object] = []
-    real_connect = socket.socket.connect
 
     def guarded(self: socket.socket, address: object) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6):
-            tried.append(address)
-            raise NetworkBlocked(f"network is cut in this test (tried {address!r})")
-        real_connect(self, address)
+        tried.append(address)
+        raise NetworkBlocked(f"network is cut in this test (tried {address!r})")
 
     def refuse(*args: object, **kwargs: object) -> None:
         tried.append(args[0] if args else None)

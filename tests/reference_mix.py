@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from articlecast.conditioning import RATE, to_rate
-from articlecast.loudness import MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, normalize
-from articlecast.mixer import _bell  # the notes themselves are not what is compared
+from articlecast.audio.sounds import _bell  # the notes themselves are not what is compared
+from articlecast.loudness import CEILING_DBTP, MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, limit, true_peak_dbtp
+from articlecast.models import MIX_RATE as RATE
 from articlecast.models import Audio, Chapter, Cue, Meta
+from articlecast.voice.conditioning import to_rate
 
 LEAD_IN = 0.35
 """Silence after the opening chime, seconds."""
@@ -167,3 +168,33 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
     spoken = [s for p in parts for s in p.spoken]
     cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0, s.voice) for s, (at, x) in zip(spoken, placed))
     return Audio(samples, rate), chapters, cues, lufs, peak
+
+
+def normalize(x: np.ndarray, rate: int, target: float = TARGET_LUFS, ceiling: float = CEILING_DBTP,
+              lufs: float | None = None) -> tuple[np.ndarray, float, float]:
+    """Gain to ``target`` LUFS, limiting peaks above ``ceiling`` dBTP; returns (samples, LUFS, dBTP): the whole
+    programme normalized at once, as the reference does it.
+
+    ``lufs`` is the input's loudness when already measured.
+    """
+    x = x.astype(np.float32, copy=True)
+    lufs = integrated_loudness(x, rate) if lufs is None else lufs
+    if not np.isfinite(lufs):
+        return x, lufs, float("-inf")
+    peak = float("-inf")
+    for _ in range(6):  # gain up, limit the peaks, and again while limiting cost more than 0.1 LU
+        x *= np.float32(10 ** ((target - lufs) / 20))
+        lufs, peak = target, true_peak_dbtp(x)
+        if peak <= ceiling:
+            break
+        aim = ceiling - 0.1
+        for _ in range(4):
+            x = limit(x, aim, rate)
+            peak = true_peak_dbtp(x)
+            if peak <= ceiling:
+                break
+            aim -= max(0.1, peak - ceiling)
+        lufs = integrated_loudness(x, rate)
+        if target - lufs <= 0.1:
+            break
+    return x, lufs, peak

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLE_TXT, SEED_SECTIONS
 
-from articlecast.article import parse_text
-from articlecast.article_md import parse_markdown
 from articlecast.errors import ArticleError
-from articlecast.inputs import load_article
+from articlecast.inputs import read_article as load_article
+from articlecast.inputs.markdown import parse_markdown
+from articlecast.inputs.plain import parse_text
 
 
 def words(article) -> str:  # type: ignore[no-untyped-def]

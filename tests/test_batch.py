@@ -9,19 +9,20 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from helpers import speak as run
 
-from articlecast.batch import Batch, expand, run_batch
-from articlecast.cache import SegmentCache
-from articlecast.speech import Speaker
+from articlecast.batch import expand, run_batch
+from articlecast.builder import Builder, Progress
+from articlecast.models import Tick
+from articlecast.options import Options
+from articlecast.voice.ray_pool import RayPool
+from articlecast.voice.speaker import Speaker
 
-SPEAK = str(ROOT / "speak.py")
 ray = pytest.importorskip("ray", reason="Ray comes with the [test] and [batch] extras")
 
 
@@ -37,8 +38,7 @@ def articles(folder: Path, n: int, words: int = 12) -> list[Path]:
 
 
 def speak(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, **env})
+    return run(args, cwd, env)
 
 
 def test_batch_builds_skips_and_survives_a_broken_input(tmp_path: Path) -> None:
@@ -53,27 +53,17 @@ def test_batch_builds_skips_and_survives_a_broken_input(tmp_path: Path) -> None:
     assert sum(r.startswith("built") for r in rows) == 12 and rows[-1].startswith("failed")
     assert "zz-broken.txt" in rows[-1] and "binary" in rows[-1]
 
-    # run again: nothing to build, not a sentence looked at
-    cache = SegmentCache()
-    with Speaker(cache) as speaker:
-        outcomes = run_batch(expand([str(tmp_path / "arts")]), Batch(site, adjust=_silent), speaker)
+    # run again, from the library: nothing to build, not a sentence looked at
+    with Builder(Options(output=site, voice="silent")) as builder:
+        outcomes = run_batch(expand([str(tmp_path / "arts")]), builder)
+        assert (builder.cache.hits, builder.cache.misses) == (0, 0)
     assert [o.status for o in outcomes] == ["skipped"] * 12 + ["failed"]
-    assert (cache.hits, cache.misses) == (0, 0)
     # an edited article is built again, the others are not (new words, no guid of its own: a new episode)
     (tmp_path / "arts" / "a03.md").write_text("# Article number 3\n\nA new lead for article three.\n")
-    with Speaker(SegmentCache()) as speaker:
-        outcomes = run_batch(expand([str(tmp_path / "arts")]), Batch(site, adjust=_silent), speaker)
+    with Builder(Options(output=site, voice="silent")) as builder:
+        outcomes = run_batch(expand([str(tmp_path / "arts")]), builder)
     assert [o.status for o in outcomes].count("built") == 1 and outcomes[3].status == "built"
     assert outcomes[3].detail.endswith("article-number-3-2.mp3")
-
-
-def _silent(loaded):  # type: ignore[no-untyped-def]
-    import dataclasses
-
-    from articlecast.models import ROLES, Voice
-
-    voices = {r: Voice("silent") for r in ROLES}  # as --engine silent gives them
-    return dataclasses.replace(loaded, script=dataclasses.replace(loaded.script, voices=voices))
 
 
 def test_inputs_from_a_list_and_a_feed(tmp_path: Path) -> None:
@@ -107,7 +97,8 @@ def _free_port() -> int:
 
 
 def _ray_node(args: list[str], tmp: Path) -> subprocess.Popen:
-    return subprocess.Popen(["ray", "start", "--block", "--disable-usage-stats", *args], cwd=tmp,
+    return subprocess.Popen(["ray", "start", "--block", "--disable-usage-stats", "--node-ip-address=127.0.0.1", *args],
+                            cwd=tmp,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             env={**os.environ, "RAY_TMPDIR": str(tmp), "RAY_AUTH_MODE": "disabled"})
 
@@ -165,8 +156,6 @@ def test_batch_on_a_two_node_cluster_given_by_address(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_is_survived(tmp_path: Path) -> None:
-    from articlecast.ray_pool import RayPool
-
     arts = articles(tmp_path / "arts", 4, words=40)
     pools: list[RayPool] = []
 
@@ -174,26 +163,21 @@ def test_a_worker_killed_mid_batch_is_survived(tmp_path: Path) -> None:
         pools.append(RayPool(None))
         return pools[-1]
 
-    cache = SegmentCache()
     killed: list[int] = []
 
-    def kill_one(n: int) -> None:  # after a few sentences, one actor's process is killed
-        if not killed and pools and sum(1 for _ in cache.root.rglob("*.seg")) >= 3:
-            pid = pools[0].placement[0][1]
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+    class KillOne(Progress):
+        def speaking(self, sentences: int) -> Tick:
+            def tick(n: int) -> None:  # after a few sentences, one actor's process is killed
+                if not killed and pools and sum(1 for _ in builder.cache.root.rglob("*.seg")) >= 3:
+                    pid = pools[0].placement[0][1]
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            return tick
 
-    from articlecast.models import ROLES, Voice
-
-    def hibari(loaded):  # type: ignore[no-untyped-def]
-        import dataclasses
-
-        script = dataclasses.replace(loaded.script, voices={r: Voice("hibari", "heart") for r in ROLES})
-        return dataclasses.replace(loaded, script=script)
-
-    with Speaker(cache, workers=make) as speaker:
-        outcomes = run_batch([str(a) for a in arts], Batch(tmp_path / "site", adjust=hibari), speaker,
-                             progress=lambda total: kill_one)
+    with Builder(Options(output=tmp_path / "site", voice="hibari"), KillOne()) as builder:
+        builder.speaker = Speaker(builder.cache, pool=make)  # Ray actors this test can reach
+        with builder.speaker:
+            outcomes = run_batch([str(a) for a in arts], builder)
     assert killed, "no worker was killed"
     assert [o.status for o in outcomes] == ["built"] * 4, [o.detail for o in outcomes]
     assert len(list((tmp_path / "site").glob("*.mp3"))) == 4

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import spoken as speak
 
-from articlecast.cache import SegmentCache, segment_key
+from articlecast.cache import cache_dir
 from articlecast.models import Audio, Said, Voice
-from articlecast.paths import cache_dir
-from articlecast.speech import Request, Speaker, speak
+from articlecast.voice.conditioning import VERSION
+from articlecast.voice.engines import get_engine
+from articlecast.voice.segments import SegmentCache, segment_key
+from articlecast.voice.speaker import Request, Speaker
 
 HEART = Voice("hibari", "heart")
 TEXTS = ["First paragraph, short.", "Second paragraph, also short.", "Third one."]
@@ -89,9 +92,6 @@ def test_damaged_entry_is_replaced_not_served(damage: str) -> None:
 
 
 def _version_voice() -> tuple[str, str]:
-    from articlecast.conditioning import VERSION
-    from articlecast.engines import get_engine
-
     return f"{get_engine('hibari').version()}+c{VERSION}", "heart"
 
 
@@ -112,8 +112,9 @@ def test_worker_processes_give_the_same_audio(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("ARTICLECAST_WORKERS", "2")
     texts = [f"Sentence number {i} for the workers." for i in range(5)]
     with Speaker(SegmentCache()) as speaker:
-        pooled = speaker.speak([Request(t, HEART) for t in texts])
-        assert speaker._pool is not None  # the pool really ran
+        stream = speaker.stream([Request(t, HEART) for t in texts])
+        pooled = [stream.audio(i) for i in range(len(texts))]
+        assert speaker.pooled  # the pool really ran
     monkeypatch.setenv("ARTICLECAST_CACHE", str(Path(str(cache_dir())) / "other"))
     monkeypatch.setenv("ARTICLECAST_WORKERS", "1")
     local = speak([Request(t, HEART) for t in texts], SegmentCache())
@@ -123,8 +124,6 @@ def test_worker_processes_give_the_same_audio(monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_voice_that_says_little_is_spoken_first() -> None:
     """The FAQ's second voice is measured early, so that its level is matched on all it says, not on one sentence."""
-    from articlecast.speech import Speaker
-
     main, minor = Voice("silent", "quiet", 1.0), Voice("silent", "quiet", 1.25)
     requests = [Request(f"Main voice sentence number {i}.", main) for i in range(10)]
     requests += [Request(f"Question {i}?", minor) for i in range(2)]

@@ -10,21 +10,22 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_YAML
+from helpers import ROOT, SAMPLE_YAML
+from helpers import speak as run
 
-from articlecast.cache import SegmentCache
-from articlecast.check import CHAPTER_MAX, EPISODE_MAX, ChapterCheck, CheckReport, Meant, SentenceCheck, align, read_captions, windows
+from articlecast.builder import Builder
+from articlecast.check.alignment import Meant, align, windows
+from articlecast.check.captions import read_captions
+from articlecast.check.recognizer import recognizer
+from articlecast.check.retakes import CheckStore
 from articlecast.errors import InputError
-from articlecast.retake import CheckStore, Heard
-
-SPEAK = str(ROOT / "speak.py")
+from articlecast.models import ChapterCheck, CheckReport, Hearing, SentenceCheck
+from articlecast.options import CHAPTER_MAX, EPISODE_MAX, Options
+from articlecast.voice.segments import SegmentCache
 
 
 def speak(args: list[str], cwd: Path, cache: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ARTICLECAST_WORKERS": "1"}
-    if cache is not None:
-        env["ARTICLECAST_CACHE"] = str(cache)
-    return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=900, env=env)
+    return run(args, cwd, {"ARTICLECAST_CACHE": str(cache)} if cache is not None else None, timeout=900)
 
 
 # ---------------------------------------------------------------- pure
@@ -59,19 +60,19 @@ def test_windows_hold_whole_sentences_up_to_the_limit() -> None:
 
 def test_one_garbled_chapter_fails_a_report_the_episode_passes() -> None:
     chapters = (ChapterCheck("Long", 0, 400, 4), ChapterCheck("Short", 60_000, 10, 3))
-    report = CheckReport(chapters, (SentenceCheck("a b c", "a", 60_000, 3, 2, 1),))
+    report = CheckReport(chapters, (SentenceCheck("a b c", "a", 60_000, 3, 2, 1),), EPISODE_MAX, CHAPTER_MAX)
     assert report.rate < EPISODE_MAX and [c.title for c in report.failing] == ["Short"] and not report.passed
-    assert CheckReport(chapters, (), max_chapter=0.5).passed
+    assert CheckReport(chapters, (), EPISODE_MAX, 0.5).passed
     with pytest.raises(ValueError, match="max_chapter"):
-        CheckReport(chapters, (), max_chapter=15)
+        CheckReport(chapters, (), EPISODE_MAX, 15)
     with pytest.raises(ValueError, match="missed"):
         SentenceCheck("a", "", 0, 1, 2)
 
 
 def test_a_damaged_check_result_is_listened_to_again(tmp_path: Path) -> None:
     store = CheckStore(SegmentCache(tmp_path))
-    store.put("ab" * 32, Heard(4, 1, "a b"))
-    assert store.get("ab" * 32) == Heard(4, 1, "a b")
+    store.put("ab" * 32, Hearing(4, 1, "a b"))
+    assert store.get("ab" * 32) == Hearing(4, 1, "a b")
     path = store._path("ab" * 32)
     path.write_text("[]")
     assert store.get("ab" * 32) is None and not path.exists()
@@ -107,7 +108,7 @@ def test_without_the_extra_check_says_how_to_install_it(tmp_path: Path) -> None:
         code = ("import sys; sys.modules['faster_whisper'] = None; from articlecast.cli import main; "
                 f"sys.exit(main({args!r}))")
         proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ["PYTHONPATH"]])})
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.strip().count("\n") == 0 and "pip install -e '.[check]'" in proc.stderr
     assert not (tmp_path / "out2").exists() or not list((tmp_path / "out2").glob("*.mp3"))
@@ -133,10 +134,10 @@ NUMBERS = [
 ]
 
 
-def numbers_script(normalize: bool) -> str:
+def numbers_script(spell_out: bool) -> str:
     segments = "\n".join(f"  - {json.dumps(s)}" for s in NUMBERS)
     return (f"episode: {{title: Figures, date: '2026-11-30'}}\nvoices: {{narrator: hibari, host: hibari}}\n"
-            f"intro: Figures.\noutro: The end.\nnormalize: {'true' if normalize else 'false'}\n"
+            f"intro: Figures.\noutro: The end.\nspell_out: {'true' if spell_out else 'false'}\n"
             f"chapters:\n- title: Figures\n  segments:\n{segments}\n")
 
 
@@ -217,16 +218,13 @@ def test_numbers_are_heard_once_normalized(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_build_check_is_cached_with_the_sentences(tmp_path: Path) -> None:
-    from articlecast.pipeline import Check, build_episode
-    from articlecast.recognizer import recognizer
-    from articlecast.script import load_script
-
-    script = load_script(SABOTAGE.replace("lexicon: {Tomatoes: Submarines, sun: paperwork}\n", ""))
-    cache = SegmentCache(tmp_path / "cache")
-    first = build_episode(script, cache, tmp_path / "a.mp3", check=Check())
+    (tmp_path / "food.yaml").write_text(SABOTAGE.replace("lexicon: {Tomatoes: Submarines, sun: paperwork}\n", ""))
+    with Builder(Options(output=tmp_path / "a", check=True)) as builder:
+        first = builder.build(tmp_path / "food.yaml").episode
     assert first.check is not None and first.check.passed and first.check.words > 80
     recognizer.cache_clear()
-    again = build_episode(script, cache, tmp_path / "b.mp3", check=Check())
+    with Builder(Options(output=tmp_path / "b", check=True)) as builder:
+        again = builder.build(tmp_path / "food.yaml").episode
     assert recognizer.cache_info().misses == 0  # the warm rebuild never asked for the recognizer
     assert again.check == first.check
 

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FFPROBE, ROOT, SEED_SECTIONS
+from helpers import FFPROBE, SEED_SECTIONS, measure, one_line_error
+from helpers import speak as run
 
-from articlecast.encoder import measure_file
-from articlecast.tagger import read_mp3
+from articlecast.audio.tags import read_mp3
 
-SPEAK = str(ROOT / "speak.py")
-
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("speak: error: "), proc.stderr
-    assert "Traceback" not in proc.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
+assert_one_line_error = one_line_error
 
 
 @pytest.mark.parametrize(
@@ -92,11 +77,11 @@ def test_build_markdown_then_read_chapters(tmp_path: Path) -> None:
     assert_one_line_error(run(["chapters", "nope.mp3"], tmp_path), "no such file")
 
 
+@pytest.mark.slow
 def test_default_build_offline(tmp_path: Path) -> None:
     """`python speak.py` with no arguments builds the sample, with every process cut off the network."""
     netlog = tmp_path / "net.log"
-    env = {"PYTHONPATH": str(Path(__file__).parent / "netblock"), "ARTICLECAST_NETLOG": str(netlog),
-           "ARTICLECAST_WORKERS": ""}
+    env = {"ARTICLECAST_NETLOG": str(netlog), "ARTICLECAST_NETCUT": "all", "ARTICLECAST_WORKERS": ""}
     proc = run([], tmp_path, env)
     assert proc.returncode == 0, proc.stderr
     assert not netlog.exists(), netlog.read_text()
@@ -113,7 +98,7 @@ def test_default_build_offline(tmp_path: Path) -> None:
     assert len(questions) == 10 and questions[0] == "What is multiple sclerosis (MS)?"
     assert not any("Reaction" in t or t.lower() in ("like", "dislike", "wow") for t in titles)
     assert 8 * 60 <= info.seconds <= 15 * 60
-    lufs, peak = measure_file(mp3, 44100)
+    lufs, peak = measure(mp3)
     assert -17.0 <= lufs <= -15.0 and peak <= -1.0
     if FFPROBE:
         probe = json.loads(subprocess.run([FFPROBE, "-v", "error", "-show_chapters", "-of", "json", str(mp3)],

@@ -13,9 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from articlecast.engines import Engine, engine_names, get_engine
 from articlecast.errors import EngineUnavailableError, UnknownVoiceError
 from articlecast.ffmpeg import ffmpeg_exe
+from articlecast.voice.engines import Engine, engine_names, get_engine
 
 
 def test_registry() -> None:

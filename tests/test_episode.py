@@ -8,17 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FFMPEG, FFPROBE
+from helpers import FFMPEG, FFPROBE, build_audio, measure
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
-from articlecast.article_md import parse_markdown
-from articlecast.cache import SegmentCache
-from articlecast.encoder import measure_file
+from articlecast.audio.tags import read_mp3, tag_mp3
+from articlecast.inputs.markdown import parse_markdown
 from articlecast.models import Episode
-from articlecast.pipeline import build_episode
 from articlecast.script import make_script
-from articlecast.tagger import read_mp3, tag_mp3
+from articlecast.voice.segments import SegmentCache
 
 ARTICLE = """\
 # Small Gardens, Big Harvests
@@ -49,7 +47,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Episode, Path]:
     out = tmp_path_factory.mktemp("ep") / "garden.mp3"
     cache = SegmentCache(tmp_path_factory.mktemp("cache"))
     script = make_script(parse_markdown(ARTICLE), show="Test Show", date="2026-11-24")
-    episode = build_episode(script, cache, out, 96)
+    episode = build_audio(script, out, cache)
     tag_mp3(episode, out)
     return episode, out
 
@@ -103,7 +101,7 @@ def test_ffprobe_sees_the_chapters_in_order(built: tuple[Episode, Path]) -> None
 
 def test_loudness_of_the_encoded_file(built: tuple[Episode, Path]) -> None:
     episode, path = built
-    lufs, peak = measure_file(path, 44100)
+    lufs, peak = measure(path)
     assert -17.0 <= lufs <= -15.0
     assert peak <= -1.0
     # what the build reported (ffmpeg's own measure of what it encoded, less the MP3 allowance) is what a decoder hears

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from articlecast.errors import InputError
-from articlecast.inputs import input_kind, load_article, read_text
+from articlecast.inputs import input_kind
+from articlecast.inputs import read_article as load_article
+from articlecast.inputs.text import read_text
 
 
 @pytest.mark.parametrize(

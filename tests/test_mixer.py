@@ -6,25 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import build_audio
 from mutagen.mp3 import MP3
 
-from articlecast.cache import SegmentCache
-from articlecast.engines import get_engine
-from articlecast.loudness import hop_energies, integrated_loudness, loudness_of_hops, true_peak_dbtp
-from articlecast.mixer import (
-    CHIME_SECONDS,
-    LEAD_IN,
-    MIX_TARGET,
-    RATE,
-    TAIL,
-    TRANSITION_SECONDS,
-    Layout,
-    Line,
-    fixed_seconds,
-    plan_levels,
-)
+from articlecast.audio.mixer import LEAD_IN, TAIL, Layout, Line, fixed_seconds, plan_levels
+from articlecast.audio.sounds import CHIME_SECONDS, TRANSITION_SECONDS
+from articlecast.loudness import MIX_TARGET, hop_energies, integrated_loudness, loudness_of_hops, true_peak_dbtp
+from articlecast.models import MIX_RATE as RATE
 from articlecast.models import Meta, Said, Script, ScriptChapter, Segment, Voice
-from articlecast.pipeline import build_episode
+from articlecast.voice.engines import get_engine
 
 SILENT = Voice("silent", "quiet")
 
@@ -74,7 +64,7 @@ def test_cues_lie_inside_their_chapters(tmp_path: Path) -> None:
     )
     script = Script(Meta(title="Silent", date="2026-01-01"), {r: SILENT for r in ("host", "narrator", "question", "answer")},
                     chapters)
-    ep = build_episode(script, SegmentCache(), tmp_path / "x.mp3")
+    ep = build_audio(script, tmp_path / "x.mp3")
     assert [c.title for c in ep.chapters] == ["Intro"] + [c.title for c in chapters] + ["Outro"]
     body_cues = [c for c in ep.cues if c.text.startswith("word")]
     for i, chapter in enumerate(ep.chapters[1:-1]):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from articlecast.lexicon import compile_lexicon
-from articlecast.normalize import compare_words, normalize, roman_value
+from articlecast.audio.plan import plan_episode
+from articlecast.models import Meta, Script, ScriptChapter, Segment
+from articlecast.script import compile_lexicon
+from articlecast.script.voices import default_voices
+from articlecast.voice.spelling import compare_words, roman_value
+from articlecast.voice.spelling import spell_out as normalize
 
 CASES = [
     ("2-3 weeks", "two to three weeks"),
@@ -64,4 +70,10 @@ def test_roman_numerals() -> None:
 
 def test_lexicon_runs_before_normalization_and_can_turn_it_off() -> None:
     assert compile_lexicon({"2-3": "a couple of"}).apply("In 2-3 days") == "In a couple of days"
-    assert compile_lexicon({}, normalized=False).apply("In 2-3 days") == "In 2-3 days"
+    assert compile_lexicon({}).apply("In 2-3 days") == "In 2-3 days"  # the lexicon alone spells nothing out
+    script = Script(Meta("T"), default_voices(), (ScriptChapter("C", (Segment("In 2-3 days."),)),),
+                    lexicon={"days": "sunrises"})
+    (said,) = [r.text for r in plan_episode(script, 96).requests if "2" in r.text or "two" in r.text]
+    assert said == "In two to three sunrises."  # the script's lexicon first, then spelling out
+    off = plan_episode(dataclasses.replace(script, spell_out=False), 96).requests
+    assert "In 2-3 sunrises." in [r.text for r in off]

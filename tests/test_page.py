@@ -8,20 +8,18 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT, episode_of, speak
 from static_server import serve
 
+from articlecast.audio.tags import read_mp3
 from articlecast.models import Chapter, Cue, Episode, Meta
-from articlecast.page import SPEEDS, listening_page
-from articlecast.tagger import read_mp3
+from articlecast.publish.page import SPEEDS, listening_page
 
 TITLE = 'Rain <script>window.pwned=1</script> & "Gardens"'
 ARTICLE = f"""{TITLE}
@@ -50,7 +48,7 @@ def toy_episode(title: str = "T <b> & co") -> Episode:
     chapters = (Chapter("Intro", 0, 4000), Chapter("Part <1>", 4000, 9000), Chapter("Outro", 9000, 10000))
     cues = (Cue("Hello & welcome.", 500, 2000), Cue("</span><img src=x onerror=alert(1)>", 2000, 3900, True),
             Cue("In part <one>.", 4500, 6000), Cue("Still there.", 6000, 8000, True), Cue("Bye.", 9200, 9900, True))
-    return Episode(meta, chapters, cues)
+    return episode_of(meta, chapters, cues)
 
 
 class Tags(HTMLParser):
@@ -124,7 +122,7 @@ def test_chapters_speeds_and_cues_carry_their_times() -> None:
 
 def test_a_spoken_heading_is_the_heading_not_a_paragraph() -> None:
     ep = toy_episode()
-    ep = Episode(ep.meta, ep.chapters, (Cue("Part <1>.", 4100, 4900, True), *ep.cues[2:]))
+    ep = episode_of(ep.meta, ep.chapters, (Cue("Part <1>.", 4100, 4900, True), *ep.cues[2:]))
     page = listening_page(ep, FILES, [])
     assert '<h3 id="chapter-2"><span class="cue" tabindex="-1" data-start="4.100" data-end="4.500">Part &lt;1&gt;.</span></h3>' \
         in page
@@ -173,9 +171,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shows the figures); returns its folder."""
     work = tmp_path_factory.mktemp("page")
     (work / "rain.txt").write_text(ARTICLE)
-    env = {**os.environ, "ARTICLECAST_CACHE": str(work / "cache")}
-    proc = subprocess.run([sys.executable, str(ROOT / "speak.py"), "build", "rain.txt", "-q", "--check"], cwd=work,
-                          capture_output=True, text=True, timeout=600, env=env)
+    proc = speak(["build", "rain.txt", "-q", "--check"], work, {"ARTICLECAST_CACHE": str(work / "cache")})
     # the title's markup ("less than script greater than") may well be heard over the threshold: exit 1 then
     assert proc.returncode in (0, 1) and "listen-back check" in proc.stdout, proc.stderr
     (page,) = (work / "audio_out").glob("*.html")
@@ -237,6 +233,7 @@ def now(pg: Any) -> float:
     return pg.evaluate("document.getElementById('audio').currentTime")
 
 
+@pytest.mark.slow
 def test_audio_loads_with_the_episode_length(page: Any, built: Path) -> None:
     seconds = read_mp3(next(built.glob("*.mp3"))).seconds
     assert abs(page.evaluate("document.getElementById('audio').duration") - seconds) < 0.1
@@ -245,6 +242,7 @@ def test_audio_loads_with_the_episode_length(page: Any, built: Path) -> None:
     assert page.text_content("#clock").endswith(f"of {int(seconds) // 60}:{int(seconds) % 60:02d}")
 
 
+@pytest.mark.slow
 def test_chapter_buttons_seek_and_mark_the_current_chapter(page: Any, built: Path) -> None:
     chapters = _chapters(built)
     buttons = page.locator("#chapters button")
@@ -259,6 +257,7 @@ def test_chapter_buttons_seek_and_mark_the_current_chapter(page: Any, built: Pat
                            f" + {chapters[1][1]!r}")
 
 
+@pytest.mark.slow
 def test_highlighted_sentence_follows_the_time(page: Any) -> None:
     cues = page.eval_on_selector_all("#transcript .cue", "cs => cs.map(c => [+c.dataset.start, +c.dataset.end])")
     assert len(cues) >= 8
@@ -277,6 +276,7 @@ def test_highlighted_sentence_follows_the_time(page: Any) -> None:
     assert page.evaluate("document.getElementById('audio').paused")
 
 
+@pytest.mark.slow
 def test_no_sentence_is_marked_during_a_chapters_opening_chime(page: Any, built: Path) -> None:
     start = _chapters(built)[2][0]
     page.evaluate(f"document.getElementById('audio').currentTime = {start + 0.1}")
@@ -285,6 +285,7 @@ def test_no_sentence_is_marked_during_a_chapters_opening_chime(page: Any, built:
     assert float(first) > start + 0.1
 
 
+@pytest.mark.slow
 def test_a_click_on_a_sentence_plays_from_there(page: Any) -> None:
     cue = page.locator("#transcript .cue").nth(5)
     start = float(cue.get_attribute("data-start"))
@@ -294,6 +295,7 @@ def test_a_click_on_a_sentence_plays_from_there(page: Any) -> None:
     page.click("#play")
 
 
+@pytest.mark.slow
 def test_speed_buttons_set_the_playback_rate(page: Any) -> None:
     for rate in [2.5, 0.75, 1.5, 1]:
         page.click(f"#speeds button[data-rate='{rate:g}']")
@@ -302,6 +304,7 @@ def test_speed_buttons_set_the_playback_rate(page: Any) -> None:
         assert pressed == [str(r == rate).lower() for r in SPEEDS]
 
 
+@pytest.mark.slow
 def test_everything_works_by_keyboard_alone(page: Any, built: Path) -> None:
     chapters = _chapters(built)
     # the first Tab reaches the skip link, which moves the focus to the player
@@ -408,6 +411,7 @@ def _axe(pg: Any, tags: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.slow
 def test_axe_finds_no_wcag_a_or_aa_violations(browser: Any, site: tuple[str, list[str]], scheme: str,
                                               width: int) -> None:
     context = browser.new_context(bypass_csp=True, color_scheme=scheme, viewport={"width": width, "height": 800})
@@ -424,6 +428,7 @@ def test_axe_finds_no_wcag_a_or_aa_violations(browser: Any, site: tuple[str, lis
     context.close()
 
 
+@pytest.mark.slow
 def test_axe_does_find_a_broken_control(page: Any) -> None:
     # the check above can fail: the same run on the page with a nameless, faint button reports both
     page.evaluate("""() => { const b = document.getElementById('next'); b.textContent = '';
@@ -432,6 +437,7 @@ def test_axe_does_find_a_broken_control(page: Any) -> None:
     assert any(v.startswith("button-name:") for v in found) and any(v.startswith("color-contrast:") for v in found)
 
 
+@pytest.mark.slow
 def test_text_reflows_at_400_percent_zoom(browser: Any, site: tuple[str, list[str]]) -> None:
     # 400% zoom of a 1280 px window is a 320 CSS px viewport (WCAG 1.4.10)
     context = browser.new_context(viewport={"width": 320, "height": 640})
@@ -446,6 +452,7 @@ def test_text_reflows_at_400_percent_zoom(browser: Any, site: tuple[str, list[st
     context.close()
 
 
+@pytest.mark.slow
 def test_light_dark_and_reduced_motion_follow_the_system(browser: Any, site: tuple[str, list[str]]) -> None:
     looks = {}
     for scheme, motion in [("light", "no-preference"), ("dark", "reduce")]:
@@ -459,6 +466,7 @@ def test_light_dark_and_reduced_motion_follow_the_system(browser: Any, site: tup
     assert looks["dark"] == ["rgb(18, 18, 18)", "auto"]
 
 
+@pytest.mark.slow
 def test_script_in_the_title_renders_as_text(page: Any) -> None:
     assert page.text_content("h1") == TITLE
     assert page.title().startswith(TITLE)
@@ -468,6 +476,7 @@ def test_script_in_the_title_renders_as_text(page: Any) -> None:
     assert TITLE in page_chapters
 
 
+@pytest.mark.slow
 def test_no_request_leaves_the_folder(browser: Any, built: Path, site: tuple[str, list[str]]) -> None:
     context = browser.new_context(bypass_csp=True)  # so that the policy does not hide a request the page makes
     pg = context.new_page()
@@ -484,6 +493,7 @@ def test_no_request_leaves_the_folder(browser: Any, built: Path, site: tuple[str
     assert names <= {p.name for p in built.iterdir()}
 
 
+@pytest.mark.slow
 def test_works_opened_from_disk_with_its_security_policy(browser: Any, built: Path) -> None:
     context = browser.new_context()  # the page's own Content-Security-Policy in force
     pg = context.new_page()
@@ -499,6 +509,7 @@ def test_works_opened_from_disk_with_its_security_policy(browser: Any, built: Pa
     context.close()
 
 
+@pytest.mark.slow
 def test_feed_links_the_episode_to_its_page(built: Path) -> None:
     import feedparser
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articlecast.cli import main
+from articlecast.cli import run as main
 
 MD_PIECES = st.sampled_from([
     "# ", "## ", "### ", "- ", "1. ", "> ", "**", "*", "`", "```\n", "---\n", "\n", "\n\n", "FAQ\n", "Q: ", "?",

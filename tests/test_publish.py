@@ -3,33 +3,36 @@ mutagen and Pillow."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
 import podcastparser
 import pytest
 import webvtt
-from conftest import ROOT
+from helpers import episode_of
+from helpers import speak as run
 from mutagen.id3 import ID3
 from PIL import Image
 
-from articlecast.cover import generate_cover, load_cover
+from articlecast.audio.tags import read_mp3
 from articlecast.errors import InputError
+from articlecast.images import load_cover
+from articlecast.inputs.markdown import parse_markdown
 from articlecast.models import Chapter, Cue, Episode, Meta
-from articlecast.tagger import read_mp3
-from articlecast.transcript import chapters_json, plain_text, srt, vtt
+from articlecast.publish.cover import generate_cover
+from articlecast.publish.notes import notes_markdown
+from articlecast.publish.transcript import chapters_json, plain_text, srt, vtt
+from articlecast.script import make_script
+from articlecast.voice.choice import resolve_voices
 
 BASE = "https://pod.example.com/show/"
 
 
-def speak(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, str(ROOT / "speak.py"), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env=os.environ.copy())
+def speak(args: list[str], cwd: Path) -> object:
+    proc = run(args, cwd, {"ARTICLECAST_CACHE": str(cwd / "cache")})
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -43,7 +46,7 @@ def toy_episode() -> Episode:
     cues = (Cue("Hello & welcome.", 500, 2000), Cue("Second --> line.", 2000, 3900, True),
             Cue("In part <one>.", 4500, 6000), Cue("Still there.", 5900, 8000, True),  # overlaps: trimmed
             Cue("Bye.", 9200, 10500, True))  # runs past the end: trimmed
-    return Episode(meta, chapters, cues)
+    return episode_of(meta, chapters, cues)
 
 
 def test_vtt_srt_and_text_from_the_timeline(tmp_path: Path) -> None:
@@ -66,7 +69,7 @@ def test_vtt_srt_and_text_from_the_timeline(tmp_path: Path) -> None:
 
 def test_reading_text_shows_a_spoken_heading_once() -> None:
     ep = toy_episode()
-    ep = Episode(ep.meta, ep.chapters, (*ep.cues[:2], Cue("Part <1>.", 4100, 4400, True), *ep.cues[2:]))
+    ep = episode_of(ep.meta, ep.chapters, (*ep.cues[:2], Cue("Part <1>.", 4100, 4400, True), *ep.cues[2:]))
     text = plain_text(ep)
     assert "[00:00:04] Part <1>\n\nIn part <one>." in text and "Part <1>." not in text
     assert "00:00:04.100 --> 00:00:04.400\nPart &lt;1&gt;.\n" in vtt(ep)  # captions keep every spoken sentence
@@ -117,7 +120,6 @@ NASTY = '<b>Tom & "Jerry\'s"</b> 🎉 café'
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two articles built one after the other into one folder, with a real voice for the first."""
     work = tmp_path_factory.mktemp("pub")
-    os.environ.setdefault("ARTICLECAST_WORKERS", "1")
     (work / "a.md").write_text(ARTICLE_A)
     (work / "b.txt").write_text(ARTICLE_B.replace("Wind Breaks", NASTY))  # plain text: the title is literal
     speak(["build", "a.md", "-q", "--base-url", BASE], work)
@@ -220,23 +222,16 @@ def test_script_names_its_own_cover(tmp_path: Path) -> None:
     assert feed.feed.image.href == BASE + "cover.jpg"
     assert feed.feed.tags[0].term == "Science"
     (tmp_path / "bad.yaml").write_text((tmp_path / "ep.yaml").read_text().replace("image: art.jpg}", "image: nope.png}"))
-    proc = subprocess.run([sys.executable, str(ROOT / "speak.py"), "build", "bad.yaml"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    proc = run(["build", "bad.yaml"], tmp_path)
     assert proc.returncode == 2 and "nope.png: no such image" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_show_notes_escape_the_articles_html() -> None:
-    import dataclasses
-
-    from articlecast.article_md import parse_markdown
-    from articlecast.publish import notes_markdown
-    from articlecast.script import make_script, resolve_voices
-
     script = resolve_voices(make_script(parse_markdown("# T\n\nBody.\n")))
     meta = dataclasses.replace(script.meta, title="Evil <script>alert(1)</script> [x](javascript:y)",
                                description="Body <img src=x onerror=alert(2)> & *text*.")
     ep = toy_episode()
-    notes = notes_markdown(Episode(meta, ep.chapters, ep.cues), script)
+    notes = notes_markdown(Episode(meta, ep.timeline), script)
     assert "<script>" not in notes and "<img" not in notes and "[x](javascript" not in notes
     assert "# Evil &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:y)" in notes
     assert "&amp; \\*text\\*" in notes and "Part &lt;1&gt;" in notes

@@ -9,9 +9,10 @@ import pytest
 from conftest import SAMPLE_TXT, SAMPLE_YAML
 
 from articlecast.errors import ScriptError
-from articlecast.inputs import load_article
+from articlecast.inputs import read_article as load_article
 from articlecast.models import AUTO, ROLES
 from articlecast.script import dump_script, intro_texts, load_script, make_script, outro_text, read_script
+from articlecast.voice.choice import require_voice
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_shipped_sample_script_is_current() -> None:
 
 def error_for(text: str) -> ScriptError:
     with pytest.raises(ScriptError) as info:
-        load_script(text, "ep.yaml")
+        load_script(text, "ep.yaml", require_voice)
     return info.value
 
 

@@ -5,30 +5,30 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import FFPROBE, ROOT
+from helpers import FFPROBE, PAGES, ROOT, speak
 from mutagen.id3 import ID3
 from PIL import Image
 
-from articlecast.errors import ArticleError
-from articlecast.fetch import USER_AGENT, FetchError, fetch_page
-from articlecast.inputs import load_article
-from articlecast.tagger import read_mp3
+from articlecast.audio.tags import read_mp3
+from articlecast.errors import ArticleError, FetchError
+from articlecast.inputs import read_article as load_article
+from articlecast.inputs.fetch import USER_AGENT, fetch_page
+from articlecast.script import read_script
 
 sys.path.insert(0, str(ROOT / "bench"))
 from pages import coverage  # noqa: E402
 
-PAGES = ROOT / "tests" / "pages"
-SPEAK = str(ROOT / "speak.py")
 CLUTTER = ["cookie", "Share", "Related", "comment", "Posted by", "Subscribe", "Sign up", "You may also like",
            "Leave a Reply", "says:", "Copyright", "©", "Partager", "Réactions", "Recent posts", "Tagged", "Last updated",
            "Photo:", "Loading", "Table of Contents", "Quick search", "Great idea", "Bravo"]
@@ -114,16 +114,14 @@ def test_junk_pages_are_refused_in_one_line(name: str, tmp_path: Path) -> None:
         load_article(PAGES / f"{name}.html")
     for needle in REFUSED[name]:
         assert needle in str(info.value)
-    proc = subprocess.run([sys.executable, SPEAK, "build", str(PAGES / f"{name}.html"), "--engine", "silent"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = speak(["build", str(PAGES / f"{name}.html"), "--engine", "silent"], tmp_path)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith(f"speak: error: {PAGES / name}.html: ")
     assert not (tmp_path / "audio_out").exists()
 
 
 def test_build_a_saved_news_page(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, SPEAK, "build", str(PAGES / "news.html"), "--engine", "silent", "-q"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = speak(["build", str(PAGES / "news.html"), "--engine", "silent", "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     mp3 = tmp_path / "audio_out" / "rain-gardens-cut-city-flooding-study-finds.mp3"
     info = read_mp3(mp3)
@@ -207,9 +205,6 @@ def test_fetch_follows_redirects_as_a_browser(site: str) -> None:
     page = fetch_page(f"{site}/old-address")
     assert page.url == f"{site}/story" and b"Rain gardens" in page.html
     assert all(agent == USER_AGENT for _, agent in Site.hits)
-    import urllib.error
-    import urllib.request
-
     with pytest.raises(urllib.error.HTTPError) as info:  # the same page refuses a bare client
         urllib.request.urlopen(f"{site}/story")  # noqa: S310 - the local test server
     assert info.value.code == 403
@@ -231,8 +226,7 @@ def test_fetch_limits(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_build_from_a_url_then_rebuild_offline(site: str, tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, SPEAK, "build", f"{site}/old-address", "--engine", "silent", "-q"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = speak(["build", f"{site}/old-address", "--engine", "silent", "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     saved = tmp_path / "script" / "rain-gardens-cut-city-flooding-study-finds.html"
     assert saved.exists() and f"speak.py build {Path('script') / saved.name}" in proc.stderr
@@ -244,9 +238,8 @@ def test_build_from_a_url_then_rebuild_offline(site: str, tmp_path: Path) -> Non
     assert apic.mime == "image/jpeg" and apic.data == cover.read_bytes()
     first = json.loads((tmp_path / "audio_out" / "feed.json").read_text())["items"]
     # the saved page rebuilds with every socket blocked, as the same episode
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netblock"), "ARTICLECAST_NETLOG": str(tmp_path / "net")}
-    proc = subprocess.run([sys.executable, SPEAK, "build", str(saved), "--engine", "silent", "-q"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300, env=env)
+    env = {"ARTICLECAST_NETLOG": str(tmp_path / "net"), "ARTICLECAST_NETCUT": "all"}
+    proc = speak(["build", str(saved), "--engine", "silent", "-q"], tmp_path, env)
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "net").exists()
     assert [i["guid"] for i in json.loads((tmp_path / "audio_out" / "feed.json").read_text())["items"]] == \
@@ -254,10 +247,9 @@ def test_build_from_a_url_then_rebuild_offline(site: str, tmp_path: Path) -> Non
 
 
 def test_a_url_without_network_fails_at_once_in_one_line(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netblock")}
+    env = {"ARTICLECAST_NETCUT": "all"}
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, SPEAK, "build", "https://news.example.com/a-story"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120, env=env)
+    proc = speak(["build", "https://news.example.com/a-story"], tmp_path, env)
     assert time.monotonic() - started < 30
     assert proc.returncode == 2, proc.stderr
     (line,) = proc.stderr.strip().splitlines()
@@ -273,15 +265,14 @@ def test_several_inputs_and_a_digest(tmp_path: Path) -> None:
     (tmp_path / "garden.md").write_text("# Tiny Garden\n\nA lead line about small gardens.\n\n## Soil\n\n"
                                         "Use compost in every bed.\n")
     inputs = [str(PAGES / "news.html"), str(PAGES / "blog.html"), "garden.md"]
-    proc = subprocess.run([sys.executable, SPEAK, "build", *inputs, "--engine", "silent", "-q"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    proc = speak(["build", *inputs, "--engine", "silent", "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "audio_out"
     assert len(list(out.glob("*.mp3"))) == 3 and len(json.loads((out / "feed.json").read_text())["items"]) == 3
     assert "[3/3]" in proc.stderr
 
-    proc = subprocess.run([sys.executable, SPEAK, "build", *inputs, "--digest", "Weekend reads", "--engine", "silent",
-                           "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = speak(["build", *inputs, "--digest", "Weekend reads", "--engine", "silent",
+                           "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     mp3 = out / "weekend-reads.mp3"
     info = read_mp3(mp3)
@@ -310,16 +301,12 @@ def test_several_inputs_and_a_digest(tmp_path: Path) -> None:
 
 
 def test_digest_script_round_trips(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, SPEAK, "script", str(PAGES / "news.html"), str(PAGES / "faq_dl.html"),
-                           "--digest", "Two stories", "-o", "d.yaml"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300)
+    proc = speak(["script", str(PAGES / "news.html"), str(PAGES / "faq_dl.html"),
+                           "--digest", "Two stories", "-o", "d.yaml"], tmp_path)
     assert proc.returncode == 0, proc.stderr
-    from articlecast.script import read_script
-
     script = read_script(tmp_path / "d.yaml")
     assert script.meta.title == "Two stories" and len(script.meta.sources) == 2
     assert {c.part for c in script.chapters} == {"Rain gardens cut city flooding, study finds",
                                                  "Night trains return to the northern line"}
-    one = subprocess.run([sys.executable, SPEAK, "script", str(PAGES / "news.html"), str(PAGES / "faq_dl.html")],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    one = speak(["script", str(PAGES / "news.html"), str(PAGES / "faq_dl.html")], tmp_path)
     assert one.returncode == 2 and "--digest" in one.stderr

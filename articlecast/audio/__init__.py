@@ -1,0 +1,2 @@
+"""Audio: an episode's plan, its speech mixed in order on one timeline and levelled from the sentences' own
+measurements, encoded to MP3 as it is mixed, and tagged with its chapters."""

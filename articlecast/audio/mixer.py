@@ -1,0 +1,255 @@
+"""Mixer: sentences, pauses, chimes and transitions laid out on one timeline and rendered in order, a few
+seconds at a time, straight into the encoder. The programme never exists whole in memory.
+
+    chime | intro | transition | chapter 1 | transition | ... | chapter n | transition | outro | chime
+
+A chapter starts where the transition before it starts, so a listener who skips to a chapter hears the
+transition sound and then its first words.
+
+Levels: each voice as a whole gets one gain that matches it to the voice that speaks most, and the whole
+programme one gain to -16 LUFS (plus the MP3 allowance). Both come from the sentences' BS.1770 hop
+energies (measured where each sentence was made), placed where the sentences sit: no pass over the
+mixed audio is needed to know its loudness. A sentence whose true peak would exceed the ceiling after
+its gain is limited on its own, before it is placed (its own silences are its look-ahead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..loudness import CEILING_DBTP, MIX_TARGET, hop_energies, hop_length, limit, loudness_of_hops
+from ..models import MIX_RATE, Chapter, Cue, Said
+from .sounds import CHIME_SECONDS, TRANSITION_SECONDS, TRANSITION_SILENCE, transition
+
+LEAD_IN = 0.35
+"""Silence after the opening chime, seconds."""
+TAIL = 1.0
+"""Silence at the very end, seconds."""
+VOICE_MATCH_MAX_DB = 12.0
+"""The most a voice's level is changed to match the others."""
+CHUNK_SECONDS = 10.0
+"""How much audio the renderer holds before handing it to the encoder."""
+
+
+def fixed_seconds(chapters: int, pace: float = 1.0) -> float:
+    """Length of everything but the speech and its pauses, for ``chapters`` chapters plus intro and outro."""
+    notes = TRANSITION_SECONDS - TRANSITION_SILENCE
+    return 2 * CHIME_SECONDS + (notes + TRANSITION_SILENCE / pace) * (chapters + 1) + (LEAD_IN + TAIL) / pace
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Line:
+    """A sentence in the plan."""
+
+    text: str
+    """The words as written (for the captions)."""
+    index: int
+    """Which request of the speech stream says it."""
+    pause: float
+    """Silence after it, seconds (already divided by the pace)."""
+    voice: str
+    """Who says it ("engine:voice"): one gain per voice."""
+    paragraph_end: bool = False
+    """True when a paragraph ends with it (for the reading text)."""
+
+
+@dataclass
+class Part:
+    """A chapter to lay out."""
+
+    title: str
+    """Chapter title."""
+    lines: list[Line]
+    """Its sentences, in order."""
+    group: str = ""
+    """The part of the episode it is nested under (a digest's article), or empty."""
+
+
+# ---------------------------------------------------------------- levels
+
+
+@dataclass
+class Levels:
+    """The gains the renderer applies: one per voice (matching) times one for the programme."""
+
+    voice_db: dict[str, float] = field(default_factory=dict)
+    """Each voice's matching gain, dB."""
+    programme_db: float = 0.0
+    """The whole programme's gain, dB."""
+
+    def gain(self, voice: str) -> float:
+        """The linear gain for a sentence of ``voice``."""
+        return 10 ** ((self.programme_db + self.voice_db.get(voice, 0.0)) / 20)
+
+
+def plan_levels(lines: Iterable[tuple[str, Said]], rate: int = MIX_RATE) -> Levels:
+    """Levels from sentences' hop energies: each voice matched to the one that speaks most, the whole to MIX_TARGET.
+
+    ``lines`` are (voice, said) of the sentences known so far; the speech is taken as if it were laid end to end
+    (pauses and chimes add silence and quiet notes, which BS.1770's gates leave out)."""
+    hops: dict[str, list[np.ndarray]] = {}
+    length: dict[str, int] = {}
+    for voice, said in lines:
+        hops.setdefault(voice, []).append(said.hops)
+        length[voice] = length.get(voice, 0) + said.samples
+    if not hops:
+        return Levels()
+    level = {v: loudness_of_hops(np.concatenate(h), rate) for v, h in hops.items()}
+    main = max(length, key=lambda v: length[v])
+    voice_db = {}
+    for v in hops:
+        ok = np.isfinite(level[v]) and np.isfinite(level[main])
+        voice_db[v] = float(np.clip(level[main] - level[v], -VOICE_MATCH_MAX_DB, VOICE_MATCH_MAX_DB)) if ok else 0.0
+    matched = np.concatenate([h * 10 ** (voice_db[v] / 10) for v, hs in hops.items() for h in hs])
+    speech = loudness_of_hops(matched, rate)
+    return Levels(voice_db, MIX_TARGET - speech if np.isfinite(speech) else 0.0)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+class Renderer:
+    """Places audio on the timeline in order and hands finished stretches to ``write``; keeps the programme's
+    hop energies (for its loudness) and true peak as it goes."""
+
+    def __init__(self, write: Callable[[np.ndarray], None], rate: int = MIX_RATE) -> None:
+        self.write = write
+        self.rate = rate
+        self.size = int(CHUNK_SECONDS * rate)
+        self.buffer = np.zeros(self.size, np.float32)
+        self.origin = 0
+        """Where the buffer starts on the timeline, in samples."""
+        self.hops: dict[int, float] = {}
+        self.peak = float("-inf")
+
+    def _flush(self) -> None:
+        self.write(self.buffer)
+        self.origin += self.size
+        self.buffer = np.zeros(self.size, np.float32)
+
+    def add(self, at: int, x: np.ndarray, hops: np.ndarray | None = None, peak: float = float("-inf")) -> None:
+        """Mix ``x`` in at sample ``at`` (never before anything already flushed). ``hops`` are its hop energies
+        and ``peak`` its true peak, as placed (measured here when not given)."""
+        if at < self.origin:
+            raise ValueError(f"renderer: audio at sample {at} comes after {self.origin} was written")
+        if hops is None:
+            hops = hop_energies(x, self.rate)
+        hop = hop_length(self.rate)
+        first = (at + hop // 2) // hop  # each hop of ``x`` goes to the programme's hop nearest its start
+        for k, e in enumerate(hops):
+            self.hops[first + k] = self.hops.get(first + k, 0.0) + float(e)
+        self.peak = max(self.peak, peak)
+        pos = 0
+        while pos < len(x):
+            while at + pos >= self.origin + self.size:
+                self._flush()
+            start = at + pos - self.origin
+            n = min(len(x) - pos, self.size - start)
+            self.buffer[start: start + n] += x[pos: pos + n]
+            pos += n
+
+    def finish(self, total: int) -> None:
+        """Write everything up to sample ``total`` (the end of the programme)."""
+        while self.origin + self.size <= total:
+            self._flush()
+        if total > self.origin:
+            self.write(self.buffer[: total - self.origin])
+            self.origin = total
+
+    def loudness(self) -> float:
+        """Integrated loudness of everything rendered, from the hop energies."""
+        if not self.hops:
+            return float("-inf")
+        hops = np.zeros(max(self.hops) + 1)
+        for k, e in self.hops.items():
+            hops[k] = e
+        return loudness_of_hops(hops, self.rate)
+
+
+def leveled(x: np.ndarray, said: Said, gain: float, rate: int = MIX_RATE) -> tuple[np.ndarray, np.ndarray, float]:
+    """A sentence at ``gain``, limited when its true peak would pass the ceiling: (samples, hop energies, peak)."""
+    db = 20 * np.log10(gain) if gain > 0 else float("-inf")
+    y = x * np.float32(gain)
+    peak = said.peak_dbtp + db
+    if peak > CEILING_DBTP:
+        y = limit(y, CEILING_DBTP - 0.1, rate)
+        return y, hop_energies(y, rate), CEILING_DBTP
+    return y, said.hops * gain**2, peak
+
+
+MAX_CUE_MS = 10_000
+"""The longest a caption stays on screen: a longer sentence is shown in parts, timed by their characters."""
+
+
+def cues_for(line: Line, start: int, end: int) -> list[Cue]:
+    """A sentence's captions: one cue, or for a long sentence several of about equal length, split between
+    words and timed in proportion to their characters (the speech's own rate)."""
+    n = -(-(end - start) // MAX_CUE_MS)
+    words = line.text.split()
+    if n <= 1 or len(words) < 2:
+        return [Cue(line.text, start, end, line.paragraph_end, line.voice)]
+    n = min(n, len(words))
+    target = len(line.text) / n
+    parts: list[list[str]] = [[]]
+    size = 0
+    for word in words:
+        if parts[-1] and size + len(word) / 2 > target * len(parts) and len(parts) < n:
+            parts.append([])
+        parts[-1].append(word)
+        size += len(word) + 1
+    texts = [" ".join(p) for p in parts]
+    total = sum(len(t) + 1 for t in texts)
+    out, at, done = [], start, 0
+    for i, text in enumerate(texts):
+        done += len(text) + 1
+        stop = end if i == len(texts) - 1 else start + round((end - start) * done / total)
+        out.append(Cue(text, at, stop, line.paragraph_end and i == len(texts) - 1, line.voice))
+        at = stop
+    return out
+
+
+@dataclass
+class Layout:
+    """Where everything goes, worked out part by part as the sentences become known."""
+
+    rate: int = MIX_RATE
+    pace: float = 1.0
+    pos: int = 0
+    """The next free sample."""
+    chapters: list[Chapter] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+
+    def ms(self, samples: int) -> int:
+        """Samples as milliseconds."""
+        return round(samples * 1000 / self.rate)
+
+    def opening(self) -> int:
+        """The opening chime's place; speech starts after it and the lead-in."""
+        at = self.pos
+        self.pos += int(CHIME_SECONDS * self.rate) + int(LEAD_IN / self.pace * self.rate)
+        return at
+
+    def transition(self) -> int:
+        """A transition's place (a chapter starts there)."""
+        at = self.pos
+        self.pos += len(transition(self.rate, pace=self.pace))
+        return at
+
+    def line(self, line: Line, samples: int) -> int:
+        """A sentence's place; its cues are recorded (more than one when it is long)."""
+        at = self.pos
+        self.cues += cues_for(line, self.ms(at), self.ms(at + samples))
+        self.pos += samples + int(line.pause * self.rate)
+        return at
+
+    def closing(self) -> tuple[int, int]:
+        """The closing chime's place and the programme's end."""
+        at = self.pos
+        self.pos += int(CHIME_SECONDS * self.rate) + int(TAIL / self.pace * self.rate)
+        return at, self.pos

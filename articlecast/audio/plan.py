@@ -1,0 +1,137 @@
+"""The plan of an episode: every sentence (or piece of a long one) of the intro, the chapters and the outro, in
+order, with its pause and voice, and the speech request behind it — what the voice is given (the script's
+lexicon applied, written forms spelled out), not what the transcript shows.
+
+The plan's key names everything that makes the audio; the encoded-audio cache keeps an episode under it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..errors import ScriptError
+from ..models import AUTO, MIX_RATE, SPEED_MAX, SPEED_MIN, Script, Segment, Voice
+from ..script import Lexicon, compile_lexicon, intro_texts, outro_text
+from ..voice.choice import resolve_voices
+from ..voice.segments import SegmentCache
+from ..voice.sentences import speakable_pieces
+from ..voice.speaker import Request, request_key
+from ..voice.spelling import spell_out
+from .encoded import encoded_exists, plan_key
+from .mixer import Line, Part
+
+INTRO_PAUSE = 0.35
+"""Silence between the sentences of the generated intro, seconds."""
+OUTRO_PAUSE = 0.3
+"""Silence after the outro, before the closing chime, seconds."""
+MIXER_VERSION = "1"
+"""Changes whenever the same plan would be laid out or levelled differently (part of the encoded-audio key)."""
+
+
+def paced(voice: Voice, speed: float) -> Voice:
+    """``voice`` at the episode's pace ``speed`` (the two multiply); a ScriptError when that leaves the range."""
+    pace = round(voice.speed * speed, 4)
+    if not SPEED_MIN <= pace <= SPEED_MAX:
+        raise ScriptError(f"speed {speed:g} makes the {voice.engine} voice run at {pace:g}x; voices run from "
+                          f"{SPEED_MIN:g}x to {SPEED_MAX:g}x: choose a speed that keeps every voice in that range")
+    return dataclasses.replace(voice, speed=pace)
+
+
+@dataclasses.dataclass
+class Planner:
+    """Turns segments into lines (one per sentence or piece) and the speech requests behind them."""
+
+    script: Script
+    """The script, its voices made concrete."""
+    lexicon: Lexicon
+    """The script's pronunciations."""
+    voices: dict[str, Voice]
+    """Each role's voice at the episode's pace."""
+    requests: list[Request] = dataclasses.field(default_factory=list)
+    """Every request, in the order made."""
+
+    def spoken(self, text: str) -> str:
+        """What the voice is given for ``text``: the lexicon applied, then written forms spelled out (unless the
+        script turns that off)."""
+        text = self.lexicon.apply(text)
+        return spell_out(text) if self.script.spell_out else text
+
+    def request(self, text: str, role: str) -> Request:
+        """A request for ``text`` in ``role``'s voice (not yet part of the plan)."""
+        return Request(self.spoken(text), self.voices[role])
+
+    def lines(self, segments: list[Segment]) -> list[Line]:
+        """The segments' lines, their requests appended to :attr:`requests`."""
+        out = []
+        for seg in segments:
+            label = self.script.voices[seg.role].label
+            pieces = speakable_pieces(seg.text)
+            for i, piece in enumerate(pieces):
+                pause = seg.pause / self.script.speed if i == len(pieces) - 1 else 0.0
+                self.requests.append(self.request(piece, seg.role))
+                out.append(Line(piece, len(self.requests) - 1, pause, label, pause > 0))
+        return out
+
+
+@dataclasses.dataclass
+class Plan:
+    """What an episode will say, part by part, and the speech requests behind it."""
+
+    script: Script
+    """The script, its voices made concrete."""
+    parts: list[Part]
+    """Intro, chapters, outro."""
+    planner: Planner
+    """The requests (and how lines are made)."""
+    opening: str
+    """The generated intro's opening words (the length sentence goes after them); empty for the script's own."""
+    bitrate: int
+    """The MP3's bitrate, kbit/s."""
+    key: str = ""
+    """The encoded-audio cache key of everything but the length sentence."""
+
+    def __post_init__(self) -> None:
+        self.rekey()
+
+    @property
+    def requests(self) -> list[Request]:
+        """Every speech request."""
+        return self.planner.requests
+
+    def rekey(self) -> None:
+        """Compute :attr:`key` again (after lines or requests were replaced)."""
+        described = [[p.title, p.group, [[request_key(self.requests[ln.index]), ln.text, ln.pause, ln.voice,
+                                          ln.paragraph_end] for ln in p.lines]] for p in self.parts]
+        self.key = plan_key([MIXER_VERSION, MIX_RATE, self.script.speed, self.script.intro == AUTO, described],
+                            self.bitrate)
+
+    def use(self, index: int, request: Request) -> None:
+        """Say line ``index`` with ``request`` instead (a retake: another speed or voice); the line's voice follows."""
+        self.requests[index] = request
+        label = request.voice.label
+        for p in self.parts:
+            p.lines[:] = [dataclasses.replace(ln, voice=label) if ln.index == index else ln for ln in p.lines]
+
+    def missing(self, cache: SegmentCache) -> list[Request]:
+        """The requests that will have to be synthesized (none when the whole episode is encoded in the cache)."""
+        if encoded_exists(cache.base, self.key):
+            return []
+        return [r for r in self.requests if not cache.exists(request_key(r))]
+
+
+def plan_episode(script: Script, bitrate: int) -> Plan:
+    """The plan of an episode: every sentence (or piece) of the intro, the chapters and the outro."""
+    script = resolve_voices(script)
+    voices = {role: paced(v, script.speed) for role, v in script.voices.items()}
+    planner = Planner(script, compile_lexicon(script.lexicon), voices)
+    outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", OUTRO_PAUSE)
+    opening = ""
+    if script.intro == AUTO:
+        opening, _, coming = intro_texts(script, 0.0)
+        intro = planner.lines([Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t])
+    else:
+        intro = planner.lines([Segment(script.intro, "host", INTRO_PAUSE)])
+    parts = [Part("Intro", intro), *(Part(c.title, planner.lines(list(c.segments)), c.part) for c in script.chapters),
+             Part("Outro", planner.lines([outro]))]
+    return Plan(script, parts, planner, opening, bitrate)
+

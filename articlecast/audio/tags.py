@@ -1,0 +1,166 @@
+"""Tags: ID3v2.3 tags with chapters (mutagen) on the encoded MP3, and reading them back as a player does.
+
+mutagen sorts frames by size when it saves, which puts CHAP frames out of time order, and ffprobe (and
+some players) list chapters in stored order. :class:`OrderedID3` writes the frames in a fixed order:
+text frames, the CTOC, the CHAP frames by start time, pictures last. mutagen has no public way to order
+frames, so this overrides its ``ID3._write`` with its own ``save_frame``: the mutagen versions this works with
+are pinned in pyproject.toml, and tests/test_episode.py checks the order with ffprobe.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutagen import MutagenError
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    USLT,
+    CTOCFlags,
+    Frame,
+    ID3NoHeaderError,
+    PictureType,
+)
+from mutagen.id3._tags import save_frame  # mutagen's own frame serializer (pinned; see above)
+from mutagen.mp3 import MP3
+
+from ..errors import AudioError, why_not_writable
+from ..images import Cover
+from ..models import Episode
+
+log = logging.getLogger(__name__)
+__all__ = ["OrderedID3", "TagInfo", "read_mp3", "tag_mp3"]
+
+
+class OrderedID3(ID3):
+    """An ID3 tag that keeps chapters in time order when saved."""
+
+    def _write(self, config: object) -> bytes:  # overrides mutagen's size-sorted writer
+        def rank(frame: Frame) -> tuple[int, float]:
+            if frame.FrameID == "CTOC":  # the top level first, then each part's in order
+                return (1, -1 if frame.flags & CTOCFlags.TOP_LEVEL else int(frame.element_id[3:] or 0))
+            if frame.FrameID == "CHAP":
+                return (2, frame.start_time)
+            if frame.FrameID == "APIC":
+                return (3, 0)
+            return (0, 0)
+
+        frames = sorted(self.values(), key=rank)
+        return b"".join(save_frame(f, config=config) for f in frames)
+
+
+def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript: str = "") -> None:
+    """Replace the MP3's tags with ours: title, show, date, genre, description, chapters, and the cover
+    art (APIC, front cover) and transcript (USLT) when given."""
+    m = episode.meta
+    tags = OrderedID3()
+    tags.add(TIT2(encoding=1, text=[m.title]))
+    tags.add(TPE1(encoding=1, text=[m.author]))
+    tags.add(TALB(encoding=1, text=[m.show]))
+    tags.add(TDRC(encoding=1, text=[m.date]))
+    tags.add(TCON(encoding=1, text=["Podcast"]))
+    tags.add(TLAN(encoding=1, text=[m.language]))
+    if m.description:
+        tags.add(COMM(encoding=1, lang="eng", desc="", text=[m.description]))
+    ids = [f"chp{i}" for i in range(len(episode.chapters))]
+    # chapters of one part (a digest's article) are listed by a CTOC of their own, which the top level lists
+    top: list[str] = []
+    parts: dict[str, list[str]] = {}
+    for cid, ch in zip(ids, episode.chapters):
+        if not ch.part:
+            top.append(cid)
+            continue
+        if ch.part not in parts:
+            parts[ch.part] = []
+            top.append(f"toc{len(parts)}")
+        parts[ch.part].append(cid)
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=top,
+                  sub_frames=[TIT2(encoding=1, text=["Chapters"])]))
+    for n, (part, children) in enumerate(parts.items(), 1):
+        tags.add(CTOC(element_id=f"toc{n}", flags=CTOCFlags.ORDERED, child_element_ids=children,
+                      sub_frames=[TIT2(encoding=1, text=[part])]))
+    for cid, ch in zip(ids, episode.chapters):
+        tags.add(CHAP(element_id=cid, start_time=ch.start_ms, end_time=ch.end_ms, start_offset=0xFFFFFFFF,
+                      end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=1, text=[ch.title])]))
+    if transcript:
+        tags.add(USLT(encoding=1, lang="eng", desc="Transcript", text=transcript))
+    if cover:
+        tags.add(APIC(encoding=0, mime=cover.mime, type=PictureType.COVER_FRONT, desc="Cover", data=cover.data))
+    tags.update_to_v23()
+    try:
+        try:
+            ID3(str(path)).delete()  # ffmpeg's own v2.4 tag
+        except ID3NoHeaderError:  # no tag to delete is fine
+            pass
+        tags.save(str(path), v2_version=3)
+    except MutagenError as e:  # mutagen wraps the OSError of a full disk, say: found from the folder itself
+        raise why_not_writable(path.parent) or AudioError(f"{path}: cannot tag the encoded MP3 ({e})") from None
+
+
+# ---------------------------------------------------------------- reading back
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """What a player sees in an MP3: its tags and chapters."""
+
+    seconds: float
+    """Length of the audio."""
+    bitrate: int
+    """Bits per second."""
+    sample_rate: int
+    """Samples per second."""
+    tags: dict[str, str]
+    """Text tags by name (title, artist, album, date, genre, description)."""
+    chapters: list[tuple[int, int, str]]
+    """(start ms, end ms, title) in the order the CTOCs list them (nested ones in place)."""
+    parts: list[str]
+    """For each chapter, the title of the CTOC it is nested in (a digest's article), or empty."""
+
+
+def read_mp3(path: Path) -> TagInfo:
+    """Read an MP3's stream info, tags and chapters (CTOC order, else stored order)."""
+    try:
+        audio = MP3(str(path))
+    except (MutagenError, OSError) as e:
+        raise AudioError(f"{path}: not a readable MP3 ({e or type(e).__name__})") from None
+    tags = audio.tags or ID3()
+    names = {"TIT2": "title", "TPE1": "artist", "TALB": "album", "TDRC": "date", "TCON": "genre", "TLAN": "language"}
+    text = {label: str(tags[fid].text[0]) for fid, label in names.items() if fid in tags}
+    comm = tags.getall("COMM")
+    if comm:
+        text["description"] = str(comm[0].text[0])
+    chaps = {f.element_id: f for f in tags.getall("CHAP")}
+    tocs = {f.element_id: f for f in tags.getall("CTOC")}
+    order: list[tuple[str, str]] = []  # (chapter id, the part it is nested in)
+
+    def walk(toc: CTOC, part: str, seen: set[str]) -> None:
+        for cid in toc.child_element_ids:
+            if cid in tocs and cid not in seen:
+                sub = tocs[cid]
+                walk(sub, str(sub.sub_frames["TIT2"].text[0]) if "TIT2" in sub.sub_frames else cid, seen | {cid})
+            elif cid in chaps:
+                order.append((cid, part))
+
+    for toc in tocs.values():
+        if toc.flags & CTOCFlags.TOP_LEVEL:
+            walk(toc, "", {toc.element_id})
+    order = order or [(f.element_id, "") for f in tags.getall("CHAP")]
+    chapters, parts = [], []
+    for cid, part in order:
+        f = chaps[cid]
+        title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else cid
+        chapters.append((f.start_time, f.end_time, title))
+        parts.append(part)
+    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, chapters, parts)

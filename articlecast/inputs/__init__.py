@@ -1,0 +1,117 @@
+"""Reading inputs: every kind of article becomes the same :class:`~..models.Article`.
+
+One reader per kind, chosen by the file's extension (:data:`READERS`): plain text (:mod:`.plain`), Markdown
+(:mod:`.markdown`), a saved web page (:mod:`.html`); a web page's address is fetched (:mod:`.fetch`) and saved so
+that a rebuild is offline. Nothing here knows what becomes of the article.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import ArticleError, FetchError, InputError, converted
+from ..files import slugify, write_atomic
+from ..images import square_cover
+from ..models import Article
+from .fetch import fetch_page, get, is_url
+from .html import lead_image_url, parse_html
+from .markdown import parse_markdown
+from .plain import parse_text
+from .text import read_bytes, read_text
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ARTICLE_SUFFIXES", "SCRIPT_SUFFIXES", "COVER_SUFFIX", "fetch_article", "input_kind", "is_url",
+           "read_article"]
+
+ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+                    ".htm": "html", ".xhtml": "html"}
+"""An article's kind, by the file's extension."""
+SCRIPT_SUFFIXES = {".yaml", ".yml"}
+"""A script's extensions (read by the script stage, not here)."""
+COVER_SUFFIX = ".cover.jpg"
+"""A saved page's lead image, made square, beside it (``page.html`` -> ``page.cover.jpg``)."""
+
+
+def _read_text_article(path: Path) -> Article:
+    return parse_text(read_text(path), fallback_title=fallback_title(path))
+
+
+def _read_markdown(path: Path) -> Article:
+    return parse_markdown(read_text(path), fallback_title=fallback_title(path))
+
+
+def _read_html(path: Path) -> Article:
+    article = parse_html(read_bytes(path), fallback_title=fallback_title(path))
+    cover = path.with_name(path.stem + COVER_SUFFIX)
+    return dataclasses.replace(article, image=cover.name) if cover.is_file() else article
+
+
+READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,
+                                                 "html": _read_html}
+"""The reader of each kind of article file."""
+
+
+def input_kind(path: Path) -> str:
+    """ "text", "markdown", "html" or "script", from the file's extension."""
+    suffix = path.suffix.lower()
+    if suffix in SCRIPT_SUFFIXES:
+        return "script"
+    if suffix in ARTICLE_SUFFIXES:
+        return ARTICLE_SUFFIXES[suffix]
+    raise InputError(
+        f"{path}: unknown file type {suffix or '(no extension)'!r}; use .txt, .md or .html for an article (or its "
+        "http(s):// address), .yaml for a script"
+    )
+
+
+def fallback_title(path: Path) -> str:
+    """A title made from a file name, for an article that has none."""
+    return path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"
+
+
+def read_article(path: Path) -> Article:
+    """Read and parse an article file, by its kind."""
+    kind = input_kind(path)
+    if kind == "script":
+        raise InputError(f"{path}: is a script, not an article; use 'speak.py build {path}' to build it")
+    try:
+        return READERS[kind](path)
+    except ArticleError as e:
+        raise ArticleError(f"{path}: {e}") from None
+
+
+def fetch_article(url: str, folder: Path) -> tuple[Article, Path]:
+    """Fetch a web page (online: the user gave its URL), save it into ``folder`` so that a rebuild is offline,
+    and read it; its lead image, when it can be made square and large enough, is saved beside it as the cover.
+    Returns the article and the saved page."""
+    page = fetch_page(url)
+    try:
+        article = parse_html(page.html, url=page.url)
+    except ArticleError as e:
+        raise ArticleError(f"{url}: {e}") from None
+    stem = slugify(article.title) or slugify(urlsplit(page.url).netloc) or "page"
+    saved = folder / f"{stem}.html"
+    n = 1
+    while saved.exists() and saved.read_bytes() != page.html:
+        n += 1
+        saved = folder / f"{stem}-{n}.html"
+    with converted(InputError, folder, "cannot save the fetched page"):
+        write_atomic(saved, page.html)
+    image = lead_image_url(page.html, page.url)
+    if image.startswith(("http://", "https://")):
+        try:
+            cover = square_cover(get(image, accept="image/*")[1])
+        except FetchError as e:
+            log.info("lead image not used: %s", e)
+            cover = None
+        if cover:
+            name = saved.stem + COVER_SUFFIX
+            with converted(InputError, folder, "cannot save the page's image"):
+                write_atomic(saved.with_name(name), cover)
+            article = dataclasses.replace(article, image=name)
+    return article, saved

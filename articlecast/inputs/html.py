@@ -1,0 +1,350 @@
+"""Web pages: a saved page or a fetched one in, an :class:`Article` out.
+
+trafilatura (precision mode, tables kept, comments dropped) finds the article in the page and hands back
+its structure as XML: headings become chapters, paragraphs and list items are read, tables row by row,
+``<dl>`` lists as questions and answers; figure captions, code, images and links' addresses are left out.
+Before that, elements whose class or id says what they are (cookie banners, share bars, comments,
+"related articles", newsletters) are removed, and the page's JSON-LD is read: its ``FAQPage`` becomes
+the FAQ when the text has none, and its ``articleBody`` length checks the extraction.
+
+A page that yields too little text (a teaser, a paywall, a page built by JavaScript), mostly links or
+lists, or much less than its own ``articleBody`` is refused with one line saying what to do, never
+narrated.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+import trafilatura
+
+from ..errors import ArticleError
+from ..models import Article
+from .structure import FAQ_RE, Block, clean, sectionize, speakable_item, table_sentences
+
+log = logging.getLogger(__name__)
+
+MIN_WORDS = 120
+"""Fewer words of article text than this is a teaser, a paywall or not an article."""
+MIN_PROSE_BLOCKS = 2
+"""At least this many paragraphs (or list items) of PROSE_WORDS words or more: else the page is navigation."""
+PROSE_WORDS = 15
+AGREEMENT = 0.6
+"""The extraction must hold at least this share of the words the page's JSON-LD ``articleBody`` has."""
+CLUTTER = frozenset({
+    "comment", "comments", "cookie", "cookies", "consent", "gdpr", "share", "sharing", "social", "related",
+    "newsletter", "subscribe", "subscription", "promo", "advert", "advertisement", "ads", "sponsored", "popup",
+    "modal", "recommended", "outbrain", "taboola", "disqus", "breadcrumb", "breadcrumbs",
+})
+"""Words in an element's class or id that mark it as not the article."""
+STRUCTURAL = frozenset({"html", "body", "main", "article"})
+PAGE_LINE_RE = re.compile(
+    r"^\s*(last (updated|modified|reviewed)|updated( on)?|posted (on|in)|published( on)?|first published|"
+    r"reading time|\d+ min(ute)?s? read|photo(graph)?s?:|image:|credit:|copyright|©|all rights reserved)", re.I)
+"""Short lines that belong to the page, not the article (dates of update, credits)."""
+ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "TechArticle", "WebPage")
+FIX = ("save the whole article from your browser (File > Save Page As) and build that file, "
+       "or paste its text into a .md file")
+
+
+@dataclass(frozen=True)
+class LinkedData:
+    """What a page says about itself in JSON-LD."""
+
+    headline: str = ""
+    """The article's headline."""
+    author: str = ""
+    """Its author(s), comma-separated."""
+    published: str = ""
+    """datePublished, as YYYY-MM-DD."""
+    body_words: int = 0
+    """Words in ``articleBody`` (0 when absent)."""
+    faq: tuple[tuple[str, str], ...] = ()
+    """FAQPage questions and their answers, as plain text."""
+    paywalled: bool = False
+    """The page says it is not free to read (``isAccessibleForFree: false``)."""
+
+
+def _objects(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for x in data:
+            yield from _objects(x)
+    elif isinstance(data, dict):
+        yield data
+        yield from _objects(data.get("@graph", []))
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type", [])
+    return {str(x) for x in (t if isinstance(t, list) else [t])}
+
+
+def _text(value: Any) -> str:
+    """Plain text of a JSON-LD value that may hold HTML."""
+    if isinstance(value, dict):
+        value = value.get("text") or value.get("name") or ""
+    if isinstance(value, list):
+        value = " ".join(_text(v) for v in value)
+    value = str(value or "")
+    if "<" in value:
+
+        try:
+            value = lxml.html.fromstring(f"<div>{value}</div>").text_content()
+        except Exception:  # noqa: BLE001 - malformed HTML in a JSON string: keep its text as it is
+            value = re.sub(r"<[^>]+>", " ", value)
+    return clean(value)
+
+
+def linked_data(tree: Any) -> LinkedData:
+    """Read the page's ``<script type="application/ld+json">`` blocks (a list or an @graph are fine)."""
+    found: dict[str, Any] = {}
+    faq: list[tuple[str, str]] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for obj in _objects(data):
+            types = _types(obj)
+            if "FAQPage" in types:
+                entities = obj.get("mainEntity", [])
+                for q in entities if isinstance(entities, list) else [entities]:
+                    if isinstance(q, dict):
+                        question, answer = _text(q.get("name")), _text(q.get("acceptedAnswer"))
+                        if question and answer:
+                            faq.append((question, answer))
+            if types & set(ARTICLE_TYPES) and not found.get("headline"):
+                author = obj.get("author", "")
+                authors = author if isinstance(author, list) else [author]
+                found = {
+                    "headline": _text(obj.get("headline") or obj.get("name")),
+                    "author": ", ".join(a for a in (_text(x) for x in authors) if a),
+                    "published": str(obj.get("datePublished") or "")[:10],
+                    "body_words": len(_text(obj.get("articleBody")).split()),
+                    "paywalled": str(obj.get("isAccessibleForFree", "true")).lower() in ("false", "0", "no"),
+                }
+    return LinkedData(**found, faq=tuple(faq))
+
+
+def _tokens(el: Any) -> set[str]:
+    words = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    return set(re.split(r"[^a-z0-9]+", words))
+
+
+def remove_clutter(tree: Any) -> int:
+    """Remove elements whose class or id marks them as clutter, and hidden ones; returns how many."""
+    doomed = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in STRUCTURAL:
+            continue
+        if _tokens(el) & CLUTTER or el.get("aria-hidden") == "true" or el.get("hidden") is not None:
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return len(doomed)
+
+
+NAVIGATION_SHARE = 0.5
+"""A page whose text is more than this share link text is navigation, not an article."""
+
+
+def link_share(tree: Any) -> float:
+    """The share of the page's visible text that is the text of links."""
+    body = tree.find("body")
+    if body is None:
+        return 0.0
+    total = len(" ".join(body.itertext()).split())
+    links = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    return links / total if total else 0.0
+
+
+PERMALINK = frozenset({"¶", "#", "§", "🔗", "link", "permalink"})
+
+
+def unwrap_heading_links(tree: Any) -> None:
+    """A heading that is a link to itself (mdBook, Sphinx, GitHub) is a heading: its link is unwrapped (and a
+    bare "¶" permalink removed), else the extractor takes it for navigation and drops it."""
+    for level in range(1, 7):
+        for heading in tree.iter(f"h{level}"):
+            for a in list(heading.iter("a")):
+                if (a.text_content() or "").strip().lower() in PERMALINK:
+                    a.drop_tree()
+                else:
+                    a.drop_tag()
+
+
+TITLE_SEPARATORS = re.compile(r"\s+[-|–—·»:]\s+")
+
+
+def page_title(tree: Any, found: str) -> str:
+    """The article's title: ``found`` (the metadata's), unless that is only the site's name as the page's
+    ``<title>`` ends with ("Data Types - The Rust Programming Language"): then the ``<title>``'s first part."""
+    full = clean(tree.findtext(".//title") or "")
+    parts = TITLE_SEPARATORS.split(full)
+    if len(parts) >= 2 and (not found or _same(found, parts[-1])):
+        return parts[0]
+    return found or full
+
+
+def _same(a: str, b: str) -> bool:
+    return re.sub(r"\W+", "", a).casefold() == re.sub(r"\W+", "", b).casefold()
+
+
+def _flat(el: Any) -> str:
+    return clean("".join(el.itertext()))  # inline code and emphasis run on with the words around them
+
+
+def _blocks(main: Any) -> Iterator[Block]:
+    """trafilatura's XML (``<main>``) as blocks."""
+    for el in main:
+        tag = el.tag
+        if tag == "head":
+            level = int(el.get("rend", "h3")[1:] or 3) if re.fullmatch(r"h[1-6]", el.get("rend", "")) else 0
+            text = _flat(el)
+            if text:  # a heading without a level: a <summary>, as trafilatura gives it, is a question
+                yield Block("heading", text, level) if level else Block("question", text)
+        elif tag == "p" or tag == "quote" and not len(el):
+            text = _flat(el)
+            if text and not (PAGE_LINE_RE.match(text) and len(text.split()) <= 12):
+                yield Block("paragraph", text)
+        elif tag == "quote":
+            yield from _blocks(el)
+        elif tag == "list" and el.get("rend") == "dl":
+            for item in el:
+                text = _flat(item)
+                if text:
+                    dt = item.get("rend", "").startswith("dt")
+                    yield Block("question", text) if dt else Block("paragraph", text)
+        elif tag == "list":
+            for item in el:
+                text = _flat(item)
+                if text:
+                    yield Block("item", speakable_item(text))
+        elif tag == "table":
+            header: list[str] = []
+            rows: list[list[str]] = []
+            for row in el.iter("row"):
+                cells = [_flat(c) for c in row.iter("cell")]
+                if all(c.get("role") == "head" for c in row.iter("cell")) and not rows:
+                    header = cells
+                else:
+                    rows.append(cells)
+            yield from (Block("paragraph", s) for s in table_sentences(header, rows))
+        elif tag == "div":
+            yield from _blocks(el)
+        # code, graphic (images, figure captions) and anything else: not read
+
+
+def _faq_blocks(faq: tuple[tuple[str, str], ...]) -> list[Block]:
+    out = [Block("heading", "Frequently asked questions", 2)]
+    for question, answer in faq:
+        out += [Block("heading", question, 3), Block("paragraph", answer)]
+    return out
+
+
+def _without_faq(blocks: list[Block]) -> list[Block]:
+    """The blocks with the text's own FAQ section (its heading and everything under it) removed."""
+    out: list[Block] = []
+    level: int | None = None
+    for b in blocks:
+        if b.kind == "heading" and level is not None and b.level <= level and not b.text.endswith("?"):
+            level = None
+        if b.kind == "heading" and FAQ_RE.match(b.text):
+            level = b.level
+        if level is None:
+            out.append(b)
+    return out
+
+
+def words_of(article: Article) -> int:
+    """How many words the article's body holds."""
+    return sum(len(p.split()) for s in article.sections for p in s.paragraphs)
+
+
+def parse_html(page: str | bytes, fallback_title: str = "", url: str = "") -> Article:
+    """An article from a web page's HTML; ``url`` is where it came from (its canonical URL wins)."""
+
+    try:
+        tree = lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError) as e:
+        raise ArticleError(f"is not a readable web page ({e})") from None
+    ld = linked_data(tree)
+    removed = remove_clutter(tree)  # first: a pop-up's heading must not become the title
+    unwrap_heading_links(tree)
+    log.debug("removed %d clutter elements", removed)
+    meta = trafilatura.extract_metadata(tree, default_url=url or None)
+    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_tables=True, favor_precision=True,
+                              include_comments=False, include_formatting=True, include_images=False)
+
+    main = lxml.etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
+    blocks = list(_blocks(main)) if main is not None else []
+    title = page_title(tree, clean((meta.title if meta else "") or ld.headline or "")) or fallback_title
+    if blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
+        title = title or blocks[0].text
+    # the page's own title again (as its h1, or the first heading of the text) is not a chapter
+    blocks = [b for n, b in enumerate(blocks) if not (b.kind == "heading" and (b.level == 1 or (
+        n == 0 and _same(b.text, title))))]
+    faq_in_text = sum(1 for b in _questions(blocks))
+    if ld.faq and faq_in_text < len(ld.faq):
+        blocks = _without_faq(blocks) + _faq_blocks(ld.faq)
+    words = sum(len(b.text.split()) for b in blocks if b.kind != "heading")
+    prose = sum(1 for b in blocks if b.kind in ("paragraph", "item") and len(b.text.split()) >= PROSE_WORDS)
+    if ld.body_words >= MIN_WORDS and words < AGREEMENT * ld.body_words:
+        raise ArticleError(f"only {words} of the article's {ld.body_words} words (as the page itself says) were "
+                           f"found; the page may be split or load its text with JavaScript: {FIX}")
+    if words < MIN_WORDS or prose < MIN_PROSE_BLOCKS:
+        fix = FIX
+        if ld.paywalled:
+            why = "the page says it is for subscribers only"
+        elif link_share(tree) > NAVIGATION_SHARE:
+            why, fix = "the page is mostly links: a home page or a list of articles?", "give the article's own page, or " + FIX
+        else:
+            why = "a teaser, a paywall, or a page that needs JavaScript?"
+        raise ArticleError(f"only {words} words of article text in {prose} paragraphs were found ({why}); {fix}")
+    source = (meta.url if meta and meta.url else "") or url
+    lang = (tree.get("lang") or "").strip()
+    extra = {"source": source, "author": clean((meta.author if meta else "") or ld.author or ""),
+             "site": clean(meta.sitename if meta and meta.sitename else ""),
+             "published": (meta.date if meta and meta.date else ld.published)[:10],
+             "language": lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else ""}
+    standfirst = clean(meta.description if meta and meta.description else "")
+    try:
+        article = sectionize(title, blocks, standfirst=standfirst, plain=False, **extra)
+    except ValueError as e:  # a title of only spaces, say
+        raise ArticleError(str(e)) from None
+    log.debug("page: %d words, %d sections, JSON-LD body %d words", words_of(article), len(article.sections),
+              ld.body_words)
+    return article
+
+
+def _questions(blocks: list[Block]) -> Iterator[Block]:
+    """The question headings under the text's own FAQ heading."""
+    level: int | None = None
+    for b in blocks:
+        if b.kind == "heading" and FAQ_RE.match(b.text):
+            level = b.level
+            continue
+        if level is not None and b.kind in ("heading", "question"):
+            if b.kind == "heading" and b.level <= level and not b.text.endswith("?"):
+                level = None
+                continue
+            yield b
+
+
+def lead_image_url(page: str | bytes, url: str = "") -> str:
+    """The page's lead image (og:image and the like), absolute, or empty."""
+
+    meta = trafilatura.extract_metadata(lxml.html.document_fromstring(page), default_url=url or None)
+    image = (meta.image if meta else "") or ""
+    if image and url:
+        image = urljoin(url, image)
+    return image

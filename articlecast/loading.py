@@ -1,0 +1,75 @@
+"""Loading an input as a build takes it: an article (file or URL) made into its default script, or a script
+(.yaml) read back — its voices checked against what is installed here, at their line — and the options that
+override a script (voice, speed, show, e-mail) applied. Several inputs may become one digest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import stops
+from .errors import InputError
+from .inputs import fetch_article, input_kind, is_url, read_article
+from .models import DEFAULT_SHOW, Script
+from .options import Options
+from .script import make_digest, make_script, read_script
+from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One input, read: its script, and where the files it names live."""
+
+    script: Script
+    """The script (an article's default one, or the .yaml as written), options applied, voices made concrete."""
+    folder: Path
+    """The folder its relative paths (cover art) are relative to."""
+    source: str = ""
+    """The input as given (a path or a URL)."""
+    saved: Path | None = None
+    """For a URL: where the fetched page was saved (a rebuild from it is offline)."""
+
+
+def load(source: str | Path, options: Options | None = None) -> Loaded:
+    """Read one input of a build: a script (.yaml), an article (.txt, .md, .html) or a web page's URL (fetched
+    and saved into ``options.pages``); then ``options``' voice, speed, show and e-mail applied."""
+    stops.check()
+    options = options or Options()
+    text = str(source)
+    if is_url(text):
+        article, saved = fetch_article(text, options.pages)
+        loaded = Loaded(make_script(article, show=options.show or DEFAULT_SHOW), saved.parent, text, saved)
+    else:
+        path = Path(source)
+        if input_kind(path) == "script":
+            loaded = Loaded(read_script(path, require_voice), path.parent, text)
+        else:
+            loaded = Loaded(make_script(read_article(path), show=options.show or DEFAULT_SHOW), path.parent, text)
+    return apply_options(loaded, options)
+
+
+def apply_options(loaded: Loaded, options: Options) -> Loaded:
+    """The options that override a script: one voice for every role, the pace, the show's name, the e-mail."""
+    script = loaded.script
+    if options.voice:
+        script = one_voice(script, parse_voice(options.voice))
+    if options.speed is not None:
+        script = dataclasses.replace(script, speed=options.speed)
+    meta = script.meta
+    if options.show and meta.show != options.show:
+        meta = dataclasses.replace(meta, show=options.show, author=options.show if meta.author == meta.show
+                                   else meta.author)
+    if options.email:
+        meta = dataclasses.replace(meta, email=options.email)
+    script = dataclasses.replace(script, meta=meta)
+    return dataclasses.replace(loaded, script=resolve_voices(script))
+
+
+def digest(items: list[Loaded], title: str, options: Options | None = None) -> Loaded:
+    """Several loaded inputs as one episode called ``title`` (see :func:`~.script.make_digest`)."""
+    if not items:
+        raise InputError("a digest needs at least one article")
+    script = make_digest([x.script for x in items], title, (options.show if options else "") or DEFAULT_SHOW)
+    return Loaded(script, items[0].folder, " + ".join(x.source for x in items))

@@ -1,0 +1,65 @@
+"""How episodes are built: every setting a build or a batch takes, with its default, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FieldError
+from .models import BITRATES, DEFAULT_BITRATE, SPEED_WORDS, speed_ok
+
+EPISODE_MAX = 0.05
+"""The listen-back check's default: the most missed words an episode may have (a share of the words meant)."""
+CHAPTER_MAX = 0.15
+"""The listen-back check's default: the most missed words any one chapter may have."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings of a build (or a batch of builds). The defaults are what ``speak.py build`` does."""
+
+    output: Path = Path("audio_out")
+    """The folder the episodes and their feed go into."""
+    voice: str = ""
+    """One voice for every role, "ENGINE" or "ENGINE:VOICE" (e.g. "hibari", "piper:joe", "silent"); empty: the
+    script's own voices."""
+    speed: float | None = None
+    """The whole episode's pace (SPEED_MIN to SPEED_MAX), over the script's own; None: the script's."""
+    bitrate: int = DEFAULT_BITRATE
+    """MP3 bitrate, kbit/s (one of BITRATES)."""
+    show: str = ""
+    """The show's name over the script's; empty: the script's (or the default show)."""
+    base_url: str = ""
+    """Where the published files will live (the feed's links start with it); empty: the folder's feed's, else
+    the folder itself (file://)."""
+    email: str = ""
+    """The show owner's e-mail for podcast directories (itunes:owner); empty: the script's or the feed's."""
+    pages: Path = Path("script")
+    """Where pages fetched from a URL are saved (so that a rebuild is offline)."""
+    check: bool = False
+    """Listen to every sentence before mixing, speak again those misheard, report each chapter's missed words."""
+    max_missed: float = EPISODE_MAX
+    """With ``check``: the most missed words the episode may have (a share)."""
+    max_missed_chapter: float = CHAPTER_MAX
+    """With ``check``: the most missed words any chapter may have (a share)."""
+    workers: int = 0
+    """Speech worker processes; 0: ARTICLECAST_WORKERS, else one per core (at most 4)."""
+    ray: str | None = None
+    """Speak on Ray: None for local worker processes, "" for a Ray started here, "HOST:PORT" to join a cluster."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", Path(self.output))
+        object.__setattr__(self, "pages", Path(self.pages))
+        if self.speed is not None and not speed_ok(self.speed):
+            raise FieldError("Options", "speed", self.speed, SPEED_WORDS)
+        if self.bitrate not in BITRATES:
+            raise FieldError("Options", "bitrate", self.bitrate, f"one of {', '.join(map(str, BITRATES))} kbit/s")
+        for name in ("max_missed", "max_missed_chapter"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise FieldError("Options", name, value, "a share between 0 and 1")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
+            raise FieldError("Options", "workers", self.workers, "a number of processes (0: one per core)")
+        if self.voice and not self.voice.partition(":")[0].strip():
+            raise FieldError("Options", "voice", self.voice, "ENGINE or ENGINE:VOICE, naming an engine first "
+                             "(e.g. hibari:heart; see speak.py voices)")

@@ -1,0 +1,12 @@
+"""Publishing: an episode's files (MP3, captions, transcript, chapters, cover, listening page, show notes) and
+the folder's feed, written as one transaction; and what podcast directories require of the feed."""
+
+from __future__ import annotations
+
+from .feed import FeedItem, ShowInfo, read_items
+from .folder import Artwork, Published, artwork, build_hash, prepare_output, publish_episode, up_to_date
+from .report import summary, write_report
+from .requirements import Problem, audit_feed
+
+__all__ = ["Artwork", "FeedItem", "Problem", "Published", "ShowInfo", "artwork", "audit_feed", "build_hash",
+           "prepare_output", "publish_episode", "read_items", "summary", "up_to_date", "write_report"]

@@ -1,0 +1,236 @@
+"""The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, written with feedgen.
+
+The feed's episodes are kept in ``feed.json`` beside ``feed.xml``; a build adds its episode (or
+replaces the one with the same guid) and the XML is made again from the list, newest first.
+
+Namespace choices, tested against real clients (see tests/test_publish.py):
+- ``podcast:`` tags use the official URI; transcript and chapters links are repeated under the
+  namespace's first URI, the only one gPodder's podcastparser reads.
+- Chapters are also inline as Podlove Simple Chapters (``psc:``), which podcastparser lists.
+- ``itunes:explicit`` is written as Apple now documents it (``true``/``false``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import lxml.etree  # noqa: F401 - feedgen 1.0 uses lxml.etree without importing it (lxml >= 6)
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from ..clock import clock, hms, timestamp
+from ..errors import OutputError
+
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+PODCAST_NS_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PSC_NS = "http://podlove.org/simple-chapters"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".txt": "text/plain"}
+
+
+@dataclass
+class ShowInfo:
+    """The channel: one per feed."""
+
+    title: str
+    """Show name."""
+    description: str
+    """What the show is."""
+    author: str
+    """Who makes it."""
+    language: str = "en"
+    """BCP 47 language tag."""
+    category: str = "Education"
+    """An Apple Podcasts category."""
+    explicit: bool = False
+    """Whether the show has explicit content."""
+    image: str = "cover.png"
+    """Show artwork, a file name beside the feed."""
+    base_url: str = ""
+    """Where the files will live (ends with /)."""
+    email: str = ""
+    """The owner's e-mail (itunes:owner), which directories ask for."""
+
+
+@dataclass
+class FeedItem:
+    """One episode in the feed."""
+
+    guid: str
+    """Never changes for this episode."""
+    title: str
+    """Episode title."""
+    description: str
+    """Show notes as plain text."""
+    date: str
+    """Publication date, YYYY-MM-DD."""
+    audio: str
+    """MP3 file name."""
+    length: int
+    """MP3 size in bytes."""
+    seconds: float
+    """Duration."""
+    chapters: list[tuple[float, str]]
+    """(start seconds, title) for inline chapters."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Companion files by role: vtt, srt, txt, chapters, image, page (the listening page)."""
+    added: float = 0.0
+    """When first built (orders episodes of the same date)."""
+    build: str = ""
+    """A hash of the script and settings it was built from: a batch skips the episode while they are unchanged."""
+
+
+def described(item: FeedItem) -> str:
+    """An episode's description as the feed gives it: its chapters first, a time at the start of each line (the
+    only place Spotify looks for chapters), then the description itself."""
+    lines = [f"({clock(round(start * 1000))}) {title}" for start, title in item.chapters]
+    return "\n".join(lines) + "\n\n" + item.description if lines else item.description
+
+
+def _url(base: str, name: str) -> str:
+    return base + quote(name)
+
+
+def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
+    """The show and episodes recorded beside an existing feed (none when there is no feed yet)."""
+    path = folder / "feed.json"
+    if not path.exists():
+        return None, []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        show = ShowInfo(**data["show"])
+        items = [FeedItem(**{**i, "chapters": [tuple(c) for c in i["chapters"]]}) for i in data["items"]]
+    except OSError as e:
+        raise OutputError(f"{path}: cannot be read ({e.strerror}); check its permissions") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise OutputError(f"{path}: the feed's record is damaged ({type(e).__name__}: {e}); restore it from a backup, "
+                          "or move feed.json and feed.xml aside to start a new feed (no episode file is touched)"
+                          ) from None
+    return show, items
+
+
+class _Channel(BaseExtension):  # type: ignore[misc]
+    """The channel's Podcasting 2.0 tags, and itunes:explicit as Apple documents it (true/false)."""
+
+    def __init__(self) -> None:
+        self.guid = ""
+        self.explicit = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST_NS, "podcastLegacy": PODCAST_NS_LEGACY, "psc": PSC_NS}
+
+    def extend_rss(self, rss):  # type: ignore[no-untyped-def]
+        channel = rss[0]
+        if self.guid:
+            xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
+        xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
+        return rss
+
+
+class _Entry(BaseEntryExtension):  # type: ignore[misc]
+    """An item's transcripts and chapters (under both namespace URIs: podcastparser reads only the first one),
+    inline Podlove chapters, and itunes:explicit."""
+
+    def __init__(self) -> None:
+        self.transcripts: list[tuple[str, str, str]] = []
+        self.chapters_url = ""
+        self.inline: list[tuple[float, str]] = []
+        self.explicit = False
+
+    def extend_rss(self, item):  # type: ignore[no-untyped-def]
+        for ns in (PODCAST_NS, PODCAST_NS_LEGACY):
+            for url, mime, lang in self.transcripts:
+                t = xml_elem(f"{{{ns}}}transcript", item)
+                t.attrib.update({"url": url, "type": mime, "language": lang})
+                if mime == "text/vtt":
+                    t.attrib["rel"] = "captions"
+            if self.chapters_url:
+                c = xml_elem(f"{{{ns}}}chapters", item)
+                c.attrib.update({"url": self.chapters_url, "type": "application/json+chapters"})
+        if self.inline:
+            psc = xml_elem(f"{{{PSC_NS}}}chapters", item)
+            psc.attrib["version"] = "1.2"
+            for start, title in self.inline:
+                ch = xml_elem(f"{{{PSC_NS}}}chapter", psc)
+                ch.attrib.update({"start": timestamp(round(start * 1000)), "title": title})
+        xml_elem(f"{{{ITUNES_NS}}}explicit", item).text = "true" if self.explicit else "false"
+        return item
+
+
+def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
+    """The RSS XML for a show and its episodes (newest first). Every text is escaped by lxml."""
+    base = show.base_url
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.register_extension("p20", _Channel, _Entry)
+    fg.title(show.title)
+    fg.description(show.description)
+    fg.link(href=_url(base, "feed.xml"), rel="self")
+    fg.link(href=base, rel="alternate")
+    fg.language(show.language)
+    fg.author({"name": show.author})
+    fg.generator("articlecast")
+    fg.podcast.itunes_author(show.author)
+    fg.podcast.itunes_summary(show.description)
+    fg.podcast.itunes_category(show.category)
+    if show.email:
+        fg.podcast.itunes_owner(name=show.author, email=show.email)
+    fg.podcast.itunes_image(_url(base, show.image))
+    fg.podcast.itunes_type("episodic")
+    fg.image(_url(base, show.image), title=show.title, link=base)
+    split = urlsplit(_url(base, "feed.xml"))
+    fg.p20.guid = str(uuid.uuid5(PODCAST_GUID_NAMESPACE, (split.netloc + split.path).rstrip("/")))
+    fg.p20.explicit = show.explicit
+    ordered = sorted(items, key=lambda i: (i.date, i.added), reverse=True)
+    for item in reversed(ordered):  # feedgen puts each new entry first
+        fe = fg.add_entry()
+        fe.guid(item.guid, permalink=False)
+        fe.title(item.title)
+        fe.description(described(item))
+        date = _dt.datetime.fromisoformat(item.date).replace(hour=12, tzinfo=_dt.timezone.utc)
+        fe.pubDate(date)
+        fe.enclosure(_url(base, item.audio), str(item.length), "audio/mpeg")
+        if "page" in item.files:
+            fe.link(href=_url(base, item.files["page"]))
+        fe.podcast.itunes_duration(hms(item.seconds))
+        fe.podcast.itunes_author(show.author)
+        if "image" in item.files:
+            fe.podcast.itunes_image(_url(base, item.files["image"]))
+        fe.p20.explicit = show.explicit
+        # clients that keep only one transcript keep the last: the captions
+        fe.p20.transcripts = [
+            (_url(base, item.files[k]), TRANSCRIPT_TYPES["." + k], show.language) for k in ("txt", "srt", "vtt")
+            if k in item.files
+        ]
+        if "chapters" in item.files:
+            fe.p20.chapters_url = _url(base, item.files["chapters"])
+        fe.p20.inline = item.chapters
+    return fg.rss_str(pretty=True)
+
+
+def feed_files(folder: Path, show: ShowInfo, item: FeedItem, old_show: ShowInfo | None,
+               items: list[FeedItem]) -> tuple[ShowInfo, dict[str, bytes]]:
+    """The feed (as read: ``old_show`` and ``items``) with ``item`` added, or replacing the one with its guid:
+    the contents of feed.json and feed.xml, and the show as written (its base URL: the one given, else the
+    feed's, else this folder's)."""
+    show = ShowInfo(**asdict(show))
+    if old_show and not show.base_url:
+        show.base_url = old_show.base_url
+    if old_show and not show.email:
+        show.email = old_show.email
+    if not show.base_url:  # until told where the files will live, the feed points at this folder
+        show.base_url = folder.resolve().as_uri() + "/"
+    item = FeedItem(**asdict(item))
+    previous = next((i for i in items if i.guid == item.guid), None)
+    if previous:
+        item.added = previous.added
+    items = [item if i.guid == item.guid else i for i in items] if previous else [*items, item]
+    record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
+    return show, {"feed.json": record.encode("utf-8"), "feed.xml": render_feed(show, items)}

@@ -1,0 +1,215 @@
+"""Publishing into a folder: everything a podcast host needs beside the MP3, as one transaction.
+
+    <slug>.mp3            the episode (cover art and transcript embedded)
+    <slug>.vtt / .srt     captions, one cue per sentence
+    <slug>.txt            the transcript with chapter headings
+    <slug>.chapters.json  Podcasting 2.0 chapters
+    <slug>.png|.jpg       the episode's cover art
+    <slug>.html           the listening page: player, chapters, transcript that follows the voice
+    <slug>.md             show notes: chapters with timestamps, source, voice credits
+    <slug>.check.json     with the listen-back check: what was heard, per chapter and sentence
+    cover.png|.jpg        the show's cover art
+    feed.xml (+feed.json) the RSS feed with every episode built into this folder
+
+An episode is known by its guid (:func:`~..script.episode_guid`), never by its file names: ``<slug>`` comes
+from the title, transliterated to ASCII, and is made unique in the folder (:mod:`.names`); a rebuild of the
+same episode keeps its slug and replaces its files in place.
+
+Publishing is one transaction (:func:`publish_episode`): every file is written under a temporary name in the
+folder, then, under the feed's lock, the companions and the feed record are rendered, everything is renamed
+into place and the feed comes last. If any step fails — or a stop is asked for before the renaming starts —
+the temporaries are removed and the previous episode and feed are as they were. Once the renaming has
+started it is finished (a few renames), and a stop asked for meanwhile is answered after it.
+:func:`prepare_output` checks the folder and the feed before any speech is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock
+
+from .. import stops
+from ..audio.tags import tag_mp3
+from ..errors import OutputError, converted
+from ..files import publish_path, remove_stale_temporaries, temp_path
+from ..images import Cover, load_cover
+from ..models import Episode, Script
+from ..script import episode_guid, script_to_data
+from .cover import generate_cover
+from .feed import FeedItem, ShowInfo, feed_files, read_items
+from .names import COMPANIONS, episode_stem, feed_guid, stem_of
+from .notes import credits, notes_markdown
+from .page import listening_page
+from .report import report_json
+from .transcript import chapters_json, plain_text, srt, vtt
+
+log = logging.getLogger(__name__)
+LOCK_NAME = ".feed.lock"
+"""The feed's lock file, in the output folder: every build holds it while it publishes."""
+LOCK_TIMEOUT = 300.0
+"""How long a build waits for another to finish publishing, seconds."""
+
+
+@dataclass(frozen=True)
+class Artwork:
+    """The show's and the episode's cover art."""
+
+    show: Cover
+    """For the feed's channel."""
+    episode: Cover
+    """Embedded in the MP3 and named in the feed's item."""
+
+
+def artwork(script: Script, folder: Path) -> Artwork:
+    """The script's own images (paths relative to ``folder``), checked; else generated ones."""
+    m = script.meta
+    show = load_cover(folder / m.show_image) if m.show_image else generate_cover(m.show)
+    episode = load_cover(folder / m.image) if m.image else generate_cover(m.show, m.title)
+    return Artwork(show, episode)
+
+
+def build_hash(script: Script, bitrate: int, base_url: str = "", checked: tuple[float, float] | None = None) -> str:
+    """What an episode is built from: the script (but its date) and the settings (``checked``: the listen-back
+    check's thresholds); equal hashes, equal episodes."""
+    data = script_to_data(script)
+    data["episode"].pop("date", None)
+    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else [])], sort_keys=True,
+                      ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def up_to_date(folder: Path, script: Script, build: str) -> FeedItem | None:
+    """The episode as published in ``folder``, when it was built from the very same script and settings and its
+    files are all there; else None."""
+    _, items = read_items(folder)
+    guid = feed_guid(episode_guid(script), script.meta.show, script.meta.title, items)
+    item = next((i for i in items if i.guid == guid), None)
+    if item is None or item.build != build or not all((folder / n).is_file() for n in (item.audio, *item.files.values())):
+        return None
+    return item
+
+
+def prepare_output(folder: Path) -> None:
+    """Before any speech is made: the folder exists (or is made) and can be written, and its feed can be
+    read. Leftovers of builds that were killed are removed."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; -o names the folder the episode goes into")
+    with converted(OutputError, folder, "cannot make the folder"):
+        folder.mkdir(parents=True, exist_ok=True)
+    with converted(OutputError, folder, "cannot write files there"):
+        probe = temp_path(folder / "probe")
+        try:
+            probe.write_bytes(b"articlecast")
+        finally:
+            probe.unlink(missing_ok=True)
+    remove_stale_temporaries(folder)
+    read_items(folder)  # a damaged feed record is found now, not after the speech is made
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a build put in its folder."""
+
+    episode: Episode
+    """The episode as encoded (loudness and true peak measured on the MP3)."""
+    folder: Path
+    """The output folder."""
+    files: dict[str, str]
+    """File names by role: audio, vtt, srt, txt, chapters, image, page, notes_md, show_image (and check)."""
+    feed: Path
+    """The feed's XML."""
+    base_url: str
+    """Where the feed says the files live (a file:// URL until a base URL is given)."""
+    guid: str
+    """The episode's id in the feed."""
+
+    @property
+    def mp3(self) -> Path:
+        """The episode's MP3."""
+        return self.folder / self.files["audio"]
+
+
+def _companions(episode: Episode, script: Script, stem: str, art: Artwork) -> tuple[dict[str, str], dict[str, bytes]]:
+    """File names by role, and the contents of every file but the MP3."""
+    files = {role: f"{stem}{suffix}" for role, suffix in COMPANIONS.items()}
+    files.update(image=f"{stem}{art.episode.suffix}", show_image=f"cover{art.show.suffix}")
+    texts = {"vtt": vtt(episode), "srt": srt(episode), "txt": plain_text(episode), "chapters": chapters_json(episode),
+             "notes_md": notes_markdown(episode, script), "page": listening_page(episode, files, credits(script))}
+    if episode.check is not None:
+        files["check"] = f"{stem}.check.json"
+        texts["check"] = report_json(episode.check)
+    data = {files[role]: text.encode("utf-8") for role, text in texts.items()}
+    data.update({files["image"]: art.episode.data, files["show_image"]: art.show.data})
+    return files, data
+
+
+def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork, mp3: Path,
+                    base_url: str = "", build: str = "") -> Published:
+    """Tag the encoded ``mp3`` (a temporary file in ``folder``) and publish it, its companions and the feed item,
+    as one transaction (see the module)."""
+    guid = episode_guid(script)
+    temps: list[Path] = []
+    try:
+        with converted(OutputError, folder):
+            tag_mp3(episode, mp3, art.episode, plain_text(episode))
+            with FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
+                old_show, items = read_items(folder)
+                guid = feed_guid(guid, episode.meta.show, episode.meta.title, items)
+                stem = episode_stem(folder, episode.meta.title, guid, items)
+                files, contents = _companions(episode, script, stem, art)
+                staged: list[tuple[Path, Path]] = []
+                for name, data in contents.items():
+                    tmp = temp_path(folder / name)
+                    temps.append(tmp)
+                    tmp.write_bytes(data)
+                    staged.append((tmp, folder / name))
+                staged.append((mp3, folder / files["audio"]))
+                item = _feed_item(episode, guid, files, mp3.stat().st_size, build)
+                show, feed = feed_files(folder, _show(episode, files, base_url), item, old_show, items)
+                for name in ("feed.json", "feed.xml"):  # the feed last: it points at files already in place
+                    tmp = temp_path(folder / name)
+                    temps.append(tmp)
+                    tmp.write_bytes(feed[name])
+                    staged.append((tmp, folder / name))
+                stops.check()  # the last moment a stop leaves everything as it was; from here on, finish
+                for tmp, path in staged:
+                    publish_path(tmp, path)
+                _remove_replaced(folder, items, guid, files)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+    return Published(episode, folder, files, folder / "feed.xml", show.base_url, guid)
+
+
+def _remove_replaced(folder: Path, items: list[FeedItem], guid: str, files: dict[str, str]) -> None:
+    """Files of this episode's previous build that the new one no longer has (cover art .png -> .jpg)."""
+    old = next((i for i in items if i.guid == guid), None)
+    if old is None:
+        return
+    for name in set(old.files.values()) - set(files.values()):
+        if name.startswith(stem_of(old)):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _show(episode: Episode, files: dict[str, str], base_url: str) -> ShowInfo:
+    m = episode.meta
+    if base_url and not base_url.endswith("/"):
+        base_url += "/"
+    return ShowInfo(title=m.show, description=m.show_description or f"{m.show}: articles read aloud.",
+                    author=m.author, language=m.language, category=m.category, explicit=m.explicit,
+                    image=files["show_image"], base_url=base_url, email=m.email)
+
+
+def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int, build: str = "") -> FeedItem:
+    m = episode.meta
+    return FeedItem(guid=guid, title=m.title, description=m.description or m.title, date=m.date, audio=files["audio"],
+                    length=length, seconds=episode.seconds,
+                    chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
+                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time(),
+                    build=build)

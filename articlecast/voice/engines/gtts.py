@@ -1,0 +1,75 @@
+"""gTTS: Google Translate's voice. Online only; never the default.
+
+The endpoint can be pointed elsewhere with ARTICLECAST_GTTS_URL (the tests use a local server).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib.metadata import version
+from typing import ClassVar
+
+from ...errors import EngineError, EngineUnavailableError
+from ...ffmpeg import decode
+from ...models import Audio
+from . import Engine, VoiceInfo, register
+
+log = logging.getLogger(__name__)
+ENDPOINT_ENV = "ARTICLECAST_GTTS_URL"
+
+
+@register
+class GttsEngine(Engine):
+    """Many languages, needs the internet; each voice is a language code such as "en" or "fr"."""
+
+    name: ClassVar[str] = "gtts"
+    offline: ClassVar[bool] = False
+    credit: ClassVar[str] = "Google Translate text-to-speech, through gTTS"
+    default_voice: ClassVar[str] = "en"
+
+    def __init__(self) -> None:
+        try:
+            import gtts  # noqa: F401
+        except ImportError:
+            raise EngineUnavailableError("gTTS is not installed; run 'pip install gTTS'") from None
+
+    def voices(self) -> list[VoiceInfo]:
+        from gtts.lang import tts_langs
+
+        return [VoiceInfo(self.name, code, code, f"{name} (online, Google)", 24000) for code, name in tts_langs().items()]
+
+    def version(self) -> str:
+        return version("gTTS")
+
+    def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
+        from gtts import gTTS, gTTSError
+
+        voice = self.resolve_voice(voice)
+        endpoint = os.environ.get(ENDPOINT_ENV, "")
+
+        class _Tts(gTTS):  # type: ignore[misc]
+            def _prepare_requests(self):  # type: ignore[no-untyped-def]
+                prepared = super()._prepare_requests()
+                if endpoint:
+                    for p in prepared:
+                        p.prepare_url(endpoint, None)
+                return prepared
+
+        if speed != 1.0:
+            log.warning("gtts cannot change its pace except 'slow'; speed %.2f is read as %s", speed,
+                        "slow" if speed < 0.85 else "normal")
+        tts = _Tts(text, lang=voice, slow=speed < 0.85, lang_check=False, timeout=20)
+        host = endpoint or "translate.google.com"
+        try:
+            data = b"".join(tts.stream())
+        except gTTSError as e:
+            raise EngineUnavailableError(
+                f"gtts could not get speech from {host} ({e}); gtts is an online voice: connect to the internet, "
+                "or use the offline voice with '--voice hibari'"
+            ) from None
+        except AssertionError as e:
+            raise EngineError(f"gtts refused the text ({e}); check the segment is not just punctuation") from None
+        if not data:
+            raise EngineUnavailableError(f"gtts got no audio from {host}; try again later or use '--voice hibari'")
+        return decode(data)

@@ -1,0 +1,259 @@
+"""Spelling out: written forms a voice misreads, turned into the words a person would say.
+
+Numbers, years and decades, ordinals, decimals, currency, percentages, ranges, times and dates, Roman
+numerals where they are numbers ("World War II", "Chapter IV", "Henry VIII"; never "I" the pronoun),
+common abbreviations, units, and URLs and e-mail addresses (said as their site name, never letter by
+letter). Number words come from num2words.
+
+Applied only to what the voice is given (after the script's lexicon), never to titles or transcripts;
+:func:`compare_words` applies it to both sides of the listen-back check, so "2-3", "two to three" and
+"2 to 3" compare equal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from num2words import num2words
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+_MONTH_ABBR = {m[:3]: m for m in MONTHS} | {"Sept": "September"}
+_MONTH = r"(?:" + "|".join(MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
+CURRENCIES = {"$": ("dollar", "dollars", "cent", "cents"), "£": ("pound", "pounds", "penny", "pence"),
+              "€": ("euro", "euros", "cent", "cents"), "¥": ("yen", "yen", "", "")}
+SCALES = r"(?:thousand|million|billion|trillion)"
+UNITS = {
+    "km": "kilometre", "kg": "kilogram", "mg": "milligram", "g": "gram", "cm": "centimetre", "mm": "millimetre",
+    "ml": "millilitre", "mL": "millilitre", "l": "litre", "L": "litre", "mph": "mile per hour",
+    "km/h": "kilometre per hour", "kph": "kilometre per hour", "lb": "pound", "lbs": "pound", "oz": "ounce",
+    "ft": "foot", "kWh": "kilowatt hour", "kW": "kilowatt", "MW": "megawatt", "GW": "gigawatt", "GB": "gigabyte",
+    "MB": "megabyte", "TB": "terabyte", "Hz": "hertz", "kHz": "kilohertz", "MHz": "megahertz", "GHz": "gigahertz",
+    "mcg": "microgram", "µg": "microgram", "mmHg": "millimetre of mercury", "mg/dL": "milligram per decilitre",
+    "°C": "degree Celsius", "°F": "degree Fahrenheit", "ms": "millisecond", "sq ft": "square foot",
+}
+"""Unit symbols said after a number (singular; plurals are made)."""
+_IRREGULAR_PLURAL = {"foot": "feet", "hertz": "hertz", "kilohertz": "kilohertz", "megahertz": "megahertz",
+                     "gigahertz": "gigahertz", "degree Celsius": "degrees Celsius",
+                     "degree Fahrenheit": "degrees Fahrenheit", "mile per hour": "miles per hour",
+                     "kilometre per hour": "kilometres per hour", "milligram per decilitre": "milligrams per decilitre",
+                     "millimetre of mercury": "millimetres of mercury", "kilowatt hour": "kilowatt hours"}
+ABBREVIATIONS = (
+    (r"\bDr\.(?=\s+[A-Z])", "Doctor"), (r"\bDrs\.(?=\s+[A-Z])", "Doctors"), (r"\bMr\.", "Mister"),
+    (r"\bMrs\.", "Missus"), (r"\bMs\.(?=\s+[A-Z])", "Miz"), (r"\bProf\.(?=\s+[A-Z])", "Professor"),
+    (r"\bSt\.(?=\s+[A-Z])", "Saint"), (r"(?<=[a-z] )St\.", "Street"), (r"\bAve\.", "Avenue"),
+    (r"\bMt\.(?=\s+[A-Z])", "Mount"), (r"\bNo\.(?=\s*\d)", "number"), (r"\bNos\.(?=\s*\d)", "numbers"),
+    (r"\bapprox\.", "approximately"), (r"\be\.g\.,?", "for example,"), (r"\bi\.e\.,?", "that is,"),
+    (r"\betc\.", "et cetera."), (r"\bvs\.?(?=\s)", "versus"), (r"\bJr\.", "Junior"), (r"\bSr\.", "Senior"),
+    (r"\bInc\.", "Incorporated"), (r"\bLtd\.", "Limited"), (r"\bCo\.(?=\s)", "Company"), (r"\bDept\.", "Department"),
+    (r"\bGov\.(?=\s+[A-Z])", "Governor"), (r"\bSen\.(?=\s+[A-Z])", "Senator"), (r"\bRep\.(?=\s+[A-Z])",
+                                                                               "Representative"),
+    (r"\bGen\.(?=\s+[A-Z])", "General"), (r"\bFig\.(?=\s*\d)", "figure"), (r"\bch\.(?=\s*\d)", "chapter"),
+    (r"\bp\.(?=\s*\d)", "page"), (r"\bpp\.(?=\s*\d)", "pages"), (r"\bvol\.(?=\s*\d)", "volume"),
+    (r"\bmin\.(?=\s)", "minutes"), (r"\bhrs?\.(?=\s)", "hours"), (r"\best\.(?=\s)", "estimated"),
+    (r"\bU\.S\.A?\.?(?=\W|$)", "U S"), (r"\bU\.K\.(?=\W|$)", "U K"), (r"&", " and "),
+)
+"""(pattern, replacement): abbreviations a voice would read wrongly or letter by letter."""
+ROMAN_AFTER = ("War", "Chapter", "Part", "Volume", "Book", "Act", "Scene", "Phase", "Stage", "Type", "Class",
+               "Title", "Section", "Article", "Level", "Grade", "Round", "Season", "Episode", "Bowl", "Vatican")
+"""Words after which a Roman numeral is a number said as a cardinal ("World War II": two)."""
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_NOT_NAMES = {"The", "A", "An", "In", "On", "At", "And", "Or", "But", "If", "So", "When", "Then", "That", "This",
+              "Part", "Was", "Is", "As", "Of", "For", "By", "To", "With", "Am", "Do", "Did", "Can", "Will"}
+
+
+def _words(n: int | float, to: str = "cardinal") -> str:
+    return num2words(n, to=to, lang="en").replace(",", "").replace("-", " ")
+
+
+def _number(s: str) -> int | float:
+    s = s.replace(",", "")
+    return float(s) if "." in s else int(s)
+
+
+def roman_value(s: str) -> int | None:
+    """The value of a well-formed Roman numeral (1-3999), else None."""
+    if not s or not re.fullmatch(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})", s):
+        return None
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = _ROMAN_VALUES[a]
+        total += -v if b != " " and _ROMAN_VALUES[b] > v else v
+    return total
+
+
+def _plural(unit: str, n: str) -> str:
+    if n in ("one", "1"):
+        return unit
+    return _IRREGULAR_PLURAL.get(unit, unit + "s")
+
+
+def _money(m: re.Match[str]) -> str:
+    one, many, cent, cents = CURRENCIES[m["cur"]]
+    amount, scale = m["amount"].replace(",", ""), m["scale"]
+    if scale:
+        return f"{_words(_number(amount))} {scale} {many}"
+    whole, _, frac = amount.partition(".")
+    out = f"{_words(int(whole))} {one if int(whole) == 1 else many}"
+    if frac and cent and int(frac.ljust(2, "0")[:2]):
+        c = int(frac.ljust(2, "0")[:2])
+        out += f" {_words(c)} {cent if c == 1 else cents}"
+    return out
+
+
+def _year(n: int) -> str:
+    return _words(n, "year")
+
+
+def _time(m: re.Match[str]) -> str:
+    h, mins, ampm = int(m["h"]), m["m"], (m["ampm"] or "").replace(".", "").lower()
+    said = _words(h)
+    if mins and mins != "00":
+        said += " oh " + _words(int(mins)) if mins.startswith("0") else " " + _words(int(mins))
+    elif not ampm:
+        said += " o'clock" if h <= 12 else " hundred"
+    if ampm:
+        said += " a m" if ampm.startswith("a") else " p m"
+    return said
+
+
+def _date_mdy(m: re.Match[str]) -> str:
+    month = _MONTH_ABBR.get(m["mon"].rstrip("."), m["mon"].rstrip("."))
+    out = f"{month} {_words(int(m['d']), 'ordinal')}"
+    return out + (f" {_year(int(m['y']))}" if m["y"] else "")
+
+
+def _date_dmy(m: re.Match[str]) -> str:
+    month = _MONTH_ABBR.get(m["mon"].rstrip("."), m["mon"].rstrip("."))
+    out = f"the {_words(int(m['d']), 'ordinal')} of {month}"
+    return out + (f" {_year(int(m['y']))}" if m["y"] else "")
+
+
+def _iso_date(m: re.Match[str]) -> str:
+    y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return m[0]
+    return f"{MONTHS[mo - 1]} {_words(d, 'ordinal')} {_year(y)}"
+
+
+def _site(host: str) -> str:
+    host = re.sub(r"^(?:www\d?|m)\.", "", host.lower())
+    return " dot ".join(p for p in host.split(".") if p)
+
+
+def _url(m: re.Match[str]) -> str:
+    return _site(m["host"])
+
+
+def _email(m: re.Match[str]) -> str:
+    user = re.sub(r"[._\-+]+", " ", m["user"])
+    return f"{user} at {_site(m['host'])}"
+
+
+def _roman_after(m: re.Match[str]) -> str:
+    v = roman_value(m["num"])
+    return f"{m['word']} {_words(v)}" if v else m[0]
+
+
+def _regnal(m: re.Match[str]) -> str:
+    v = roman_value(m["num"])
+    if not v or m["name"] in _NOT_NAMES or m["name"] in ROMAN_AFTER:
+        return m[0]
+    return f"{m['name']} the {_words(v, 'ordinal')}"
+
+
+def _range(m: re.Match[str]) -> str:
+    a, b = m["a"], m["b"]
+    if len(a) == 4 and len(b) in (2, 4) and 1000 <= int(a) <= 2099:  # 1990-95, 2020-2024
+        end = int(a[:2] + b) if len(b) == 2 else int(b)
+        return f"{_year(int(a))} to {_year(end)}"
+    return f"{_words(_number(a))} to {_words(_number(b))}"
+
+
+def _unit(m: re.Match[str]) -> str:
+    n = m["n"]
+    return f"{_words(_number(n))} {_plural(UNITS[m['u']], n)}"
+
+
+_YEAR_BEFORE = r"(?:in|In|since|Since|by|By|from|From|until|till|before|Before|after|After|of|during|During|circa|" \
+               r"early|late|mid|through|between|year|FY|spring|summer|autumn|fall|winter)"
+_TLDS = "com|org|net|edu|gov|io|co|uk|us|de|fr|ca|au|info|ai|dev|app|news|eu|nl|ch|jp"
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+
+RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(p), r) for p, r in (
+        (r"(?:https?://|www\.)(?P<host>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)[^\s)\]>,;\"']*(?<![.!?])", _url),
+        (r"(?P<user>[A-Za-z0-9._%+\-]+)@(?P<host>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)", _email),
+        (rf"(?<![\w@.])(?P<host>(?:[A-Za-z0-9\-]+\.)+(?:{_TLDS}))\b(?![.\w]*@)(?:/[^\s)\]>,;\"']*(?<![.!?]))?", _url),
+        (r"\b24/7\b", "twenty four seven"),
+        (r"\b(?P<m>1[0-2]|0?[1-9])/(?P<d>[0-2]?\d|3[01])/(?P<y>\d{4})\b",
+         lambda m: f"{MONTHS[int(m['m']) - 1]} {_words(int(m['d']), 'ordinal')} {_year(int(m['y']))}"),
+        (r"\b(?P<pre>[A-Z]{1,4})(?P<n>\d{2,4})\b", r"\g<pre> \g<n>"),
+        (r"(?<=\d)x\b", " times"),
+        (r"(?<=\d)x(?=\d)", " by "),
+        *ABBREVIATIONS,
+        (r"\b(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})\b", _iso_date),
+        (rf"\b(?P<mon>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?", _date_mdy),
+        (rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH})(?:,?\s+(?P<y>\d{{4}})\b)?", _date_dmy),
+        (r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*(?P<ampm>[AaPp]\.?[Mm](?:\.(?!\s+[A-Z]|\s*$))?))?(?!\w)", _time),
+        (r"\b(?P<h>1[0-2]|0?[1-9])\.(?P<m>[0-5]\d)\s*(?P<ampm>[AaPp]\.?[Mm](?:\.(?!\s+[A-Z]|\s*$))?)(?!\w)",
+         _time),
+        (r"\b(?P<h>1[0-2]|0?[1-9])\s*(?P<m>)(?P<ampm>[AaPp]\.[Mm](?:\.(?!\s+[A-Z]|\s*$))?|[AaPp][Mm]\b)", _time),
+        (rf"(?P<cur>[$£€¥])\s?(?P<amount>{_NUM})(?:\s?(?P<scale>{SCALES}|[mb]n\b))?",
+         lambda m: _money(m) if m["scale"] not in ("mn", "bn") else _money_scaled(m)),
+        (r"(?P<word>\b(?i:" + "|".join(ROMAN_AFTER) + r"))\s+(?P<num>[IVXLC]+)\b", _roman_after),
+        (r"\b(?P<name>[A-Z][a-z]+)\s+(?P<num>(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI|V|X))\b(?!\.\w)",
+         _regnal),
+        (r"'(?P<d>\d)0s\b", lambda m: _words(int(m["d"]) * 10, "ordinal").replace("tieth", "ties")),
+        (r"\b(?P<y>1[1-9]\d0|20[0-9]0)s\b", lambda m: _year(int(m["y"])).rsplit(" ", 1)[0] + " " +
+         _plural_decade(_year(int(m["y"])).rsplit(" ", 1)[-1]) if int(m["y"]) % 100 else
+         _year(int(m["y"])) + "s"),
+        (r"\b(?P<d>[2-9])0s\b", lambda m: _plural_decade(_words(int(m["d"]) * 10))),
+        (r"(?<![\d.,\-–/:])(?P<a>\d+(?:\.\d+)?)\s?(?:-|–|—|to)\s?(?P<b>\d+(?:\.\d+)?)\s?%",
+         lambda m: f"{_words(_number(m['a']))} to {_words(_number(m['b']))} percent"),
+        (rf"(?P<n>{_NUM})\s?%", lambda m: f"{_words(_number(m['n']))} percent"),
+        (r"(?<![\d/])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])", r"\g<a> over \g<b>"),
+        (rf"(?<![\d.,\-–/:])(?P<a>\d+(?:\.\d+)?)\s?[-–]\s?(?=\d+(?:\.\d+)?\s?(?:{_UNIT_RE})(?![\w]))",
+         lambda m: f"{_words(_number(m['a']))} to "),
+        (rf"(?P<n>{_NUM})\s?(?P<u>{_UNIT_RE})/(?P<per>{_UNIT_RE})(?![\w/])",
+         lambda m: f"{_unit(m)} per {UNITS[m['per']]}"),
+        (rf"(?P<n>{_NUM})\s?(?P<u>{_UNIT_RE})(?![\w/])", _unit),
+        (r"(?<![\d.,\-–/:])(?P<a>\d{1,4}(?:\.\d+)?)\s?[-–]\s?(?P<b>\d{1,4}(?:\.\d+)?)(?![\d\-–/:])", _range),
+        (r"\b(?P<a>1[1-9]\d\d|20\d\d) (?P<w>to|and|through|until|or) (?P<b>1[1-9]\d\d|20\d\d)\b",
+         lambda m: f"{_year(int(m['a']))} {m['w']} {_year(int(m['b']))}"),
+        (rf"\b(?P<pre>{_YEAR_BEFORE}) (?P<y>1[1-9]\d\d|20\d\d)\b(?![.,]\d)", lambda m: f"{m['pre']} {_year(int(m['y']))}"),
+        (r"(?:(?<=^)|(?<=[.!?] ))(?P<y>1[1-9]\d\d|20\d\d)(?=,)", lambda m: _year(int(m["y"]))),
+        (rf"\b(?P<pre>{_MONTH}) (?P<y>1[1-9]\d\d|20\d\d)\b", lambda m: f"{m['pre']} {_year(int(m['y']))}"),
+        (r"\b(?P<n>\d+)(?P<suf>st|nd|rd|th)\b", lambda m: _words(int(m["n"]), "ordinal")),
+        (r"(?<![\w.])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(?![\d.]\d)",
+         lambda m: _words(_number(m["n"]))),
+        (r"(?<=\w)/(?=\w)", " or "),
+        (r"\s{2,}", " "),
+    ))
+
+
+def _money_scaled(m: re.Match[str]) -> str:
+    scale = {"mn": "million", "bn": "billion"}[m["scale"]]
+    many = CURRENCIES[m["cur"]][1]
+    return f"{_words(_number(m['amount']))} {scale} {many}"
+
+
+def _plural_decade(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
+def spell_out(text: str) -> str:
+    """What the voice should be given for ``text``: the same sentence with written forms spelled out."""
+    for pattern, replacement in RULES:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+def compare_words(text: str) -> list[str]:
+    """The words of ``text`` for comparing what was meant with what was heard: spelled out, lower case, without
+    punctuation, hyphenated words split ("disease-free" -> disease, free)."""
+    text = spell_out(text).lower().replace("’", "'")
+    text = re.sub(r"(?<=\w)'(?=\w)", "", text)  # it's -> its, patients' stays patients
+    return re.findall(r"[^\W_]+", text)

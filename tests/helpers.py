@@ -1,0 +1,89 @@
+"""What every test shares: running the command line as a user does, what its errors must look like, building an
+episode's audio from the stages without publishing it, and measuring an MP3."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from articlecast.audio.episode import render_episode
+from articlecast.audio.plan import plan_episode
+from articlecast.ffmpeg import decode
+from articlecast.loudness import integrated_loudness, true_peak_dbtp
+from articlecast.models import DEFAULT_BITRATE, Audio, Chapter, Cue, Episode, Meta, Script, Timeline
+from articlecast.voice.segments import SegmentCache
+from articlecast.voice.speaker import Request, Speaker
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEAK = str(ROOT / "speak.py")
+SAMPLE_TXT = ROOT / "script" / "sample.txt"
+SAMPLE_YAML = ROOT / "script" / "sample.yaml"
+PAGES = Path(__file__).resolve().parent / "pages"
+FFPROBE = shutil.which("ffprobe")
+FFMPEG = shutil.which("ffmpeg")
+SEED_SECTIONS = [  # the sample article's section headings, in order
+    "Understanding Multiple Sclerosis",
+    "The Role of Stem Cells in Treating MS",
+    "The Study: Overview and Methodology",
+    "Results and Findings",
+    "Implications for MS Patients",
+    "Challenges and Considerations",
+    "Patient Perspectives",
+]
+
+
+def speak(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600,
+          **kw: object) -> subprocess.CompletedProcess:
+    """``python speak.py ARGS`` in ``cwd``, as a user runs it (text output captured)."""
+    return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, **kw)  # type: ignore[call-overload]
+
+
+def start(args: list[str], cwd: Path, env: dict[str, str] | None = None, **kw: object) -> subprocess.Popen:
+    """``python speak.py ARGS`` started, not waited for (its output piped, as text)."""
+    return subprocess.Popen([sys.executable, SPEAK, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **(env or {})}, **kw)  # type: ignore[call-overload]
+
+
+def one_line_error(proc: subprocess.CompletedProcess, *needles: str, status: int = 0) -> str:
+    """Exit 2 and one error line (after ``status`` lines of progress, when the failure comes late), no traceback,
+    every needle in it; returns the line."""
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()[status:]
+    assert len(lines) == 1 and lines[0].startswith("speak: error: "), proc.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]
+    return lines[0]
+
+
+def build_audio(script: Script, mp3: Path, cache: SegmentCache | None = None, bitrate: int = DEFAULT_BITRATE,
+                workers: int = 1) -> Episode:
+    """The episode's MP3 (untagged) and timeline, from the stages themselves (nothing published)."""
+    cache = cache or SegmentCache()
+    plan = plan_episode(script, bitrate)
+    with Speaker(cache, workers=workers) as own:
+        return Episode(plan.script.meta, render_episode(plan, own, mp3))
+
+
+def measure(path: Path, rate: int = 44100) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of an encoded file as a listener's decoder hears it (decoded whole)."""
+    samples = decode(path, rate).samples
+    return integrated_loudness(samples, rate), true_peak_dbtp(samples.astype(np.float32))
+
+
+def spoken(requests: list[Request], cache: SegmentCache | None = None, workers: int = 0) -> list[Audio]:
+    """Every request's audio, through the cache, as a build speaks it (all of it held: for short lists)."""
+    with Speaker(cache or SegmentCache(), workers=workers) as speaker:
+        stream = speaker.stream(requests)
+        return [stream.audio(i) for i in range(len(requests))]
+
+
+def episode_of(meta: Meta, chapters: tuple[Chapter, ...], cues: tuple[Cue, ...]) -> Episode:
+    """An episode with this timeline (and plausible levels), for the views that read one."""
+    return Episode(meta, Timeline(chapters, cues, -16.0, -2.0))
