@@ -3,7 +3,7 @@
 
 import sys
 
-from articlecast.cli import main
+from articlecast.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -576,13 +576,17 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The ``speak`` program: like :func:`run`, but SIGTERM and Ctrl-C stay stop requests until the process ends, so
-    one that arrives as the command finishes is still answered with its exit status."""
+    """The ``speak`` program: like :func:`run`, but for the whole process: SIGTERM and Ctrl-C are stop requests from
+    its start (articlecast/__main__.py installs them before anything else is imported) to the moment the command's
+    outcome is known; after that the process only exits, and ignores them."""
     stops.install()
-    return _run(argv)
+    try:
+        return _run(argv, final=True)
+    finally:
+        stops.finish()
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def _run(argv: Sequence[str] | None, final: bool = False) -> int:
     p = parser()
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, stream=sys.stderr,
@@ -595,7 +599,9 @@ def _run(argv: Sequence[str] | None) -> int:
     _Run.builder = None
     try:
         status = int(args.func(args))
-        stops.check()  # a stop asked for as the command finished is answered too
+        if final:
+            stops.finish()  # from here on the process only exits; a stop asked for until now is answered
+        stops.check()
         return status
     except stops.Stopped as e:
         print(_stopped_line(e), file=sys.stderr)

@@ -28,8 +28,11 @@ SPEED_MIN, SPEED_MAX = 0.5, 2.0
 """The range of a voice's pace and of an episode's (1.0 = the voice's natural pace)."""
 DEFAULT_SHOW = "Articlecast"
 """The show's name when neither the script nor the command line gives one."""
-MIX_RATE = 44100
-"""Samples per second of every sentence as stored, and of the mix."""
+MIX_RATE = 24000
+"""Samples per second of every sentence as stored, and of the mix: the offline voices' own rate (hibari speaks at
+24 kHz, piper at 22.05), so that the speech is not resampled at all, or once, up."""
+EPISODE_RATE = 44100
+"""Samples per second of the published MP3 (what podcast apps expect): the encoder resamples the mix once."""
 PARAGRAPH_PAUSE = 0.8
 """Silence after a paragraph, seconds: a segment's pause unless it says otherwise."""
 
@@ -355,7 +358,7 @@ class Timeline:
     true_peak_dbtp: float
     """True peak of the mix."""
     mix_lufs: float = float("nan")
-    """The mix's loudness as computed from its sentences' energies (before encoding)."""
+    """The loudness of the mix's speech, from its sentences' energies (what the mix is levelled by)."""
 
     def __post_init__(self) -> None:
         if not self.chapters:

@@ -43,7 +43,7 @@ class Options:
     max_missed_chapter: float = CHAPTER_MAX
     """With ``check``: the most missed words any chapter may have (a share)."""
     workers: int = 0
-    """Speech worker processes; 0: ARTICLECAST_WORKERS, else one per core (at most 4)."""
+    """Sentences spoken at once (speech threads); 0: ARTICLECAST_WORKERS, else one per core (at most 4)."""
     ray: str | None = None
     """Speak on Ray: None for local worker processes, "" for a Ray started here, "HOST:PORT" to join a cluster."""
 

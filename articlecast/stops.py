@@ -105,6 +105,18 @@ def sleep(seconds: float) -> None:
     check()
 
 
+def finish() -> None:
+    """The command's outcome is known: from now on SIGINT and SIGTERM are ignored (the process is only exiting, and
+    Python's own finalization would otherwise hand them back to their default action). A stop asked for before this
+    is still recorded (see :func:`requested`): the signals are blocked first, which lets a handler already due run,
+    and only then ignored."""
+    if not _main_thread():
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 

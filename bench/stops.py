@@ -40,6 +40,9 @@ KINDS = {"cold build": 0.4, "warm rebuild": 0.3, "batch": 0.15, "check": 0.15}
 BUILD = ["build", str(SAMPLE), "-q", "--engine", "hibari", "-o", "out"]
 BATCH = ["batch", "arts", "-q", "--engine", "hibari", "-o", "out"]
 CHECK = ["check", "out/short.mp3", "-q"]
+STARTUP = 0.1
+"""A signal this soon after the process starts can reach it before its first statement, while the interpreter itself
+starts (its site imports): then it ends by the signal's default action, which a shell reports as 128 + the signal."""
 
 
 def session(sid: int) -> list[int]:
@@ -165,9 +168,12 @@ def main() -> int:
             lines = err.strip().splitlines()
             mine = [ln for ln in lines if ln.startswith("speak:")]
             others = [ln for ln in lines if not ln.startswith(("speak:", "Building", "Listening", "Done in",
-                                                                "Saved the page", "The feed points", "report:"))]
+                                                                "Saved the page", "The feed points", "report:"))
+                      and " built, " not in ln]  # a batch's summary
             if proc.returncode == 0:
                 outcome = "finished first"
+            elif proc.returncode == -sig and not lines and delay < STARTUP:
+                outcome = "answered by the default action (the interpreter was still starting)"
             elif proc.returncode != 128 + sig:
                 outcome = f"NOT ANSWERED (exit {proc.returncode}: {lines[-1:] or ''})"
             elif alive:
@@ -206,6 +212,8 @@ def main() -> int:
     times = sorted(t.answer for t in answered) or [float("nan")]
     print(f"{'all':<14}{len(stopped):>6}{len(answered):>10}{len(trials) - len(stopped):>16}"
           f"{times[len(times) // 2]:>10.2f}{times[-1]:>8.2f}")
+    early = sum(t.outcome.startswith("answered by the default action") for t in answered)
+    print(f"{early} of the answered stops came while the interpreter was still starting (ended by the default action)")
     after = sum(t.outcome == "answered after publishing" for t in answered)
     print(f"{after} of the answered stops came during the final renames (the new episode was published, complete)")
     return 0 if len(answered) == len(stopped) else 1

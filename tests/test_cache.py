@@ -108,7 +108,7 @@ def test_put_leaves_no_temporary_files_and_survives_a_readonly_dir(tmp_path: Pat
     assert not blocked.put(key, Audio(np.zeros(10, np.float32), 8000), said)  # warns, does not raise
 
 
-def test_worker_processes_give_the_same_audio(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_speech_threads_give_the_same_audio(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARTICLECAST_WORKERS", "2")
     texts = [f"Sentence number {i} for the workers." for i in range(5)]
     with Speaker(SegmentCache()) as speaker:

@@ -21,7 +21,7 @@ PACKAGE = ROOT / "articlecast"
 LAYERS = [
     {"errors", "models", "options", "stops", "files", "cache", "clock", "ffmpeg", "loudness", "images"},
     {"inputs"}, {"script"}, {"voice"}, {"audio"}, {"publish"}, {"check"}, {"loading", "builder"}, {"batch"},
-    {"cli"}, {"__init__"},
+    {"cli", "__main__"}, {"__init__"},
 ]
 """The data flows one way: a module may import its own layer's modules (no cycle) and those of layers above it."""
 

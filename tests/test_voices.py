@@ -13,7 +13,7 @@ from articlecast.audio.plan import plan_episode
 from articlecast.audio.tags import read_mp3
 from articlecast.errors import UnknownVoiceError
 from articlecast.inputs.markdown import parse_markdown
-from articlecast.models import Voice
+from articlecast.models import MIX_RATE, Voice
 from articlecast.script import compile_lexicon, load_script, make_script, read_script
 from articlecast.voice.choice import resolve_voices
 from articlecast.voice.engines import engine_classes, get_engine
@@ -86,7 +86,7 @@ def test_say_writes_a_sample(tmp_path: Path) -> None:
     import wave
 
     with wave.open(str(tmp_path / "s.wav")) as w:
-        assert w.getframerate() == 44100 and w.getnframes() > 44100 * 0.5
+        assert w.getframerate() == MIX_RATE and w.getnframes() > MIX_RATE * 0.5
     bad = speak(["say", "Hi", "--voice", "hibari:nobody", "-o", "x.wav"], tmp_path)
     assert bad.returncode == 2 and "no voice 'nobody'" in bad.stderr and not (tmp_path / "x.wav").exists()
 

@@ -1,8 +1,9 @@
-"""MP3 encoding: 16-bit PCM piped into the bundled ffmpeg as the mixer renders it.
+"""MP3 encoding: 16-bit PCM piped into the bundled ffmpeg as the mixer renders it, at the mix's rate, and
+resampled once, by ffmpeg, to the episode's (EPISODE_RATE).
 
-The same ffmpeg process measures what it encodes (an ``ebur128`` branch of its filter graph beside the
-encoder), so the file is never decoded again to be measured. MP3 encoding lowers the loudness of
-synthetic speech by a few tenths of a LU, which the mix's target allows for (``MP3_ALLOWANCE_LU``).
+Nothing is measured here: the mix's loudness is known from its sentences' energies (the mixer's), and MP3 encoding
+lowers the loudness of synthetic speech by a few tenths of a LU, which the mix's target allows for
+(``MP3_ALLOWANCE_LU``; tests/test_episode.py measures the decoded file, with ffmpeg's own meter too).
 
 ffmpeg is started with SIGINT and SIGTERM blocked (a Ctrl-C to the process group is the main process's to
 answer) and killed when the build stops or fails. When it fails, the reason is found from its exit status
@@ -12,7 +13,6 @@ and the folder it writes into (full, read-only, not writable), never from the wo
 from __future__ import annotations
 
 import logging
-import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,6 +23,7 @@ import numpy as np
 from .. import stops
 from ..errors import AudioError, why_not_writable
 from ..ffmpeg import ffmpeg_exe
+from ..models import EPISODE_RATE
 from ..voice.segments import to_pcm16
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,9 @@ class Encoder:
     def __init__(self, path: Path, bitrate: int, rate: int) -> None:
         self.path = path
         self.rate = rate
-        self.loudness = float("nan")
-        """Integrated loudness of what was encoded (LUFS), once closed."""
         self._log = tempfile.TemporaryFile()
-        graph = "[0:a]asplit=2[enc][meter];[meter]ebur128=framelog=quiet[measured];[measured]anullsink"
-        cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "info", "-y",
-               "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-               "-filter_complex", graph, "-map", "[enc]",
+        cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-loglevel", "warning", "-y",
+               "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-ar", str(EPISODE_RATE),
                # compression_level 7: LAME's fast mode, 3x quicker and no audible loss for mono speech at >= 64 kbit/s
                "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", "7", "-f", "mp3", str(path)]
         with stops.quiet_children():
@@ -70,16 +67,11 @@ class Encoder:
         raise AudioError(f"MP3 encoding failed (ffmpeg exited with status {self._proc.returncode}); run with --debug "
                          "for ffmpeg's log")
 
-    def close(self) -> float:
-        """Finish the file; returns its loudness as ffmpeg measured it."""
+    def close(self) -> None:
+        """Finish the file."""
         self._proc.stdin.close()  # type: ignore[union-attr]
         if self._proc.wait() != 0:
             self._fail()
-        out = self._output()
-        log.debug("ffmpeg: %s", out[-600:])
-        found = re.findall(r"^\s*I:\s*(-?[\d.]+|-inf) LUFS", out, re.M)
-        self.loudness = float(found[-1]) if found else float("nan")
-        return self.loudness
 
     def abort(self) -> None:
         """Stop ffmpeg at once (the caller removes the file)."""

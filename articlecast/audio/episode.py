@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import stops
-from ..loudness import MIX_TARGET, MP3_ALLOWANCE_LU
+from ..loudness import MIX_TARGET, MP3_ALLOWANCE_LU, hop_energies
 from ..models import AUTO, MIX_RATE, Chapter, Tick, Timeline
 from ..script import intro_texts, length_words
 from ..voice.sentences import speakable_pieces
@@ -145,9 +145,9 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
             rate: int = MIX_RATE) -> Timeline:
     """Lay out, level and encode the whole episode in order; returns its timeline."""
     bell, sep = chime(rate), transition(rate, pace=pace)
-    # the chimes sit 5 and 11 LU under the speech: left out of its loudness (BS.1770's relative gate drops most
-    # of them anyway), as a mix is levelled by its speech; their peaks are far under the ceiling
-    bell_hops = sep_hops = np.zeros(0)
+    # the chimes sit 5 and 11 LU under the speech: the mix is levelled by its speech, and they count in the
+    # programme's loudness only (what a listener's meter reads); their peaks are far under the ceiling
+    bell_hops, sep_hops = hop_energies(bell, rate), hop_energies(sep, rate)
     bell_peak, sep_peak = (20 * float(np.log10(np.abs(x).max())) for x in (bell, sep))
     with Encoder(mp3, bitrate, rate) as enc:
         out = Renderer(enc.write, rate)
@@ -156,9 +156,9 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
         for n, part in enumerate(parts):
             starts.append(lay.pos)
             if n == 0:
-                out.add(lay.opening(), bell, bell_hops, bell_peak)
+                out.add(lay.opening(), bell, bell_hops, bell_peak, speech=False)
             else:
-                out.add(lay.transition(), sep, sep_hops, sep_peak)
+                out.add(lay.transition(), sep, sep_hops, sep_peak, speech=False)
             for ln in part.lines:
                 said = stream.get(ln.index)
                 if ln.voice not in levels.voice_db:  # a voice first heard now: matched to what is known of it
@@ -167,15 +167,15 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
                 out.add(lay.line(ln, said.samples), y, hops, peak)
                 stops.check()
         at, total = lay.closing()
-        out.add(at, bell, bell_hops, bell_peak)
+        out.add(at, bell, bell_hops, bell_peak, speech=False)
         out.finish(total)
-        measured = enc.close()
+        enc.close()
     bounds = [*starts, total]
     chapters = tuple(Chapter(p.title, lay.ms(a), lay.ms(b), p.group) for p, a, b in zip(parts, bounds, bounds[1:]))
-    mix = out.loudness()
-    log.debug("mixed: %.2f LUFS from the hops, %.2f LUFS as ffmpeg measured it; true peak %.2f dBTP", mix, measured,
-              out.peak)
-    mix = mix if np.isfinite(mix) else MIX_TARGET
-    return Timeline(chapters, tuple(lay.cues), (measured if np.isfinite(measured) else mix) - MP3_ALLOWANCE_LU,
-                    out.peak, mix)
+    speech, programme = out.loudness(speech_only=True), out.loudness()
+    log.debug("mixed: the speech at %.2f LUFS, the programme at %.2f (from the hops); true peak %.2f dBTP", speech,
+              programme, out.peak)
+    speech = speech if np.isfinite(speech) else MIX_TARGET
+    programme = programme if np.isfinite(programme) else speech
+    return Timeline(chapters, tuple(lay.cues), programme - MP3_ALLOWANCE_LU, out.peak, speech)
 

@@ -115,8 +115,8 @@ def plan_levels(lines: Iterable[tuple[str, Said]], rate: int = MIX_RATE) -> Leve
 
 
 class Renderer:
-    """Places audio on the timeline in order and hands finished stretches to ``write``; keeps the programme's
-    hop energies (for its loudness) and true peak as it goes."""
+    """Places audio on the timeline in order and hands finished stretches to ``write``; keeps the hop energies of the
+    whole programme and of its speech alone (for their loudness), and the true peak, as it goes."""
 
     def __init__(self, write: Callable[[np.ndarray], None], rate: int = MIX_RATE) -> None:
         self.write = write
@@ -126,6 +126,7 @@ class Renderer:
         self.origin = 0
         """Where the buffer starts on the timeline, in samples."""
         self.hops: dict[int, float] = {}
+        self.speech_hops: dict[int, float] = {}
         self.peak = float("-inf")
 
     def _flush(self) -> None:
@@ -133,9 +134,11 @@ class Renderer:
         self.origin += self.size
         self.buffer = np.zeros(self.size, np.float32)
 
-    def add(self, at: int, x: np.ndarray, hops: np.ndarray | None = None, peak: float = float("-inf")) -> None:
+    def add(self, at: int, x: np.ndarray, hops: np.ndarray | None = None, peak: float = float("-inf"),
+            speech: bool = True) -> None:
         """Mix ``x`` in at sample ``at`` (never before anything already flushed). ``hops`` are its hop energies
-        and ``peak`` its true peak, as placed (measured here when not given)."""
+        and ``peak`` its true peak, as placed (measured here when not given); ``speech`` says whether it counts in the
+        speech's loudness (the show's own sounds count in the programme's only)."""
         if at < self.origin:
             raise ValueError(f"renderer: audio at sample {at} comes after {self.origin} was written")
         if hops is None:
@@ -144,6 +147,8 @@ class Renderer:
         first = (at + hop // 2) // hop  # each hop of ``x`` goes to the programme's hop nearest its start
         for k, e in enumerate(hops):
             self.hops[first + k] = self.hops.get(first + k, 0.0) + float(e)
+            if speech:
+                self.speech_hops[first + k] = self.speech_hops.get(first + k, 0.0) + float(e)
         self.peak = max(self.peak, peak)
         pos = 0
         while pos < len(x):
@@ -162,12 +167,13 @@ class Renderer:
             self.write(self.buffer[: total - self.origin])
             self.origin = total
 
-    def loudness(self) -> float:
-        """Integrated loudness of everything rendered, from the hop energies."""
-        if not self.hops:
+    def loudness(self, speech_only: bool = False) -> float:
+        """Integrated loudness of everything rendered (or of its speech alone), from the hop energies."""
+        known = self.speech_hops if speech_only else self.hops
+        if not known:
             return float("-inf")
-        hops = np.zeros(max(self.hops) + 1)
-        for k, e in self.hops.items():
+        hops = np.zeros(max(known) + 1)
+        for k, e in known.items():
             hops[k] = e
         return loudness_of_hops(hops, self.rate)
 

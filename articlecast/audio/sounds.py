@@ -36,7 +36,7 @@ def _bell(freqs: Sequence[float], offsets: Sequence[float], seconds: float, leve
     return (level * out / max(1e-9, np.abs(out).max())).astype(np.float32)
 
 
-BELL_LUFS = {"chime": -17.698, "notes": -25.775}
+BELL_LUFS = {"chime": -18.249, "notes": -25.725}
 """The bells' own loudness at MIX_RATE as :func:`_bell` makes them (measured once; tests/test_stream.py checks), so
 that placing them at a loudness needs no measuring (and the main process no scipy)."""
 

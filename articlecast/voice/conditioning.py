@@ -13,12 +13,12 @@ from math import gcd
 
 import numpy as np
 
-from ..loudness import SPEECH_INTERSAMPLE_DB, hop_energies, limit, loudness_of_hops
+from ..loudness import SPEECH_INTERSAMPLE_DB, hop_energies, limit, loudness_of_hops, true_peak_dbtp
 from ..models import MIX_RATE, Audio
 
 PEAK_OVER_LOUDNESS_DB = 13.0
 """A segment's (sample) peaks are limited to this far above its integrated loudness."""
-VERSION = "3"
+VERSION = "4"
 """Changes whenever conditioning would give different samples (part of the cache key)."""
 
 
@@ -50,19 +50,20 @@ def to_rate(audio: Audio, rate: int = MIX_RATE) -> np.ndarray:
 
 
 def condition_measured(audio: Audio, rate: int = MIX_RATE) -> tuple[Audio, np.ndarray, float, float]:
-    """The segment at ``rate`` with its peaks at most PEAK_OVER_LOUDNESS_DB above its loudness, and its BS.1770
-    hop energies, loudness and true peak (bounded: its sample peak plus SPEECH_INTERSAMPLE_DB)."""
+    """The segment at ``rate`` with its sample peaks at most PEAK_OVER_LOUDNESS_DB above its loudness, and its BS.1770
+    hop energies, loudness and true peak (4x oversampled where the samples come within SPEECH_INTERSAMPLE_DB of
+    their peak). Done once per sentence, where it is spoken, and cached: the mix then limits only the sentences
+    it raises above the episode's ceiling, knowing by how much."""
     x = to_rate(audio, rate)
     hops = hop_energies(x, rate)
     lufs = loudness_of_hops(hops, rate)
     top = float(np.abs(x).max(initial=0.0))
-    if np.isfinite(lufs) and 20 * np.log10(max(top, 1e-12)) > lufs + PEAK_OVER_LOUDNESS_DB:
-        # clicks tamed on their sample peaks (quick); the mix's own limiter keeps the true peaks
-        x = limit(x, lufs + PEAK_OVER_LOUDNESS_DB, rate, true_peak=False)
+    ceiling = lufs + PEAK_OVER_LOUDNESS_DB
+    if np.isfinite(lufs) and 20 * np.log10(max(top, 1e-12)) > ceiling:
+        x = limit(x, ceiling, rate, true_peak=False)  # clicks tamed on their sample peaks (quick)
         hops = hop_energies(x, rate)  # the clicks lowered carried K-weighted energy (their highs)
         lufs = loudness_of_hops(hops, rate)
-    top = float(np.abs(x).max(initial=0.0))  # the bound, not the 4x measure: a third of this function's time
-    peak = 20 * np.log10(top) + SPEECH_INTERSAMPLE_DB if top > 0 else float("-inf")
+    peak = true_peak_dbtp(x, margin_db=SPEECH_INTERSAMPLE_DB) if top > 0 else float("-inf")
     return Audio(np.clip(x, -1.0, 1.0), rate), hops, lufs, peak
 
 

@@ -6,10 +6,10 @@ gets back only the measurements (:class:`~..models.Said`) and reads a sentence's
 it mixes it, so no more than a few sentences are ever in its memory.
 
 A :class:`Stream` hands out sentences in the order asked, as they become ready: cached ones at once, the
-rest synthesized by a :class:`Pool` — worker processes here (:mod:`.workers`) or Ray actors
-(:mod:`.ray_pool`), kept up for the life of the :class:`Speaker` — a few ahead of the mixer at a time, so that
-mixing and encoding run while later sentences are still spoken. Engines that cannot run in a pool (silent,
-espeak, gtts), and short lists, are spoken in this process.
+rest synthesized by a :class:`Pool` — speech threads here (:mod:`.workers`) or Ray actors (:mod:`.ray_pool`),
+kept up for the life of the :class:`Speaker` — a few ahead of the mixer at a time, so that mixing and encoding run
+while later sentences are still spoken. Engines that cannot run in a pool (silent, espeak, gtts), and short lists,
+are spoken by the calling thread.
 
 Every wait for the pool also watches for a stop (:mod:`..stops`), which is answered there.
 """
@@ -31,7 +31,7 @@ from ..models import Audio, Said, Tick, Voice
 from .conditioning import VERSION as CONDITIONING
 from .engines import get_engine
 from .segments import SegmentCache, segment_key
-from .workers import Job, LocalWorkers, WorkerLost, synthesize, worker_count
+from .workers import Job, LocalWorkers, synthesize, worker_count
 
 log = logging.getLogger(__name__)
 
@@ -301,17 +301,14 @@ class Stream:
             for ticket, ok, result in self._pool.wait(min(timeout or WAIT_SECONDS, WAIT_SECONDS)):
                 key = self.flight.pop(ticket, None)
                 if key is None:  # a warm-up, or a sentence of an earlier stream
-                    if not ok and not isinstance(result, WorkerLost):
+                    if not ok:
                         log.debug("a worker's task %d failed: %s", ticket, result)
                     continue
-                if ok:
-                    said, audio = result
-                    self.speaker.keep(said, audio)
-                    self._finish(key, said)
-                elif isinstance(result, WorkerLost):
-                    self.pending.appendleft(key)
-                else:
+                if not ok:
                     raise _raised(result, self.jobs[key])
+                said, audio = result
+                self.speaker.keep(said, audio)
+                self._finish(key, said)
             stops.check()
             if self._pool.broken:
                 self._pool_gone()

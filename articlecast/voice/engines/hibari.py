@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from importlib.metadata import version
 from typing import TYPE_CHECKING, ClassVar
 
@@ -34,6 +35,7 @@ class HibariEngine(Engine):
         except ImportError:
             raise EngineUnavailableError("hibari is not installed; run 'pip install hibari-tts'") from None
         self._models: dict[str, Hibari] = {}
+        self._loading = threading.Lock()  # speech threads share one model per voice
 
     def voices(self) -> list[VoiceInfo]:
         from hibari.voices import VOICES, voice_path
@@ -52,12 +54,15 @@ class HibariEngine(Engine):
         return version("hibari-tts")
 
     def _model(self, voice: str) -> Hibari:
-        if voice not in self._models:
-            from hibari import Hibari
+        with self._loading:
+            if voice not in self._models:
+                from hibari import Hibari
 
-            log.debug("loading hibari voice %s", voice)
-            self._models[voice] = Hibari(voice=voice)
-        return self._models[voice]
+                log.debug("loading hibari voice %s", voice)
+                model = Hibari(voice=voice)
+                _ = model.g2p  # its pronouncing dictionary, loaded once here rather than by two threads at once
+                self._models[voice] = model
+            return self._models[voice]
 
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
         model = self._model(self.resolve_voice(voice))

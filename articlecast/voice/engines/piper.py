@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,8 +31,8 @@ def _bundled() -> dict[str, Path]:
 
 
 def _load_single_threaded(path: Path) -> PiperVoice:
-    """A piper voice whose onnxruntime session runs on one thread: the build runs one worker process per core,
-    and piper's default (a thread per core in each) makes them fight over the cores."""
+    """A piper voice whose onnxruntime session runs on one thread: the build runs one speech thread per core, and
+    piper's default (a thread per core in each session run) makes them fight over the cores."""
     import onnxruntime
     from piper import PiperConfig, PiperVoice
 
@@ -70,6 +71,7 @@ class PiperEngine(Engine):
         except ImportError:
             raise EngineUnavailableError("piper is not installed; run: pip install -e '.[piper]'") from None
         self._voices: dict[str, PiperVoice] = {}
+        self._loading = threading.Lock()  # speech threads share one model per voice
 
     def voices(self) -> list[VoiceInfo]:
         out = []
@@ -97,12 +99,12 @@ class PiperEngine(Engine):
         return super().resolve_voice(voice)
 
     def _model(self, voice: str) -> PiperVoice:
-        if voice not in self._voices:
-
-            path = _bundled().get(voice) or Path(voice)
-            log.debug("loading piper voice %s", path)
-            self._voices[voice] = _load_single_threaded(path)
-        return self._voices[voice]
+        with self._loading:
+            if voice not in self._voices:
+                path = _bundled().get(voice) or Path(voice)
+                log.debug("loading piper voice %s", path)
+                self._voices[voice] = _load_single_threaded(path)
+            return self._voices[voice]
 
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
         from piper import SynthesisConfig
