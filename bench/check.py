@@ -24,8 +24,7 @@ import wave
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from articlecast.tagger import read_mp3  # noqa: E402
-
+from articlecast.audio.tags import read_mp3  # noqa: E402
 from bench import ROOT, Run, long_markdown, run  # noqa: E402
 
 

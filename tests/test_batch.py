@@ -191,3 +191,41 @@ def _no_stray_ray() -> object:
 
 
 _ = threading  # (threads: Ray's own)
+
+
+def test_a_feed_from_the_internet_never_names_this_machines_files(tmp_path: Path) -> None:
+    """A remote feed whose items point at local paths (absolute, relative, file://) builds nothing from this disk:
+    its relative links are the feed site's pages, and the rest are left out."""
+    import http.server
+
+    private = tmp_path / "private.md"
+    private.write_text("# Private notes\n\nThe secret word is marmalade.\n")
+    items = "".join(f"<item><title>T{i}</title><link>{link}</link></item>" for i, link in enumerate(
+        [str(private), f"file://{private}", "../../private.md", "https://news.example.com/ok"]))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>{items}</channel></rss>'.encode()
+
+    class Feed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the base class's name
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/news/feed.xml"
+        found = expand([], feed=url)
+        assert all(f.startswith(("http://", "https://")) for f in found) and len(found) == 3  # file:// left out
+        assert f"http://127.0.0.1:{server.server_address[1]}/private.md" in found  # the site's own page, relative
+        proc = speak(["batch", "--feed", url, "-o", "site", "--engine", "silent", "-q"], tmp_path)
+    finally:
+        server.shutdown()
+    assert "left out" in proc.stderr
+    published = " ".join(p.read_text(errors="replace") for p in (tmp_path / "site").glob("*") if p.is_file()) \
+        if (tmp_path / "site").exists() else ""
+    assert "marmalade" not in published

@@ -3,7 +3,9 @@ per line), and an RSS or Atom feed (one episode per item)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -15,6 +17,7 @@ from ..inputs.text import read_bytes, read_text
 INPUT_SUFFIXES = frozenset(ARTICLE_SUFFIXES) | SCRIPT_SUFFIXES
 """What a folder given to a batch contributes: every article and script in it."""
 FEED_TYPES = "application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
+log = logging.getLogger(__name__)
 
 
 def expand(inputs: list[str], list_file: str | None = None, feed: str | None = None,
@@ -44,12 +47,29 @@ def expand(inputs: list[str], list_file: str | None = None, feed: str | None = N
 
 
 def feed_items(feed: str, latest: int | None = None) -> list[str]:
-    """The article addresses of an RSS or Atom feed (a URL or a file), newest first; ``latest`` keeps the newest N."""
-    data = get(feed, accept=FEED_TYPES)[1] if is_url(feed) else read_bytes(Path(feed))
+    """The article addresses of an RSS or Atom feed (a URL or a file), newest first; ``latest`` keeps the newest N.
+
+    A feed names web pages: its items are http(s) addresses only — a remote feed's relative links resolved against
+    its own address — and never this machine's files, whatever a feed from the internet says (an item that is not a
+    web address is left out, and said so)."""
+    remote = is_url(feed)
+    data = get(feed, accept=FEED_TYPES)[1] if remote else read_bytes(Path(feed))
     parsed = feedparser.parse(data)
     if parsed.bozo and not parsed.entries:
         raise InputError(f"{feed}: is not an RSS or Atom feed ({parsed.bozo_exception}); check the address")
     entries = sorted(parsed.entries, key=lambda e: tuple(e.get("published_parsed") or e.get("updated_parsed") or ()),
                      reverse=True)
-    links = [e.get("link", "") for e in entries if e.get("link")]
+    links, refused = [], 0
+    for e in entries:
+        link = str(e.get("link") or "").strip()
+        if not link:
+            continue
+        address = urljoin(feed, link) if remote else link
+        if is_url(address):
+            links.append(address)
+        else:
+            refused += 1
+    if refused:
+        log.warning("%s: %d item(s) whose link is not a web address (http or https) were left out; a feed never "
+                    "names this machine's files", feed, refused)
     return links[:latest] if latest else links
