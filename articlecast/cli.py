@@ -33,6 +33,7 @@ from .check import check_available, check_episode
 from .clock import clock, seconds_clock
 from .errors import ArticlecastError, FieldError, InputError, os_error_message
 from .files import write_atomic
+from .inputs.text import CONTROL_RE
 from .loading import Loaded, digest, load
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script
 from .options import CHAPTER_MAX, EPISODE_MAX, Options
@@ -51,13 +52,15 @@ FLAGS = {"speed": "--speed", "bitrate": "--bitrate", "voice": "--voice", "worker
 
 
 def _status(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """A line of status on stderr; the article's own words in it never carry control characters to the terminal."""
+    print(CONTROL_RE.sub("", message), file=sys.stderr, flush=True)
 
 
 class _Run:
-    """What the running command has published (for the line a stop prints)."""
+    """What the running command has published or written (for the line a stop prints)."""
 
     builder: Builder | None = None
+    written: list[str] = []
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -225,6 +228,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     print_check(report, args.worst)
     out = mp3.with_name(mp3.stem + ".check.json")
     write_report(out, report)
+    _Run.written.append(str(out))
     _status(f"report: {out}")
     return 0 if report.passed else 1
 
@@ -561,6 +565,8 @@ def parser() -> argparse.ArgumentParser:
 
 def _stopped_line(e: stops.Stopped) -> str:
     done = _Run.builder.published if _Run.builder is not None else []
+    if _Run.written:
+        return f"speak: {e} after writing {', '.join(_Run.written)}"
     if not done:
         return f"speak: {e}; nothing was published, unfinished files were removed"
     names = ", ".join(p.files["audio"] for p in done[-3:])
@@ -596,7 +602,7 @@ def _run(argv: Sequence[str] | None, final: bool = False) -> int:
             logging.getLogger(name).setLevel(logging.ERROR)
     if args.command is None:
         args = p.parse_args([*(["--debug"] if args.debug else []), "build"])
-    _Run.builder = None
+    _Run.builder, _Run.written = None, []
     try:
         status = int(args.func(args))
         if final:

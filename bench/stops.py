@@ -40,9 +40,10 @@ KINDS = {"cold build": 0.4, "warm rebuild": 0.3, "batch": 0.15, "check": 0.15}
 BUILD = ["build", str(SAMPLE), "-q", "--engine", "hibari", "-o", "out"]
 BATCH = ["batch", "arts", "-q", "--engine", "hibari", "-o", "out"]
 CHECK = ["check", "out/short.mp3", "-q"]
-STARTUP = 0.1
+STARTUP = 0.05
 """A signal this soon after the process starts can reach it before its first statement, while the interpreter itself
-starts (its site imports): then it ends by the signal's default action, which a shell reports as 128 + the signal."""
+starts (its site imports): Python's own handling applies then (a KeyboardInterrupt, or the signal's default action,
+which a shell reports as 128 + the signal). Counted apart: no program can answer before it runs."""
 
 
 def session(sid: int) -> list[int]:
@@ -172,8 +173,8 @@ def main() -> int:
                       and " built, " not in ln]  # a batch's summary
             if proc.returncode == 0:
                 outcome = "finished first"
-            elif proc.returncode == -sig and not lines and delay < STARTUP:
-                outcome = "answered by the default action (the interpreter was still starting)"
+            elif delay < STARTUP and (proc.returncode == -sig or lines[-1:] == ["KeyboardInterrupt"]):
+                outcome = "before the program ran (the interpreter was still starting)"
             elif proc.returncode != 128 + sig:
                 outcome = f"NOT ANSWERED (exit {proc.returncode}: {lines[-1:] or ''})"
             elif alive:
@@ -186,6 +187,10 @@ def main() -> int:
                 outcome = f"NOT ANSWERED in 5 s ({answer:.1f} s)"
             elif "after publishing" in mine[0]:
                 outcome = "answered after publishing" if feed_complete(out) else "NOT ANSWERED (feed incomplete)"
+            elif "after writing" in mine[0]:
+                report = out / "short.check.json"
+                outcome = "answered after writing its report" if json.loads(report.read_text())["chapters"] \
+                    else "NOT ANSWERED (report incomplete)"
             elif out.exists() and snapshot(out) != before:
                 outcome = "NOT ANSWERED (the folder changed)"
             else:
@@ -198,24 +203,28 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    stopped = [t for t in trials if t.outcome != "finished first"]
+    early = [t for t in trials if t.outcome.startswith("before the program ran")]
+    stopped = [t for t in trials if t.outcome != "finished first" and t not in early]
     answered = [t for t in stopped if t.outcome.startswith("answered")]
     print()
     print(f"{'command':<14}{'stops':>6}{'answered':>10}{'finished first':>16}{'median s':>10}{'max s':>8}")
     for kind in KINDS:
         mine = [t for t in trials if t.kind == kind]
-        st = [t for t in mine if t.outcome != "finished first"]
+        st = [t for t in mine if t.outcome != "finished first" and t not in early]
         ok = [t for t in st if t.outcome.startswith("answered")]
         times = sorted(t.answer for t in ok) or [float("nan")]
-        print(f"{kind:<14}{len(st):>6}{len(ok):>10}{len(mine) - len(st):>16}{times[len(times) // 2]:>10.2f}"
+        print(f"{kind:<14}{len(st):>6}{len(ok):>10}{sum(t.outcome == 'finished first' for t in mine):>16}"
+              f"{times[len(times) // 2]:>10.2f}"
               f"{times[-1]:>8.2f}")
     times = sorted(t.answer for t in answered) or [float("nan")]
-    print(f"{'all':<14}{len(stopped):>6}{len(answered):>10}{len(trials) - len(stopped):>16}"
+    print(f"{'all':<14}{len(stopped):>6}{len(answered):>10}{sum(t.outcome == 'finished first' for t in trials):>16}"
           f"{times[len(times) // 2]:>10.2f}{times[-1]:>8.2f}")
-    early = sum(t.outcome.startswith("answered by the default action") for t in answered)
-    print(f"{early} of the answered stops came while the interpreter was still starting (ended by the default action)")
+    print(f"{len(early)} stop(s) came before the program's first statement, while the interpreter itself was "
+          "starting (its default handling: a KeyboardInterrupt from Python, or the signal's default action)")
     after = sum(t.outcome == "answered after publishing" for t in answered)
     print(f"{after} of the answered stops came during the final renames (the new episode was published, complete)")
+    written = sum(t.outcome == "answered after writing its report" for t in answered)
+    print(f"{written} came as a check was writing its report (it was written whole, and said so)")
     return 0 if len(answered) == len(stopped) else 1
 
 

@@ -61,7 +61,12 @@ def _size(n: int) -> str:
 def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") -> tuple[str, bytes, str]:
     """(final URL, body, content type) of ``url``, within the time and size limits."""
     timeout, limit = _limits()
-    host = urlsplit(url).hostname or url
+    parts = urlsplit(url)
+    if parts.username or parts.password:  # never sent in the clear, never echoed back in a message
+        shown = parts._replace(netloc=parts.hostname or "").geturl()
+        raise FetchError(f"{shown}: the address carries a user name and password; give it without them (a page "
+                         f"behind a login: {SAVE_FROM_BROWSER.removeprefix('or ')})")
+    host = parts.hostname or url
     request = urllib.request.Request(url, headers={
         "User-Agent": USER_AGENT, "Accept": accept, "Accept-Language": "en-US,en;q=0.9,*;q=0.5",
     })
@@ -85,6 +90,8 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
                                      f"to allow more), {SAVE_FROM_BROWSER}")
                 chunks.append(chunk)
             return resp.geturl(), b"".join(chunks), resp.headers.get("Content-Type", "")
+    except FetchError:
+        raise
     except urllib.error.HTTPError as e:
         raise FetchError(f"{url}: the server answered {e.code} {e.reason}; check the address, {SAVE_FROM_BROWSER}"
                          ) from None

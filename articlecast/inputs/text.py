@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -52,8 +53,25 @@ def decode_text(data: bytes, path: Path) -> str:
                          "save it as UTF-8 and try again") from None
 
 
+def regular_size(path: Path) -> int:
+    """The size of a regular file; a missing one, a folder, a pipe or a device refused in one line, at once (a named
+    pipe would block a reader forever)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a folder; give an article (.txt, .md, .html) or a script (.yaml)")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: is not a regular file (a pipe or a device); give a file")
+    return st.st_size
+
+
 def read_bytes(path: Path) -> bytes:
-    """A file's bytes; missing files, folders, unreadable and empty files refused in one line."""
+    """A file's bytes; missing files, folders, pipes, unreadable and empty files refused in one line."""
+    regular_size(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

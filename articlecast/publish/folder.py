@@ -69,8 +69,8 @@ class Artwork:
 def artwork(script: Script, folder: Path) -> Artwork:
     """The script's own images (paths relative to ``folder``), checked; else generated ones."""
     m = script.meta
-    show = load_cover(folder / m.show_image) if m.show_image else generate_cover(m.show)
-    episode = load_cover(folder / m.image) if m.image else generate_cover(m.show, m.title)
+    show = load_cover(folder / m.show_image, folder) if m.show_image else generate_cover(m.show)
+    episode = load_cover(folder / m.image, folder) if m.image else generate_cover(m.show, m.title)
     return Artwork(show, episode)
 
 

@@ -5,6 +5,7 @@ every error names the file, the line and what to fix. Only plain YAML is read (t
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 
 from ..errors import ArticlecastError, FieldError, ScriptError, UnknownEngineError
 from ..files import write_atomic
-from ..inputs.text import read_text
+from ..inputs.text import read_text, regular_size, without_controls
 from ..models import (
     AUTO,
     DEFAULT_SHOW,
@@ -31,6 +32,16 @@ from ..models import (
 from .lexicon import compile_rule
 from .voices import AUTO_VOICE, DEFAULT_VOICE
 
+MAX_SCRIPT_BYTES = 10 * 1000**2
+"""The largest script read (a script of that size would be days of speech)."""
+APPLE_CATEGORIES = frozenset({
+    "Arts", "Business", "Comedy", "Education", "Fiction", "Government", "History", "Health & Fitness",
+    "Kids & Family", "Leisure", "Music", "News", "Religion & Spirituality", "Science", "Society & Culture", "Sports",
+    "Technology", "True Crime", "TV & Film"})
+"""Apple Podcasts' top-level categories."""
+LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A BCP 47 language tag, as far as feeds and players care ("en", "en-GB", "pt-BR")."""
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """yaml.safe_load's loader, libyaml's C build of it when PyYAML has one (ten times quicker on a long script)."""
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -111,6 +122,17 @@ _SHAPE: dict[str, set[str]] = {
 }
 
 
+def _clean(data: Any) -> Any:
+    """The loaded data with every control character removed from its text (YAML's escapes can make them)."""
+    if isinstance(data, str):
+        return without_controls(data)
+    if isinstance(data, list):
+        return [_clean(x) for x in data]
+    if isinstance(data, dict):
+        return {_clean(k): _clean(v) for k, v in data.items()}
+    return data
+
+
 class _Reader:
     """Walks the loaded data beside the YAML node tree, so every error can name its line."""
 
@@ -119,7 +141,11 @@ class _Reader:
         self.text = text
         self._root: yaml.Node | None = None
         try:
-            self.data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - the safe loader, in C when built with it
+            for event in yaml.parse(text, Loader=SAFE_LOADER):  # a script never needs &anchors and *aliases
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    raise ScriptError("anchors and aliases (&name, *name) are not allowed in a script; write the text "
+                                      "out where it is needed", path, event.start_mark.line + 1)
+            self.data = _clean(yaml.load(text, Loader=SAFE_LOADER))  # noqa: S506 - the safe loader, in C when built
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             problem = getattr(e, "problem", None) or str(e)
@@ -203,15 +229,22 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
         "show_image": show.get("image") or "",
         "email": show.get("email") or "",
         "image": ep.get("image") or "",
-        "guid": str(ep.get("guid") or ""),
+        "guid": ep.get("guid") or "",
         "sources": ep.get("sources") or (),
     }
     if not isinstance(meta_args["sources"], (list, tuple)) or not all(isinstance(x, str) for x in meta_args["sources"]):
         raise r.fail(("episode", "sources"), "should be a list of lines of text, one per article")
     meta_args["sources"] = tuple(meta_args["sources"])
     for name, value in meta_args.items():
-        if name not in ("date", "explicit", "guid", "sources") and not isinstance(value, str):
-            raise r.fail(META_YAML[name], f"should be text, got {value!r}")
+        if name not in ("date", "explicit", "sources") and not isinstance(value, str):
+            raise r.fail(META_YAML[name], f"should be text, got {value!r}; put it in quotes")
+    if not LANGUAGE_RE.fullmatch(meta_args["language"]):
+        raise r.fail(("show", "language"), f"should be a language tag such as en or en-GB, got {meta_args['language']!r}")
+    if meta_args["email"] and not EMAIL_RE.fullmatch(meta_args["email"]):
+        raise r.fail(("show", "email"), f"should be an e-mail address, got {meta_args['email']!r}")
+    if meta_args["category"] not in APPLE_CATEGORIES:
+        raise r.fail(("show", "category"), f"should be one of Apple's categories ({', '.join(sorted(APPLE_CATEGORIES))}),"
+                     f" got {meta_args['category']!r}")
     meta = r.build(("episode",), Meta, **meta_args)
 
     voices: dict[str, Voice] = {}
@@ -294,7 +327,11 @@ def _voice_at(r: _Reader, role: str, field: str) -> tuple[str, ...]:
 
 
 def read_script(path: Path, voice_check: VoiceCheck | None = None) -> Script:
-    """Read and validate a script file (see :func:`load_script`)."""
+    """Read and validate a script file (see :func:`load_script`); one over MAX_SCRIPT_BYTES is refused unread."""
+    size = regular_size(path)
+    if size > MAX_SCRIPT_BYTES:
+        raise ScriptError(f"is {size / 1e6:.0f} MB, over the {MAX_SCRIPT_BYTES / 1e6:.0f} MB a script may have "
+                          "(days of speech); split it", str(path))
     return load_script(read_text(path), str(path), voice_check)
 
 

@@ -1,0 +1,106 @@
+"""Hostile and broken inputs: each ends at once in one line and exit 2 (or in a correct episode), never a hang, a
+traceback, or a file of this machine's read where it should not be."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import one_line_error, speak
+from PIL import Image
+
+from articlecast.errors import FetchError, ScriptError
+from articlecast.images import square_cover
+from articlecast.inputs.fetch import fetch_page
+from articlecast.script import load_script
+from articlecast.script.lexicon import compile_lexicon
+
+SCRIPT = "episode: {title: T}\nchapters:\n- title: C\n  segments: ['Some words.']\n"
+
+
+def test_yaml_anchors_and_aliases_are_refused_naming_the_line() -> None:
+    laughs = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+              'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n')
+    with pytest.raises(ScriptError, match=r"ep.yaml:1: .*anchors and aliases"):
+        load_script(laughs + SCRIPT, "ep.yaml")
+    with pytest.raises(ScriptError, match=r"ep.yaml:2: .*anchors and aliases"):
+        load_script("episode: {title: T}\nx: *undefined\n", "ep.yaml")
+
+
+def test_a_script_bigger_than_the_limit_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text(SCRIPT + "#" + "x" * (11 * 1000**2) + "\n")
+    one_line_error(speak(["build", "big.yaml", "--engine", "silent"], tmp_path), "big.yaml", "MB")
+
+
+def test_control_characters_never_reach_the_voice_the_feed_or_the_terminal(tmp_path: Path) -> None:
+    (tmp_path / "ep.yaml").write_text('episode: {title: "Rain\\x0b \\x1b]0;pwned\\x07gardens"}\nchapters:\n'
+                                      "- title: C\n  segments: ['Some words.']\n")
+    proc = speak(["build", "ep.yaml", "--engine", "silent", "-q"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stderr + proc.stdout and "\x07" not in proc.stderr + proc.stdout
+    feed = (tmp_path / "audio_out" / "feed.xml").read_text()
+    assert "Rain ]0;pwnedgardens" in feed and "\x0b" not in feed
+
+
+@pytest.mark.parametrize(("entry", "needle"), [({"/(a)/": "\\9"}, "group 9"), ({"/(a)/": "\\g<name>"}, "name")])
+def test_a_bad_group_reference_is_a_script_error(entry: dict[str, str], needle: str) -> None:
+    with pytest.raises(ScriptError, match=needle):
+        compile_lexicon(entry)
+
+
+def test_a_catastrophic_pattern_cannot_hang_a_build(tmp_path: Path) -> None:
+    (tmp_path / "ep.yaml").write_text('episode: {title: T}\nlexicon: {"/(a+)+$/": b}\nchapters:\n- title: C\n'
+                                      f"  segments: ['{'a' * 40}!']\n")
+    proc = speak(["build", "ep.yaml", "--engine", "silent", "-q"], tmp_path, timeout=60)
+    assert proc.returncode == 0 or len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_at_once(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.md")
+    one_line_error(speak(["build", "pipe.md", "--engine", "silent"], tmp_path, timeout=30), "not a regular file")
+    (tmp_path / "a.md").write_text("# T\n\nSome words.\n")
+    os.mkfifo(tmp_path / "art.png")
+    (tmp_path / "ep.yaml").write_text("episode: {title: T, image: art.png}\nchapters:\n- title: C\n"
+                                      "  segments: ['Some words.']\n")
+    one_line_error(speak(["build", "ep.yaml", "--engine", "silent"], tmp_path, timeout=30), "not a regular file")
+
+
+def test_images_over_the_pixel_limit_are_refused_before_decoding(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.png"
+    Image.new("1", (13000, 13000)).save(huge)  # a few hundred kB, 169 million pixels
+    assert square_cover(huge.read_bytes()) is None  # a page's lead image: not used, no warning, no error
+    (tmp_path / "ep.yaml").write_text("episode: {title: T, image: huge.png}\nchapters:\n- title: C\n"
+                                      "  segments: ['Some words.']\n")
+    proc = speak(["build", "ep.yaml", "--engine", "silent"], tmp_path)
+    one_line_error(proc, "huge.png", "13000x13000")
+    assert "Warning" not in proc.stderr
+
+
+def test_images_outside_the_scripts_folder_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    Image.new("RGB", (1400, 1400)).save(tmp_path / "art.png")
+    (tmp_path / "scripts" / "ep.yaml").write_text("episode: {title: T, image: ../art.png}\nchapters:\n- title: C\n"
+                                                  "  segments: ['Some words.']\n")
+    one_line_error(speak(["build", "scripts/ep.yaml", "--engine", "silent"], tmp_path), "../art.png",
+                   "beside the script")
+
+
+@pytest.mark.parametrize(("field", "value", "needle"), [
+    ("guid", "[1, 2]", "guid"), ("guid", "true", "guid"), ("language", "xxxxxxxxxx", "language"),
+    ("email", "nobody", "email"), ("category", "Nonsense", "category"), ("explicit", "'yes'", "explicit"),
+])
+def test_script_fields_are_checked_for_type(field: str, value: str, needle: str) -> None:
+    section = "show" if field in ("language", "email", "category", "explicit") else "episode"
+    text = f"show: {{{field}: {value}}}\n" + SCRIPT if section == "show" else \
+        SCRIPT.replace("{title: T}", f"{{title: T, {field}: {value}}}")
+    with pytest.raises(ScriptError, match=needle):
+        load_script(text, "ep.yaml")
+
+
+def test_credentials_in_an_address_are_refused_and_never_echoed() -> None:
+    with pytest.raises(FetchError) as info:
+        fetch_page("http://user:secret@127.0.0.1:9/story")
+    assert "secret" not in str(info.value) and "user name" in str(info.value)
