@@ -66,7 +66,6 @@ class RayPool:
                                              "'ray start --head', or leave --ray out to run here") from None
         self.size = max(1, int(ray.cluster_resources().get("CPU", 1)))
         """How many actors (one per CPU the cluster offers)."""
-        self.broken = False
         worker = _actor_class(ray)
         self.actors = [worker.remote() for _ in range(self.size)]
         self._load = [0] * self.size

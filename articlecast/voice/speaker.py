@@ -67,8 +67,6 @@ class Pool(Protocol):
 
     size: int
     """How many jobs it runs at once."""
-    broken: bool
-    """True once it cannot take more work (the Stream then speaks in this process)."""
 
     def submit(self, ticket: int, task: str, *args: Any) -> None:
         """Run a task ("speak" or "warm", :data:`~.workers.TASKS`) on the least busy worker."""
@@ -108,7 +106,6 @@ class Speaker:
         self._count = worker_count(workers)
         self._factory = pool
         self._pool: Pool | None = None
-        self._pool_off = False
         self._held: dict[str, Audio] = {}  # audio that the cache could not store
         self._ticket = 0
 
@@ -136,9 +133,7 @@ class Speaker:
 
     def pool(self, n_jobs: int) -> Pool | None:
         """The worker pool, started for ``n_jobs`` parallel jobs when that is worth it; None: speak here."""
-        if self._pool is not None and self._pool.broken:
-            self._pool, self._pool_off = None, True
-        if self._pool is None and not self._pool_off and n_jobs > 0:
+        if self._pool is None and n_jobs > 0:
             if self._factory is not None:
                 self._pool = self._factory()
             elif self._count > 1 and n_jobs >= self.MIN_PARALLEL:
@@ -286,13 +281,6 @@ class Stream:
             pool.submit(ticket, "speak", self.jobs[key], key, self.speaker.cache.base)
         self.pending.extendleft(reversed(skipped))
 
-    def _pool_gone(self) -> None:
-        """The pool cannot take more work: what it had goes back to the queue, to be spoken here."""
-        self._pool = self.speaker.pool(0)
-        if self._pool is None:
-            self.pending.extendleft(reversed(list(self.flight.values())))
-            self.flight.clear()
-
     def step(self, timeout: float | None = WAIT_SECONDS) -> None:
         """Make progress: take finished sentences from the workers, or speak the next one here. A stop asked for
         meanwhile is answered here (:class:`~..stops.Stopped`)."""
@@ -310,8 +298,6 @@ class Stream:
                 self.speaker.keep(said, audio)
                 self._finish(key, said)
             stops.check()
-            if self._pool.broken:
-                self._pool_gone()
         elif self.pending:  # nothing in flight: no pool, or engines that run here (silent, espeak, gtts)
             self._here(self.pending[0])
         self._top_up()

@@ -70,14 +70,10 @@ class LocalWorkers:
     def __init__(self, count: int) -> None:
         self.size = count
         """How many sentences are spoken at once."""
-        self.broken = False
-        """Never: a thread that fails sends its error back; it does not die."""
         self._jobs: queue.Queue[tuple[int, str, tuple[Any, ...]] | None] = queue.Queue()
         self._results: queue.Queue[tuple[int, bool, Any]] = queue.Queue()
         self._closing = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.busy = 0
-        """Jobs given out and not yet answered."""
 
     def _start(self) -> None:
         engine_classes()  # the registry filled here, before any thread asks it
@@ -106,7 +102,6 @@ class LocalWorkers:
         """Queue ``task(*args)`` for the next free thread (starting the threads the first time)."""
         if not self._threads:
             self._start()
-        self.busy += 1
         self._jobs.put((ticket, task, args))
 
     def broadcast(self, ticket: int, task: str, *args: Any) -> int:
@@ -124,7 +119,6 @@ class LocalWorkers:
                 out.append(self._results.get_nowait())
         except queue.Empty:
             pass
-        self.busy -= len(out)
         return out
 
     def close(self) -> None:
