@@ -4,15 +4,20 @@ traceback, or a file of this machine's read where it should not be."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from helpers import one_line_error, speak
+from helpers import one_line_error, speak, start
+from hostile_server import PATHS, hostile_server
 from PIL import Image
 
 from articlecast.errors import FetchError, ScriptError
 from articlecast.images import square_cover
 from articlecast.inputs.fetch import fetch_page
+from articlecast.inputs.html import parse_html
 from articlecast.script import load_script
 from articlecast.script.lexicon import compile_lexicon
 
@@ -104,3 +109,58 @@ def test_credentials_in_an_address_are_refused_and_never_echoed() -> None:
     with pytest.raises(FetchError) as info:
         fetch_page("http://user:secret@127.0.0.1:9/story")
     assert "secret" not in str(info.value) and "user name" in str(info.value)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_fetch_ends_within_its_deadline(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARTICLECAST_FETCH_TIMEOUT", "1.5")
+    with hostile_server() as (base, hits):
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"within 1.5 s|over the 10.0 MB limit"):
+            fetch_page(base + path)
+        took = time.monotonic() - started
+        assert hits == [path]
+        assert took < 1.5 + 2, took  # the deadline, and the watchdog's 50 ms beat, not a read's timeout per byte
+        assert fetch_page(base + "/page").html.startswith(b"<html>")  # the server still answers quick pages
+
+
+def test_a_trickling_server_is_one_line_from_the_command_line(tmp_path: Path) -> None:
+    with hostile_server() as (base, _):
+        proc = speak(["build", base + "/slow-chunked", "--engine", "silent"], tmp_path,
+                     env={"ARTICLECAST_FETCH_TIMEOUT": "1"}, timeout=30)
+    one_line_error(proc, "/slow-chunked", "no complete answer", "within 1 s", "ARTICLECAST_FETCH_TIMEOUT")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_stop_during_a_fetch_is_answered_at_once(tmp_path: Path) -> None:
+    with hostile_server() as (base, hits):
+        proc = start(["build", base + "/slow-body", "--engine", "silent"], tmp_path)
+        deadline = time.monotonic() + 20
+        while not hits and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)  # until the fetch has begun (a condition, not a measure)
+        assert hits == ["/slow-body"], proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError("the stop was not answered within 10 s of a 30 s fetch") from None
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err and "stopped" in err.lower(), err
+
+
+PARAGRAPH = "<p>" + "Gardens grow slowly in the rain, and the rain is welcome here in the valley. " * 10 + "</p>"
+ARTICLE = f"<article><h1>Rain gardens</h1>{PARAGRAPH}<h2>Second part</h2>{PARAGRAPH}{PARAGRAPH}</article>"
+
+
+@pytest.mark.parametrize("body", [
+    ARTICLE.replace("rain,", "rain,\x01\x0b\x1b[31m", 5),
+    "<div>" * 5000 + ARTICLE + "</div>" * 5000,
+    "<span><b>" * 3000 + ARTICLE + "</b></span>" * 3000,
+], ids=["control characters", "5000 nested divs", "3000 nested spans"])
+def test_stray_control_characters_and_deep_nesting_keep_the_article(body: str) -> None:
+    article = parse_html(f"<html><head><title>Rain gardens</title></head><body>{body}</body></html>".encode())
+    assert article.title == "Rain gardens"
+    assert [s.title for s in article.sections][-1] == "Second part"
+    text = " ".join(p for s in article.sections for p in s.paragraphs)
+    assert len(text.split()) == 300 and "\x1b" not in text and "\x01" not in text

@@ -7,6 +7,7 @@ that a rebuild is offline. Nothing here knows what becomes of the article.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from ..files import slugify, write_atomic
 from ..images import square_cover
 from ..models import Article
 from .fetch import fetch_page, get, is_url
-from .html import lead_image_url, parse_html
+from .html import decode_page, lead_image_url, parse_html
 from .markdown import parse_markdown
 from .plain import parse_text
 from .text import read_bytes, read_text
@@ -90,19 +91,21 @@ def fetch_article(url: str, folder: Path) -> tuple[Article, Path]:
     and read it; its lead image, when it can be made square and large enough, is saved beside it as the cover.
     Returns the article and the saved page."""
     page = fetch_page(url)
+    # saved as UTF-8 with a byte-order mark, which decides its encoding: the server's charset is not in the file
+    html = codecs.BOM_UTF8 + decode_page(page.html, page.content_type).encode("utf-8")
     try:
-        article = parse_html(page.html, url=page.url)
+        article = parse_html(html, url=page.url)
     except ArticleError as e:
         raise ArticleError(f"{url}: {e}") from None
     stem = slugify(article.title) or slugify(urlsplit(page.url).netloc) or "page"
     saved = folder / f"{stem}.html"
     n = 1
-    while saved.exists() and saved.read_bytes() != page.html:
+    while saved.exists() and saved.read_bytes() != html:
         n += 1
         saved = folder / f"{stem}-{n}.html"
     with converted(InputError, folder, "cannot save the fetched page"):
-        write_atomic(saved, page.html)
-    image = lead_image_url(page.html, page.url)
+        write_atomic(saved, html)
+    image = lead_image_url(html, page.url)
     if image.startswith(("http://", "https://")):
         try:
             cover = square_cover(get(image, accept="image/*")[1])

@@ -1,19 +1,28 @@
 """Fetching a web page: online, and only when the user gives a URL.
 
-A normal browser's User-Agent (servers refuse bare clients with 403), redirects followed, a timeout for the
-whole fetch and a size limit, and only HTML accepted. Nothing on the page runs: the HTML is read as text.
+A normal browser's User-Agent (servers refuse bare clients with 403), redirects followed, a deadline for the
+whole fetch and a size limit, and only HTML accepted. The deadline holds whatever the server does (a byte a
+second of headers, of body, of chunks): a watchdog thread shuts the fetch's sockets down when it passes, or as
+soon as a stop is asked for, and the reads in this thread then end at once. Nothing on the page runs: the HTML is read as text.
 Every failure is one :class:`FetchError` line saying what happened and what to do instead.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
+from .. import stops
 from ..errors import FetchError, InputError
 
 USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
@@ -58,6 +67,82 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
+class _Watchdog:
+    """Shuts down the sockets of one fetch when its deadline passes or a stop is asked for."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.sockets: list[socket.socket] = []
+        self.cut: str | None = None
+        """Why the sockets were shut down: "deadline" or "stop"; None while the fetch runs."""
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self.cut:
+                self._shut(sock)
+            self.sockets.append(sock)
+
+    def remaining(self) -> float:
+        return max(0.01, self.deadline - time.monotonic())
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        try:  # on a duplicate of the descriptor, so that an SSL socket's state is left to its own thread
+            with socket.socket(fileno=os.dup(sock.fileno())) as twin:
+                twin.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed: nothing left to cut
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.05):
+            why = "stop" if stops.requested() else "deadline" if time.monotonic() >= self.deadline else None
+            if why:
+                with self._lock:
+                    self.cut = why
+                    for sock in self.sockets:
+                        self._shut(sock)
+                return
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        thread = threading.Thread(target=self._watch, name="fetch-deadline", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            self._done.set()
+            thread.join()
+
+
+def _connection(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> Any:
+    class Watched(base):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            self.timeout = watchdog.remaining()
+            super().connect()
+            watchdog.add(self.sock)
+    return Watched
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self.watchdog = watchdog
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_connection(http.client.HTTPConnection, self.watchdog), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self.watchdog = watchdog
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_connection(http.client.HTTPSConnection, self.watchdog), req)
+
+
 def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") -> tuple[str, bytes, str]:
     """(final URL, body, content type) of ``url``, within the time and size limits."""
     timeout, limit = _limits()
@@ -70,43 +155,41 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
     request = urllib.request.Request(url, headers={
         "User-Agent": USER_AGENT, "Accept": accept, "Accept-Language": "en-US,en;q=0.9,*;q=0.5",
     })
-    started = time.monotonic()
+    watchdog = _Watchdog(time.monotonic() + timeout)
+    opener = urllib.request.build_opener(_HTTP(watchdog), _HTTPS(watchdog))
+    late = FetchError(f"{url}: no complete answer from {host} within {timeout:g} s (set {TIMEOUT_ENV} to wait "
+                      f"longer), {SAVE_FROM_BROWSER}")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - the user's own http(s) URL
+        with watchdog.watching(), opener.open(request, timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise FetchError(f"{url}: the page is {_size(int(length))}, over the {_size(limit)} limit "
                                  f"(set {MAX_BYTES_ENV} to allow more), {SAVE_FROM_BROWSER}")
             chunks, size = [], 0
-            while True:
-                if time.monotonic() - started > timeout:
-                    raise TimeoutError()
-                chunk = resp.read(65536)
-                if not chunk:
-                    break
+            while chunk := resp.read1(65536):  # what one read brings: the watchdog's cut ends it at once
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(f"{url}: the page is over the {_size(limit)} limit (set {MAX_BYTES_ENV} "
                                      f"to allow more), {SAVE_FROM_BROWSER}")
                 chunks.append(chunk)
+            if watchdog.cut:
+                raise OSError("cut")
             return resp.geturl(), b"".join(chunks), resp.headers.get("Content-Type", "")
     except FetchError:
         raise
     except urllib.error.HTTPError as e:
         raise FetchError(f"{url}: the server answered {e.code} {e.reason}; check the address, {SAVE_FROM_BROWSER}"
                          ) from None
-    except TimeoutError:
-        raise FetchError(f"{url}: no complete answer from {host} within {timeout:g} s (set {TIMEOUT_ENV} to wait "
-                         f"longer), {SAVE_FROM_BROWSER}") from None
-    except urllib.error.URLError as e:
-        if isinstance(e.reason, TimeoutError):
-            raise FetchError(f"{url}: no answer from {host} within {timeout:g} s (set {TIMEOUT_ENV} to wait "
-                             f"longer), {SAVE_FROM_BROWSER}") from None
-        reason = getattr(e.reason, "strerror", None) or str(e.reason)
-        raise FetchError(f"{url}: cannot reach {host} ({reason}): is this machine online? Check the address, "
+    except (OSError, ValueError, http.client.HTTPException) as e:
+        stops.check()  # a stop cut the fetch short: answer it here
+        if watchdog.cut or isinstance(e, TimeoutError) or isinstance(getattr(e, "reason", None), TimeoutError):
+            raise late from None
+        if isinstance(e, urllib.error.URLError):
+            reason = getattr(e.reason, "strerror", None) or str(e.reason)
+            raise FetchError(f"{url}: cannot reach {host} ({reason}): is this machine online? Check the address, "
+                             f"{SAVE_FROM_BROWSER}") from None
+        raise FetchError(f"{url}: cannot fetch it ({e or type(e).__name__}); check the address, "
                          f"{SAVE_FROM_BROWSER}") from None
-    except (OSError, ValueError) as e:  # a refused connection mid-read, a malformed URL
-        raise FetchError(f"{url}: cannot fetch it ({e}); check the address, {SAVE_FROM_BROWSER}") from None
 
 
 def fetch_page(url: str) -> Page:

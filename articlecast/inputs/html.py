@@ -14,6 +14,7 @@ narrated.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import re
@@ -29,6 +30,7 @@ import trafilatura
 from ..errors import ArticleError
 from ..models import Article
 from .structure import FAQ_RE, Block, clean, sectionize, speakable_item, table_sentences
+from .text import BOMS, without_controls
 
 log = logging.getLogger(__name__)
 
@@ -270,13 +272,86 @@ def words_of(article: Article) -> int:
     return sum(len(p.split()) for s in article.sections for p in s.paragraphs)
 
 
-def parse_html(page: str | bytes, fallback_title: str = "", url: str = "") -> Article:
-    """An article from a web page's HTML; ``url`` is where it came from (its canonical URL wins)."""
+CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]*)""", re.I)
+"""A ``<meta charset>`` or ``<meta http-equiv="Content-Type" content="…; charset=…">`` declaration."""
+SINGLE_BYTE = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
+"""Declarations that pages often give wrongly for what is really UTF-8 (codecs' own names)."""
 
+
+def _codec(name: str) -> str:
+    """Python's name for a declared charset, or "" when there is none or it is unknown."""
     try:
-        tree = lxml.html.document_fromstring(page)
+        return codecs.lookup(name.strip()).name if name.strip() else ""
+    except LookupError:
+        return ""
+
+
+def decode_page(data: bytes, content_type: str = "") -> str:
+    """A web page's text, as a browser decodes it: a byte-order mark, else the server's ``charset``, else the
+    page's own ``<meta charset>``, else UTF-8 when the bytes are valid UTF-8, else Windows-1252. A page that
+    says Latin-1 or Windows-1252 (or declares an empty or unknown charset) but whose bytes are valid UTF-8 with
+    non-ASCII letters is UTF-8: such bytes are almost never meant as Latin-1 ("MÄori" is not a word)."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    header = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.I)
+    meta = CHARSET_RE.search(data[:16384])
+    declared = _codec(header[1] if header else "") or _codec(meta[1].decode("ascii") if meta else "")
+    if declared in ("", *SINGLE_BYTE):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return data.decode(declared if declared not in ("", "ascii", "latin-1", "iso8859-1") else "cp1252",
+                       errors="replace")
+
+
+MAX_NESTING = 180
+"""Wrappers nested deeper than this are unwrapped before parsing (libxml2 stops at 256 and drops the rest)."""
+WRAPPER_RE = re.compile(r"<(/?)(div|span|section|font|center|blockquote|b|i|em|strong|small|big|u)\b[^>]*>", re.I)
+
+
+def _flatten_nesting(html: str) -> str:
+    """``html`` with wrapper elements nested beyond :data:`MAX_NESTING` unwrapped (their text kept), as a
+    browser would show it: 5,000 nested ``<div>``s around an article must not lose the article."""
+    depth, dropped = 0, dict[str, int]()
+    out: list[str] = []
+    last = 0
+    for m in WRAPPER_RE.finditer(html):
+        name = m[2].lower()
+        if not m[1]:
+            if depth < MAX_NESTING:
+                depth += 1
+                continue
+            dropped[name] = dropped.get(name, 0) + 1
+        elif dropped.get(name):
+            dropped[name] -= 1
+        else:
+            depth = max(0, depth - 1)
+            continue
+        out.append(html[last:m.start()])
+        last = m.end()
+    if not out:
+        return html
+    out.append(html[last:])
+    return "".join(out)
+
+
+def page_tree(page: str | bytes, content_type: str = "") -> Any:
+    """The page parsed leniently, as a browser would: decoded (:func:`decode_page`), control characters removed,
+    an XML declaration dropped, too deep nesting unwrapped."""
+    text = decode_page(page, content_type) if isinstance(page, bytes) else page
+    text = _flatten_nesting(re.sub(r"^\s*<\?xml[^>]*>", "", without_controls(text)))
+    try:
+        return lxml.html.document_fromstring(text)
     except (ValueError, lxml.etree.ParserError) as e:
         raise ArticleError(f"is not a readable web page ({e})") from None
+
+
+def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", content_type: str = "") -> Article:
+    """An article from a web page's HTML; ``url`` is where it came from (its canonical URL wins),
+    ``content_type`` the server's header (its charset)."""
+    tree = page_tree(page, content_type)
     ld = linked_data(tree)
     removed = remove_clutter(tree)  # first: a pop-up's heading must not become the title
     unwrap_heading_links(tree)
@@ -342,8 +417,7 @@ def _questions(blocks: list[Block]) -> Iterator[Block]:
 
 def lead_image_url(page: str | bytes, url: str = "") -> str:
     """The page's lead image (og:image and the like), absolute, or empty."""
-
-    meta = trafilatura.extract_metadata(lxml.html.document_fromstring(page), default_url=url or None)
+    meta = trafilatura.extract_metadata(page_tree(page), default_url=url or None)
     image = (meta.image if meta else "") or ""
     if image and url:
         image = urljoin(url, image)

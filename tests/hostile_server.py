@@ -1,0 +1,95 @@
+"""A hostile web server on 127.0.0.1: it trickles its headers or its body a byte at a time, or sends far
+more than it says. For the hostile-input tests and ``bench/hostile.py``.
+
+Paths: ``/slow-headers``, ``/many-headers``, ``/slow-body`` (with a Content-Length), ``/slow-chunked``,
+``/huge`` (an endless body without a length), ``/page`` (a quick, good article page).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+PAGE = ("<html><head><title>Quick page</title></head><body><article><h1>Quick page</h1>"
+        + "<p>" + "Gardens grow slowly in the rain, and the rain is welcome here. " * 30 + "</p>"
+        + "</article></body></html>").encode()
+PATHS = ("/slow-headers", "/many-headers", "/slow-body", "/slow-chunked", "/huge")
+"""The paths that never finish on time."""
+
+
+def _trickle(conn: socket.socket, data: bytes, stop: threading.Event, pause: float) -> None:
+    for i in range(len(data)):
+        if stop.wait(pause):
+            return
+        conn.sendall(data[i:i + 1])
+
+
+def _answer(conn: socket.socket, stop: threading.Event, pause: float, hits: list[str]) -> None:
+    with conn:
+        conn.settimeout(5)
+        request = b""
+        while b"\r\n\r\n" not in request:
+            piece = conn.recv(4096)
+            if not piece:
+                return
+            request += piece
+        path = request.split(b" ")[1].decode()
+        hits.append(path)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        try:
+            if path == "/slow-headers":
+                _trickle(conn, head + b"X-Padding: " + b"x" * 10000 + b"\r\n\r\n", stop, pause)
+            elif path == "/many-headers":
+                conn.sendall(head)
+                for i in range(10000):
+                    _trickle(conn, f"X-Header-{i}: y\r\n".encode(), stop, pause / 10)
+                    if stop.is_set():
+                        return
+            elif path == "/slow-body":
+                conn.sendall(head + f"Content-Length: {len(PAGE)}\r\n\r\n".encode())
+                _trickle(conn, PAGE, stop, pause)
+            elif path == "/slow-chunked":
+                conn.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n")
+                for i in range(len(PAGE)):
+                    if stop.wait(pause):
+                        return
+                    conn.sendall(b"1\r\n" + PAGE[i:i + 1] + b"\r\n")
+            elif path == "/huge":
+                conn.sendall(head + b"\r\n")
+                block = b"<p>" + b"word " * 2000 + b"</p>\n"
+                while not stop.is_set():
+                    conn.sendall(block)
+            else:
+                conn.sendall(head + f"Content-Length: {len(PAGE)}\r\n\r\n".encode() + PAGE)
+        except OSError:
+            pass  # the client hung up, as it should
+
+
+@contextmanager
+def hostile_server(pause: float = 0.5) -> Iterator[tuple[str, list[str]]]:
+    """Serve the hostile paths; yields the base URL (``http://127.0.0.1:PORT``) and the paths asked for so
+    far."""
+    stop, hits = threading.Event(), []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=_answer, args=(conn, stop, pause, hits), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", hits
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
