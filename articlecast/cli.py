@@ -34,9 +34,9 @@ from .clock import clock, seconds_clock
 from .errors import ArticlecastError, FieldError, InputError, os_error_message
 from .files import write_atomic
 from .inputs.text import CONTROL_RE
-from .loading import Loaded, digest, load
+from .loading import Loaded, digest, load, spoken_hours, words_said
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script
-from .options import CHAPTER_MAX, EPISODE_MAX, Options
+from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options
 from .publish import Published, audit_feed, read_items, summary, write_report
 from .script import dump_script, write_script
 from .voice.engines import engine_classes, get_engine
@@ -47,7 +47,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_DIR / "script" / "sample.yaml"
 OUT_DIR = Path("audio_out")
 FLAGS = {"speed": "--speed", "bitrate": "--bitrate", "voice": "--voice", "workers": "ARTICLECAST_WORKERS",
-         "max_missed": "--max", "max_missed_chapter": "--max-chapter"}
+         "max_missed": "--max", "max_missed_chapter": "--max-chapter", "max_words": "--max-words"}
 """The command-line flag behind each option, for errors."""
 
 
@@ -69,7 +69,7 @@ def _options(args: argparse.Namespace) -> Options:
         return Options(output=Path(args.output), voice=args.voice or args.engine or "", speed=args.speed,
                        bitrate=args.bitrate, show=args.show or "", base_url=args.base_url or "",
                        email=args.email or "", pages=Path(args.pages), check=args.check, max_missed=args.max,
-                       max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None))
+                       max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None), max_words=args.max_words)
     except FieldError as e:
         value = e.value
         if e.field == "speed":
@@ -105,7 +105,10 @@ class _Bars(Progress):
 
     def building(self, script: Script, number: int, count: int) -> None:
         where = f" [{number}/{count}]" if count > 1 else ""
-        _status(f"Building{where} {script.meta.title} ({len(script.chapters)} chapters"
+        words = words_said(script)
+        long = f", {words:,} words: about {spoken_hours(words, script.speed):.1f} hours of speech" \
+            if words > LONG_WORDS else ""
+        _status(f"Building{where} {script.meta.title} ({len(script.chapters)} chapters{long}"
                 f"{', online voice' if online(script) else ''})")
 
     def speaking(self, sentences: int):  # type: ignore[no-untyped-def]
@@ -168,7 +171,7 @@ def cmd_script(args: argparse.Namespace) -> int:
     if len(args.paths) > 1 and args.digest is None:
         raise InputError("several articles make one script only as a digest: add --digest \"Episode title\"")
     pages = Path(args.pages) if args.pages else (out.parent if out is not None else Path("script"))
-    options = Options(show=args.show or "", pages=pages)
+    options = Options(show=args.show or "", pages=pages, max_words=0)  # a script of any length: edit it into parts
     items = [load(p, options) for p in args.paths]
     for x in items:
         if x.saved is not None:
@@ -442,6 +445,9 @@ def _build_options(p: argparse.ArgumentParser, what: str = "the episode") -> Non
                    "'.[check]') before mixing, speak again those it mishears, and report each chapter's missed "
                    "words; exit 1 (the episode still written, marked) when over --max or --max-chapter")
     _thresholds(p, "with --check: ")
+    p.add_argument("--max-words", type=int, default=MAX_WORDS, metavar="N",
+                   help=f"the most words one episode may say, refused before any speech when over (default "
+                   f"{MAX_WORDS:,}, about {spoken_hours(MAX_WORDS):.0f} hours of speech; 0: no limit)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

@@ -13,7 +13,7 @@ from . import stops
 from .errors import InputError
 from .inputs import fetch_article, input_kind, is_url, read_article
 from .models import DEFAULT_SHOW, Script
-from .options import Options
+from .options import SPOKEN_WPM, Options
 from .script import make_digest, make_script, read_script
 from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
 
@@ -47,7 +47,29 @@ def load(source: str | Path, options: Options | None = None) -> Loaded:
             loaded = Loaded(read_script(path, require_voice), path.parent, text)
         else:
             loaded = Loaded(make_script(read_article(path), show=options.show or DEFAULT_SHOW), path.parent, text)
-    return apply_options(loaded, options)
+    return within_length(apply_options(loaded, options), options)
+
+
+def words_said(script: Script) -> int:
+    """The words an episode's chapters say (the intro and outro aside)."""
+    return sum(len(seg.text.split()) for chapter in script.chapters for seg in chapter.segments)
+
+
+def spoken_hours(words: int, speed: float = 1.0) -> float:
+    """About how many hours of speech ``words`` make at ``speed``."""
+    return words / SPOKEN_WPM / speed / 60
+
+
+def within_length(loaded: Loaded, options: Options) -> Loaded:
+    """``loaded``, unless its episode would say more than ``options.max_words`` words: then one line saying how
+    long it would be and how to allow it, before any speech is made."""
+    words = words_said(loaded.script)
+    if options.max_words and words > options.max_words:
+        hours = spoken_hours(words, loaded.script.speed)
+        raise InputError(f"{loaded.source or loaded.script.meta.title}: {words:,} words is about {hours:.0f} hours of "
+                         f"speech, over the limit of {options.max_words:,} words; split it into parts, or allow it "
+                         f"with --max-words {-(-words // 1000) * 1000} (Options.max_words)")
+    return loaded
 
 
 def apply_options(loaded: Loaded, options: Options) -> Loaded:
@@ -72,4 +94,4 @@ def digest(items: list[Loaded], title: str, options: Options | None = None) -> L
     if not items:
         raise InputError("a digest needs at least one article")
     script = make_digest([x.script for x in items], title, (options.show if options else "") or DEFAULT_SHOW)
-    return Loaded(script, items[0].folder, " + ".join(x.source for x in items))
+    return within_length(Loaded(script, items[0].folder, " + ".join(x.source for x in items)), options or Options())

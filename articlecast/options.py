@@ -12,6 +12,13 @@ EPISODE_MAX = 0.05
 """The listen-back check's default: the most missed words an episode may have (a share of the words meant)."""
 CHAPTER_MAX = 0.15
 """The listen-back check's default: the most missed words any one chapter may have."""
+MAX_WORDS = 100_000
+"""The most words one episode may say by default: about eleven hours of speech, a whole book. More is nearly
+always a mistake (a dump, a wrong file) that would keep a machine busy for many hours."""
+LONG_WORDS = 20_000
+"""An episode of more words than this (over two hours of speech) gets a note of its length before speaking."""
+SPOKEN_WPM = 150
+"""Words a minute a voice says at speed 1, for estimates of length before anything is spoken."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Options:
     """Sentences spoken at once (speech threads); 0: ARTICLECAST_WORKERS, else one per core (at most 4)."""
     ray: str | None = None
     """Speak on Ray: None for local worker processes, "" for a Ray started here, "HOST:PORT" to join a cluster."""
+    max_words: int = MAX_WORDS
+    """The most words one episode may say (0: no limit); an input over it is refused before any speech."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "output", Path(self.output))
@@ -58,6 +67,8 @@ class Options:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise FieldError("Options", name, value, "a share between 0 and 1")
+        if isinstance(self.max_words, bool) or not isinstance(self.max_words, int) or self.max_words < 0:
+            raise FieldError("Options", "max_words", self.max_words, "a number of words (0: no limit)")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
             raise FieldError("Options", "workers", self.workers, "a number of processes (0: one per core)")
         if self.voice and not self.voice.partition(":")[0].strip():

@@ -164,3 +164,14 @@ def test_stray_control_characters_and_deep_nesting_keep_the_article(body: str) -
     assert [s.title for s in article.sections][-1] == "Second part"
     text = " ".join(p for s in article.sections for p in s.paragraphs)
     assert len(text.split()) == 300 and "\x1b" not in text and "\x01" not in text
+
+
+def test_an_input_over_the_word_limit_is_refused_before_any_speech(tmp_path: Path) -> None:
+    paragraph = "Gardens grow slowly in the rain, and the rain is welcome here in the valley. " * 10
+    (tmp_path / "huge.md").write_text("# Huge\n\n" + "".join(f"## Part {n}\n\n{paragraph}\n\n" for n in range(1000)))
+    proc = speak(["build", "huge.md", "--engine", "silent"], tmp_path, timeout=60)
+    one_line_error(proc, "huge.md", "152,000 words", "about 17 hours", "--max-words 152000")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.md"]  # nothing made, no folder
+    (tmp_path / "huge.md").write_text(f"# Small\n\n{paragraph}\n")
+    small = speak(["build", "huge.md", "--engine", "silent", "--max-words", "100"], tmp_path, timeout=60)
+    one_line_error(small, "huge.md", "150 words", "over the limit of 100 words", "--max-words 1000")
