@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SAMPLE_YAML
+from helpers import ROOT, SAMPLE_YAML, one_line_error
 from helpers import speak as run
 
 from articlecast.builder import Builder
@@ -98,6 +98,24 @@ def test_an_mp3_without_its_captions_is_refused(tmp_path: Path) -> None:
     (tmp_path / "out" / "tide.vtt").unlink()
     proc = speak(["check", "out/tide.mp3"], tmp_path)
     assert proc.returncode == 2 and "no captions beside the episode" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_truncated_episode_or_foreign_captions_are_input_errors_not_missed_words(tmp_path: Path) -> None:
+    tide = "# Tide\n\n" + "The sea comes and goes along the shore, and the gulls follow it. " * 30 + "\n"
+    (tmp_path / "a.md").write_text(tide)
+    (tmp_path / "b.md").write_text("# Stones\n\n" + "Stones in the river wear smooth over many years. " * 30 + "\n")
+    assert speak(["build", "a.md", "b.md", "--engine", "silent", "-q", "-o", "out"], tmp_path).returncode == 0
+    out = tmp_path / "out"
+    data = (out / "tide.mp3").read_bytes()
+    (out / "cut.mp3").write_bytes(data[:len(data) // 2])
+    (out / "cut.vtt").write_bytes((out / "tide.vtt").read_bytes())
+    one_line_error(speak(["check", "out/cut.mp3"], tmp_path), "cut.mp3", "cut short")
+    (out / "tide.vtt").write_bytes((out / "stones.vtt").read_bytes())
+    one_line_error(speak(["check", "out/tide.mp3"], tmp_path), "tide.vtt", "another episode")
+    (out / "tiny.mp3").write_bytes(data[:1000])
+    line = one_line_error(speak(["check", "out/tiny.mp3"], tmp_path), "tiny.mp3", "not a readable MP3")
+    assert "()" not in line
+    assert not list(out.glob("*.check.json"))
 
 
 def test_without_the_extra_check_says_how_to_install_it(tmp_path: Path) -> None:

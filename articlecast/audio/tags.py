@@ -33,7 +33,7 @@ from mutagen.id3 import (
     PictureType,
 )
 from mutagen.id3._tags import save_frame  # mutagen's own frame serializer (pinned; see above)
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MP3, BitrateMode
 
 from ..errors import AudioError, why_not_writable
 from ..images import Cover
@@ -127,6 +127,11 @@ class TagInfo:
     """(start ms, end ms, title) in the order the CTOCs list them (nested ones in place)."""
     parts: list[str]
     """For each chapter, the title of the CTOC it is nested in (a digest's article), or empty."""
+    present_seconds: float = 0.0
+    """How much audio the file really holds: for a constant bitrate, from its size (a file cut short by an
+    interrupted copy still states its whole length in its header); else ``seconds``."""
+    transcript: str = ""
+    """The transcript embedded in it (USLT), or empty."""
 
 
 def read_mp3(path: Path) -> TagInfo:
@@ -134,7 +139,8 @@ def read_mp3(path: Path) -> TagInfo:
     try:
         audio = MP3(str(path))
     except (MutagenError, OSError) as e:
-        raise AudioError(f"{path}: not a readable MP3 ({e or type(e).__name__})") from None
+        reason = str(e) or "no audio found in it: the file is cut short, or not an MP3"
+        raise AudioError(f"{path}: not a readable MP3 ({reason})") from None
     tags = audio.tags or ID3()
     names = {"TIT2": "title", "TPE1": "artist", "TALB": "album", "TDRC": "date", "TCON": "genre", "TLAN": "language"}
     text = {label: str(tags[fid].text[0]) for fid, label in names.items() if fid in tags}
@@ -163,4 +169,9 @@ def read_mp3(path: Path) -> TagInfo:
         title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else cid
         chapters.append((f.start_time, f.end_time, title))
         parts.append(part)
-    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, chapters, parts)
+    present = audio.info.length
+    if audio.info.bitrate_mode == BitrateMode.CBR and audio.info.bitrate:
+        present = (path.stat().st_size - (audio.tags.size if audio.tags else 0)) * 8 / audio.info.bitrate
+    uslt = tags.getall("USLT")
+    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, chapters, parts,
+                   min(present, audio.info.length), str(uslt[0].text) if uslt else "")

@@ -56,11 +56,15 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
         info = read_mp3(mp3)
     except AudioError as e:
         raise InputError(f"{e}; check needs an episode's MP3, as speak.py build writes it") from None
-    cues = read_captions(mp3.with_suffix(".vtt"))
+    if info.present_seconds < info.seconds - 1:
+        raise InputError(f"{mp3}: holds only {info.present_seconds:.0f} s of its {info.seconds:.0f} s of audio: the "
+                         "file was cut short (an interrupted copy or download); copy or build it again")
+    captions = mp3.with_suffix(".vtt")
+    cues = read_captions(captions)
     chapters = info.chapters or [(0, round(info.seconds * 1000), info.tags.get("title", mp3.stem))]
-    if cues[-1][0] > info.seconds + 1:
-        raise InputError(f"{mp3}: its captions run to {cues[-1][0]:.0f} s but the audio ends at {info.seconds:.0f} s; "
-                         "the .vtt belongs to another episode: rebuild it")
+    if cues[-1][0] > info.seconds + 1 or not same_words(cues, info.transcript):
+        raise InputError(f"{captions}: these captions belong to another episode (they do not match {mp3.name}'s "
+                         "own transcript and length); keep each episode's .vtt beside its MP3, or build it again")
     listener = listener or recognizer()
     language = info.tags.get("language") or "en"
 
@@ -84,6 +88,21 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
     finally:
         blocks.close()  # type: ignore[attr-defined]
     return make_report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter)
+
+
+MATCHING = 0.8
+"""The share of caption sentences an episode's own transcript must hold for the captions to be its own."""
+
+
+def same_words(cues: Sequence[tuple[float, float, str]], transcript: str) -> bool:
+    """Whether the captions' sentences are (nearly all) in ``transcript``, the MP3's own (True when it has none:
+    an episode tagged by something else)."""
+    if not transcript:
+        return True
+    flat = " ".join(transcript.split()).casefold()
+    sample = cues[::max(1, len(cues) // 200)]  # enough to tell, in bounded time
+    found = sum(" ".join(text.split()).casefold() in flat for _, _, text in sample)
+    return found >= MATCHING * len(sample)
 
 
 def make_report(scored: Sequence[SentenceCheck], chapters: Sequence[tuple[str, int]], max_episode: float,

@@ -188,7 +188,7 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
             reason = getattr(e.reason, "strerror", None) or str(e.reason)
             raise FetchError(f"{url}: cannot reach {host} ({reason}): is this machine online? Check the address, "
                              f"{SAVE_FROM_BROWSER}") from None
-        raise FetchError(f"{url}: cannot fetch it ({e or type(e).__name__}); check the address, "
+        raise FetchError(f"{url}: cannot fetch it ({str(e) or type(e).__name__}); check the address, "
                          f"{SAVE_FROM_BROWSER}") from None
 
 
