@@ -2,7 +2,8 @@
 more than it says. For the hostile-input tests and ``bench/hostile.py``.
 
 Paths: ``/slow-headers``, ``/many-headers``, ``/slow-body`` (with a Content-Length), ``/slow-chunked``,
-``/huge`` (an endless body without a length), ``/page`` (a quick, good article page).
+``/huge`` (an endless body without a length), ``/liar`` (says it is 3 GB), ``/page`` (a quick, good article page),
+and any ``extra`` path given, served as it is (a feed naming this machine's files, say).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 PAGE = ("<html><head><title>Quick page</title></head><body><article><h1>Quick page</h1>"
-        + "<p>" + "Gardens grow slowly in the rain, and the rain is welcome here. " * 30 + "</p>"
+        + "".join(f"<p>{'Gardens grow slowly in the rain, and the rain is welcome here. ' * 10}"
+                  f"This is part {n} of the story.</p>\n" for n in ("one", "two", "three"))
         + "</article></body></html>").encode()
-PATHS = ("/slow-headers", "/many-headers", "/slow-body", "/slow-chunked", "/huge")
+PATHS = ("/slow-headers", "/many-headers", "/slow-body", "/slow-chunked", "/huge", "/liar")
 """The paths that never finish on time."""
 
 
@@ -26,7 +28,8 @@ def _trickle(conn: socket.socket, data: bytes, stop: threading.Event, pause: flo
         conn.sendall(data[i:i + 1])
 
 
-def _answer(conn: socket.socket, stop: threading.Event, pause: float, hits: list[str]) -> None:
+def _answer(conn: socket.socket, stop: threading.Event, pause: float, hits: list[str],
+            extra: dict[str, tuple[str, bytes]]) -> None:
     with conn:
         conn.settimeout(5)
         request = b""
@@ -56,21 +59,30 @@ def _answer(conn: socket.socket, stop: threading.Event, pause: float, hits: list
                     if stop.wait(pause):
                         return
                     conn.sendall(b"1\r\n" + PAGE[i:i + 1] + b"\r\n")
+            elif path in extra:
+                kind, body = extra[path]
+                conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
+                             .encode() + body)
+            elif path == "/liar":
+                conn.sendall(head + b"Content-Length: 3000000000\r\n\r\n" + PAGE)
             elif path == "/huge":
                 conn.sendall(head + b"\r\n")
                 block = b"<p>" + b"word " * 2000 + b"</p>\n"
                 while not stop.is_set():
                     conn.sendall(block)
-            else:
+            elif path == "/page":
                 conn.sendall(head + f"Content-Length: {len(PAGE)}\r\n\r\n".encode() + PAGE)
+            else:
+                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         except OSError:
             pass  # the client hung up, as it should
 
 
 @contextmanager
-def hostile_server(pause: float = 0.5) -> Iterator[tuple[str, list[str]]]:
-    """Serve the hostile paths; yields the base URL (``http://127.0.0.1:PORT``) and the paths asked for so
-    far."""
+def hostile_server(pause: float = 0.5, extra: dict[str, tuple[str, bytes]] | None = None
+                   ) -> Iterator[tuple[str, list[str]]]:
+    """Serve the hostile paths (and ``extra``: path to content type and body); yields the base URL
+    (``http://127.0.0.1:PORT``) and the paths asked for so far."""
     stop, hits = threading.Event(), []
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.1)
@@ -83,7 +95,7 @@ def hostile_server(pause: float = 0.5) -> Iterator[tuple[str, list[str]]]:
                 continue
             except OSError:
                 return
-            threading.Thread(target=_answer, args=(conn, stop, pause, hits), daemon=True).start()
+            threading.Thread(target=_answer, args=(conn, stop, pause, hits, extra or {}), daemon=True).start()
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()

@@ -116,9 +116,10 @@ def test_every_fetch_ends_within_its_deadline(path: str, monkeypatch: pytest.Mon
     monkeypatch.setenv("ARTICLECAST_FETCH_TIMEOUT", "1.5")
     with hostile_server() as (base, hits):
         started = time.monotonic()
-        with pytest.raises(FetchError, match=r"within 1.5 s|over the 10.0 MB limit"):
+        with pytest.raises(FetchError, match=r"within 1.5 s|(is 3000.0 MB, |is )over the 10.0 MB limit") as info:
             fetch_page(base + path)
         took = time.monotonic() - started
+        assert str(info.value).count(base + path) == 1 and "cannot fetch" not in str(info.value)  # never nested
         assert hits == [path]
         assert took < 1.5 + 2, took  # the deadline, and the watchdog's 50 ms beat, not a read's timeout per byte
         assert fetch_page(base + "/page").html.startswith(b"<html>")  # the server still answers quick pages
@@ -175,3 +176,8 @@ def test_an_input_over_the_word_limit_is_refused_before_any_speech(tmp_path: Pat
     (tmp_path / "huge.md").write_text(f"# Small\n\n{paragraph}\n")
     small = speak(["build", "huge.md", "--engine", "silent", "--max-words", "100"], tmp_path, timeout=60)
     one_line_error(small, "huge.md", "150 words", "over the limit of 100 words", "--max-words 1000")
+
+
+def test_a_date_that_is_none_is_a_script_error_naming_the_line() -> None:
+    with pytest.raises(ScriptError, match=r"ep.yaml:5: '2026-13-45' looks like a date but is none"):
+        load_script(SCRIPT.replace("segments: ['Some words.']", "segments:\n  - 2026-13-45"), "ep.yaml")

@@ -58,3 +58,61 @@ def test_random_bytes(data: bytes) -> None:
 @given(MARKDOWN)
 def test_random_markdown(text: str) -> None:
     build(text.encode("utf-8"), ".md")
+
+
+PROSE = "<p>" + "Gardens grow slowly in the rain, and the rain is welcome here in the valley. " * 12 + "</p>"
+HTML_PIECES = st.sampled_from([
+    "<html>", "<head>", "<title>Rain</title>", "<meta charset=\"\">", "<meta charset=\"koi8-r\">",
+    "<meta charset='no-such'>", "<body>", "<article>", "</article>", "<div class=\"share modal\">", "<div>" * 300,
+    "</div>", "<h1>Rain</h1>", "<h2>Part</h2>", "<h2>FAQ</h2>", "<dl><dt>Why?</dt><dd>Because.</dd></dl>",
+    PROSE, "<ul><li>one</li><li>two</li></ul>", "<table><tr><th>a</th></tr><tr><td>1</td></tr></table>",
+    "<script type=\"application/ld+json\">{\"@type\": \"FAQPage\", \"mainEntity\": [{\"name\": 1}]}</script>",
+    "<script type=\"application/ld+json\">{\"@type\": \"Article\", \"articleBody\": null}</script>",
+    "<script>while(1){}</script>", "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "&#x1b;", "\x00", "\x0b", "\x1b[31m",
+    "\ufeff", "<?xml version=\"1.0\" encoding=\"utf-16\"?>", "<svg><text>x</text></svg>", "<noscript>x</noscript>",
+])
+HTML = st.lists(st.one_of(HTML_PIECES, st.text(max_size=30)), max_size=25).map("".join)
+
+
+@SETTINGS
+@given(HTML)
+def test_random_web_pages(text: str) -> None:
+    build(text.encode("utf-8", errors="surrogatepass"), ".html")
+
+
+VALUES = st.sampled_from([
+    "T", "''", "[]", "{}", "[a, b]", "{a: 1}", "1", "-1", "0", "1e309", ".nan", "true", "null", "~", '"\\x1b]0;x\\x07"',
+    '"\\x0b"', "2026-13-45", "xxxxx", "en-GB", "a@b.c", "Technology", "../../x.png", "/etc/passwd", "'*'", "'&a'",
+    "!!python/object:os.system ls", "!!binary aGk=", "'(a+)+$'", "'\\9'", "0.5", "2.0", "99",
+])
+FIELDS = st.sampled_from([
+    "episode.title", "episode.guid", "episode.image", "episode.date", "episode.description", "show.name",
+    "show.language", "show.email", "show.category", "show.explicit", "speed", "pause", "chapters.0.title",
+    "chapters.0.segments.0", "chapters.0.voice", "lexicon",
+])
+
+
+def script_with(changes: list[tuple[str, str]]) -> str:
+    """A small valid script with the given fields set to raw YAML values."""
+    fields = dict(changes)
+    episode = ", ".join(f"{k.split('.')[1]}: {v}" for k, v in fields.items() if k.startswith("episode."))
+    show = ", ".join(f"{k.split('.')[1]}: {v}" for k, v in fields.items() if k.startswith("show."))
+    lines = [f"episode: {{title: T{', ' + episode if episode else ''}}}"]
+    if show:
+        lines.append(f"show: {{{show}}}")
+    for key in ("speed", "pause"):
+        if key in fields:
+            lines.append(f"{key}: {fields[key]}")
+    if "lexicon" in fields:
+        lines.append(f"lexicon: {{'/(a+)+$/': {fields['lexicon']}, 'x': {fields['lexicon']}}}")
+    title = fields.get("chapters.0.title", "C")
+    segment = fields.get("chapters.0.segments.0", "'Some words to say.'")
+    voice = f", voice: {fields['chapters.0.voice']}" if "chapters.0.voice" in fields else ""
+    lines += ["chapters:", f"- {{title: {title}, segments: [{segment}]{voice}}}"]
+    return "\n".join(lines) + "\n"
+
+
+@SETTINGS
+@given(st.lists(st.tuples(FIELDS, VALUES), max_size=4))
+def test_random_script_fields(changes: list[tuple[str, str]]) -> None:
+    build(script_with(changes).encode(), ".yaml")

@@ -29,8 +29,8 @@ USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like G
               "Safari/537.36")
 """What the fetch says it is: a desktop browser (many sites answer anything else with 403)."""
 TIMEOUT_ENV, MAX_BYTES_ENV = "ARTICLECAST_FETCH_TIMEOUT", "ARTICLECAST_FETCH_MAX"
-DEFAULT_TIMEOUT = 30.0
-"""Seconds the whole fetch may take."""
+DEFAULT_TIMEOUT = 25.0
+"""Seconds the whole fetch may take: connecting, headers and body (so that a command ends within 30 s)."""
 DEFAULT_MAX_BYTES = 10 * 1000**2
 """The largest page fetched; articles are far smaller."""
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,23 @@ def _clean(data: Any) -> Any:
     return data
 
 
+def _bad_dates(text: str) -> Iterator[yaml.ScalarNode]:
+    """The scalars of ``text`` that YAML takes for dates but that are none."""
+    todo = [yaml.compose(text, Loader=yaml.SafeLoader)]  # (a text without aliases: each node is met once)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                try:
+                    yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
+                except ValueError:
+                    yield node
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+        elif isinstance(node, yaml.MappingNode):
+            todo += [x for pair in node.value for x in pair]
+
+
 class _Reader:
     """Walks the loaded data beside the YAML node tree, so every error can name its line."""
 
@@ -145,7 +162,13 @@ class _Reader:
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                     raise ScriptError("anchors and aliases (&name, *name) are not allowed in a script; write the text "
                                       "out where it is needed", path, event.start_mark.line + 1)
-            self.data = _clean(yaml.load(text, Loader=SAFE_LOADER))  # noqa: S506 - the safe loader, in C when built
+            try:
+                self.data = _clean(yaml.load(text, Loader=SAFE_LOADER))  # noqa: S506 - the safe loader, in C
+            except ValueError as e:  # a value YAML reads as a date that is none (2026-13-45)
+                node = min(_bad_dates(text), key=lambda n: n.start_mark.index, default=None)
+                raise ScriptError(f"{node.value if node else 'a value'!r} looks like a date but is none ({e}); "
+                                  "correct it, or put it in quotes if it is meant as text", path,
+                                  node.start_mark.line + 1 if node else None) from None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             problem = getattr(e, "problem", None) or str(e)
