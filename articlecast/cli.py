@@ -623,7 +623,7 @@ def _run(argv: Sequence[str] | None, final: bool = False) -> int:
             return _answer_stop()
         if args.debug:
             raise
-        print(f"speak: error: {e}", file=sys.stderr)
+        _error(f"speak: error: {e}")
         return 2
     except BrokenPipeError:  # the reader went away (speak.py voices --all | head): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -633,15 +633,20 @@ def _run(argv: Sequence[str] | None, final: bool = False) -> int:
             return _answer_stop()
         if args.debug:
             raise
-        print(f"speak: error: {os_error_message(e, e.filename or '?', 'failed')}", file=sys.stderr)
+        _error(f"speak: error: {os_error_message(e, e.filename or '?', 'failed')}")
         return 2
     except Exception as e:  # a bug: still one line, with the way to see more
         if stops.requested():
             return _answer_stop()
         if args.debug:
             raise
-        print(f"speak: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)", file=sys.stderr)
+        _error(f"speak: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
         return 1
+
+
+def _error(message: str) -> None:
+    """The one line an error gets: whatever a library put in it, on one line, with no control characters."""
+    _status(" ".join(message.split()))
 
 
 def _answer_stop() -> int:

@@ -2,12 +2,13 @@
 more than it says. For the hostile-input tests and ``bench/hostile.py``.
 
 Paths: ``/slow-headers``, ``/many-headers``, ``/slow-body`` (with a Content-Length), ``/slow-chunked``,
-``/huge`` (an endless body without a length), ``/liar`` (says it is 3 GB), ``/page`` (a quick, good article page),
+``/huge`` (an endless body without a length), ``/loop``, ``/to-file`` and ``/gzip-bomb`` (see TRICKS), ``/liar`` (says it is 3 GB), ``/page`` (a quick, good article page),
 and any ``extra`` path given, served as it is (a feed naming this machine's files, say).
 """
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,7 +19,11 @@ PAGE = ("<html><head><title>Quick page</title></head><body><article><h1>Quick pa
                   f"This is part {n} of the story.</p>\n" for n in ("one", "two", "three"))
         + "</article></body></html>").encode()
 PATHS = ("/slow-headers", "/many-headers", "/slow-body", "/slow-chunked", "/huge", "/liar")
-"""The paths that never finish on time."""
+"""The paths that never finish on time, or are too big."""
+TRICKS = ("/loop", "/to-file", "/gzip-bomb")
+"""The paths that redirect to themselves, redirect to this machine's files, or send a compressed bomb."""
+BOMB = gzip.compress(b"\0" * 100_000_000, 9)
+"""100 MB of nothing in about 100 kB."""
 
 
 def _trickle(conn: socket.socket, data: bytes, stop: threading.Event, pause: float) -> None:
@@ -63,6 +68,11 @@ def _answer(conn: socket.socket, stop: threading.Event, pause: float, hits: list
                 kind, body = extra[path]
                 conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
                              .encode() + body)
+            elif path in ("/loop", "/to-file"):
+                where = "/loop" if path == "/loop" else "file:///etc/passwd"
+                conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {where}\r\nContent-Length: 0\r\n\r\n".encode())
+            elif path == "/gzip-bomb":
+                conn.sendall(head + f"Content-Encoding: gzip\r\nContent-Length: {len(BOMB)}\r\n\r\n".encode() + BOMB)
             elif path == "/liar":
                 conn.sendall(head + b"Content-Length: 3000000000\r\n\r\n" + PAGE)
             elif path == "/huge":

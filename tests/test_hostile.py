@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import one_line_error, speak, start
-from hostile_server import PATHS, hostile_server
+from hostile_server import PATHS, TRICKS, hostile_server
 from PIL import Image
 
 from articlecast.errors import FetchError, ScriptError
@@ -123,6 +123,15 @@ def test_every_fetch_ends_within_its_deadline(path: str, monkeypatch: pytest.Mon
         assert hits == [path]
         assert took < 1.5 + 2, took  # the deadline, and the watchdog's 50 ms beat, not a read's timeout per byte
         assert fetch_page(base + "/page").html.startswith(b"<html>")  # the server still answers quick pages
+
+
+@pytest.mark.parametrize("path", TRICKS)
+def test_redirect_loops_redirects_to_files_and_compressed_bombs_are_one_line(path: str, tmp_path: Path) -> None:
+    with hostile_server() as (base, hits):
+        proc = speak(["build", base + path, "--engine", "silent"], tmp_path, timeout=60)
+    one_line_error(proc, path)
+    assert "root:" not in proc.stderr and not list(tmp_path.rglob("*.mp3"))
+    assert hits[0] == path and (path != "/loop" or len(hits) <= 11)  # a loop is left after a few rounds
 
 
 def test_a_trickling_server_is_one_line_from_the_command_line(tmp_path: Path) -> None:

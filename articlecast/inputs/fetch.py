@@ -178,7 +178,11 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
     except FetchError:
         raise
     except urllib.error.HTTPError as e:
-        raise FetchError(f"{url}: the server answered {e.code} {e.reason}; check the address, {SAVE_FROM_BROWSER}"
+        if 300 <= e.code < 400:
+            raise FetchError(f"{url}: the server's redirects go round in a loop (or on for too long); check the "
+                             f"address in a browser, {SAVE_FROM_BROWSER}") from None
+        reason = " ".join(str(e.reason).split())  # one line, whatever the server or urllib put in it
+        raise FetchError(f"{url}: the server answered {e.code} {reason}; check the address, {SAVE_FROM_BROWSER}"
                          ) from None
     except (OSError, ValueError, http.client.HTTPException) as e:
         stops.check()  # a stop cut the fetch short: answer it here
