@@ -6,22 +6,37 @@ The article's own text is what the page marks with ``data-truth`` (a marker only
 Pages that must be refused (a paywall teaser, a home page, a page that loads its text by script) are listed
 with the reason.
 
-    python bench/pages.py
+    python bench/pages.py             # the hand-made test pages
+    python bench/pages.py --corpus    # 181 real pages (bench/corpus/), ours beside trafilatura alone
+
+With ``--corpus``, each real page is read three ways: by this tool (``parse_html``, as ``speak.py build page.html``
+reads it), and by trafilatura alone in precision mode and in its default mode; for each, the pages refused (no
+text), the share of the page's article body (its ground truth) that is spoken, and the share of spoken words that
+are not the article's.
 """
 
 from __future__ import annotations
 
+import argparse
+import gzip
+import json
 import re
+import statistics
 import sys
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import trafilatura
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PAGES = ROOT / "tests" / "pages"
+CORPUS = ROOT / "bench" / "corpus"
 
 from articlecast.errors import ArticleError  # noqa: E402
 from articlecast.inputs import read_article as load_article  # noqa: E402
+from articlecast.inputs.html import parse_html  # noqa: E402
 from articlecast.models import Article  # noqa: E402
 
 
@@ -56,7 +71,58 @@ def coverage(page: Path, article: Article) -> tuple[float, float]:
     return found / max(1, sum(truth.values())), 1 - found / max(1, sum(spoken.values()))
 
 
+def _shares(truth: Counter[str], spoken: Counter[str]) -> tuple[float, float]:
+    found = sum((truth & spoken).values())
+    return found / max(1, sum(truth.values())), 1 - found / max(1, sum(spoken.values()))
+
+
+READERS = ("ours", "trafilatura precision", "trafilatura default")
+
+
+def read_three_ways(page_id: str, url: str, body: str) -> dict[str, tuple[float, float] | str]:
+    """For one corpus page: (spoken share, clutter share) for each reader, or why it gave nothing."""
+    html = gzip.decompress((CORPUS / "html" / f"{page_id}.html.gz").read_bytes())
+    truth = _words(body)
+    out: dict[str, tuple[float, float] | str] = {}
+    try:
+        out["ours"] = _shares(truth, spoken_words(parse_html(html, url=url)))
+    except ArticleError as e:
+        out["ours"] = str(e)
+    for name, precision in (("trafilatura precision", True), ("trafilatura default", False)):
+        text = trafilatura.extract(html, url=url, favor_precision=precision, include_comments=False,
+                                   include_tables=True)
+        out[name] = _shares(truth, _words(text)) if text else "no text"
+    return out
+
+
+def corpus() -> int:
+    truth = json.loads((CORPUS / "ground-truth.json").read_text())
+    ids = sorted(truth)
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(read_three_ways, ids, [truth[i]["url"] for i in ids],
+                                [truth[i]["articleBody"] for i in ids], chunksize=4))
+    for page_id, r in zip(ids, results):
+        if isinstance(r["ours"], str):
+            tp = r["trafilatura precision"]
+            print(f"refused {page_id[:10]} {truth[page_id]['url'][:70]}  (trafilatura precision: "
+                  f"{'no text' if isinstance(tp, str) else f'{tp[0]:.0%} spoken'}): {r['ours'][:120]}")
+    print(f"\n{len(ids)} real pages (bench/corpus/): the mean over pages of the share of the article body spoken "
+          f"(a refused page counts 0) and of the share of spoken words that are not the article's\n")
+    print("| reader | refused | article text spoken | not the article |\n|---|---:|---:|---:|")
+    for name in READERS:
+        shares = [r[name] for r in results]
+        kept = [x for x in shares if not isinstance(x, str)]
+        spoken = statistics.mean([0.0 if isinstance(x, str) else x[0] for x in shares])
+        clutter = statistics.mean(x[1] for x in kept) if kept else 0.0
+        print(f"| {name} | {len(shares) - len(kept)} | {spoken:.1%} | {clutter:.1%} |")
+    return 0
+
+
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", action="store_true", help="the real pages of bench/corpus/, beside trafilatura")
+    if ap.parse_args().corpus:
+        return corpus()
     print(f"{'page':<22}{'words':>7}{'spoken':>9}{'not article':>13}  result")
     for page in sorted(PAGES.glob("*.html")):
         try:

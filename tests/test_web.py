@@ -70,7 +70,7 @@ EXPECTED = {
                  "https://leafandpot.example.com/winter-houseplants"),
 }
 REFUSED = {
-    "paywall": ["24 words", "subscribers only", "File > Save Page As", ".md"],
+    "paywall": ["words of article text", "subscribers only", "a teaser", "File > Save Page As", ".md"],
     "homepage": ["mostly links", "the article's own page"],
     "split": ["74 of the article's 246 words", "JavaScript"],
 }

@@ -15,6 +15,7 @@ narrated.
 from __future__ import annotations
 
 import codecs
+import copy
 import json
 import logging
 import re
@@ -34,13 +35,14 @@ from .text import BOMS, without_controls
 
 log = logging.getLogger(__name__)
 
-MIN_WORDS = 120
-"""Fewer words of article text than this is a teaser, a paywall or not an article."""
-MIN_PROSE_BLOCKS = 2
-"""At least this many paragraphs (or list items) of PROSE_WORDS words or more: else the page is navigation."""
-PROSE_WORDS = 15
+MIN_WORDS = 15
+"""Fewer words of article text than this is almost nothing: not an article (a 60-word news brief is one)."""
+TEASER_WORDS = 120
+"""A page that says it is for subscribers only and shows fewer words than this is a teaser."""
 AGREEMENT = 0.6
 """The extraction must hold at least this share of the words the page's JSON-LD ``articleBody`` has."""
+GUARD_SHARE = 0.3
+"""An element holding this share of the page's paragraph text is never removed as clutter, whatever its class."""
 CLUTTER = frozenset({
     "comment", "comments", "cookie", "cookies", "consent", "gdpr", "share", "sharing", "social", "related",
     "newsletter", "subscribe", "subscription", "promo", "advert", "advertisement", "ads", "sponsored", "popup",
@@ -141,13 +143,23 @@ def _tokens(el: Any) -> set[str]:
     return set(re.split(r"[^a-z0-9]+", words))
 
 
+def _prose_chars(el: Any) -> int:
+    return sum(len(p.text_content()) for p in el.iter("p"))
+
+
 def remove_clutter(tree: Any) -> int:
-    """Remove elements whose class or id marks them as clutter, and hidden ones; returns how many."""
+    """Remove elements whose class or id marks them as clutter (a share bar, a cookie banner), and hidden ones;
+    returns how many. An element that holds much of the page's paragraph text, or the article itself, is never
+    removed for a word in its class: real pages wrap whole articles in ``class="entry-content no-share"``."""
+    total = _prose_chars(tree) or 1
     doomed = []
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in STRUCTURAL:
             continue
         if _tokens(el) & CLUTTER or el.get("aria-hidden") == "true" or el.get("hidden") is not None:
+            if _prose_chars(el) >= GUARD_SHARE * total or el.find(".//article") is not None \
+                    or el.find('.//*[@itemprop="articleBody"]') is not None:
+                continue
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -156,10 +168,10 @@ def remove_clutter(tree: Any) -> int:
 
 
 NAVIGATION_SHARE = 0.5
-"""A page whose text is more than this share link text is navigation, not an article."""
+"""Text of which more than this share is the words of the page's links is navigation, not an article."""
 
 
-def link_share(tree: Any) -> float:
+def page_link_share(tree: Any) -> float:
     """The share of the page's visible text that is the text of links."""
     body = tree.find("body")
     if body is None:
@@ -167,6 +179,24 @@ def link_share(tree: Any) -> float:
     total = len(" ".join(body.itertext()).split())
     links = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
     return links / total if total else 0.0
+
+
+def link_share(tree: Any, blocks: list[Block]) -> float:
+    """The share of the extracted text that is the text of the page's own links, matched whole: near 1 for a
+    home page whose headlines the extraction strung together, small for an article that links to its sources."""
+    body = tree.find("body")
+    text = " ".join(" ".join(b.text.split()) for b in blocks).casefold()
+    if body is None or not text.strip():
+        return 0.0
+    anchors = {" ".join(" ".join(a.itertext()).split()).casefold() for a in body.iter("a")}
+    anchors = sorted((a for a in anchors if len(a) >= 3), key=len, reverse=True)
+    if not anchors:
+        return 0.0
+    rest = text
+    for start in range(0, len(anchors), 500):  # (a pattern of a few hundred alternatives at a time)
+        rest = re.sub(r"\b(?:" + "|".join(map(re.escape, anchors[start:start + 500])) + r")\b", " ", rest)
+    letters = len(re.sub(r"\W", "", text))
+    return 1 - len(re.sub(r"\W", "", rest)) / letters if letters else 0.0
 
 
 PERMALINK = frozenset({"¶", "#", "§", "🔗", "link", "permalink"})
@@ -348,6 +378,32 @@ def page_tree(page: str | bytes, content_type: str = "") -> Any:
         raise ArticleError(f"is not a readable web page ({e})") from None
 
 
+def _words(blocks: list[Block]) -> int:
+    return sum(len(b.text.split()) for b in blocks if b.kind != "heading")
+
+
+def _mode(tree: Any, url: str, **mode: bool) -> list[Block]:
+    xml = trafilatura.extract(copy.deepcopy(tree), url=url or None, output_format="xml", include_tables=True,
+                              include_comments=False, include_formatting=True, include_images=False, **mode)
+    main = lxml.etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
+    return list(_blocks(main)) if main is not None else []
+
+
+def _extract(tree: Any, url: str, ld: LinkedData) -> list[Block]:
+    """The article's blocks: trafilatura in precision mode; when that finds too little — fewer words than a
+    teaser, or than the page's own ``articleBody`` says — its default and recall modes too, and the one that
+    agrees best with ``articleBody`` (else the fullest) wins."""
+    best = _mode(tree, url, favor_precision=True)
+    enough = ld.body_words * AGREEMENT if ld.body_words >= TEASER_WORDS else TEASER_WORDS
+    if _words(best) >= enough:
+        return best
+    candidates = [best, _mode(tree, url), _mode(tree, url, favor_recall=True)]
+    candidates = [c for c in candidates if link_share(tree, c) <= NAVIGATION_SHARE] or candidates[:1]
+    if ld.body_words:
+        return min(candidates, key=lambda c: abs(_words(c) - ld.body_words))
+    return max(candidates, key=_words)
+
+
 def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", content_type: str = "") -> Article:
     """An article from a web page's HTML; ``url`` is where it came from (its canonical URL wins),
     ``content_type`` the server's header (its charset)."""
@@ -357,11 +413,7 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", conte
     unwrap_heading_links(tree)
     log.debug("removed %d clutter elements", removed)
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
-    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_tables=True, favor_precision=True,
-                              include_comments=False, include_formatting=True, include_images=False)
-
-    main = lxml.etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
-    blocks = list(_blocks(main)) if main is not None else []
+    blocks = _extract(tree, url, ld)
     title = page_title(tree, clean((meta.title if meta else "") or ld.headline or "")) or fallback_title
     if blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
         title = title or blocks[0].text
@@ -371,20 +423,19 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", conte
     faq_in_text = sum(1 for b in _questions(blocks))
     if ld.faq and faq_in_text < len(ld.faq):
         blocks = _without_faq(blocks) + _faq_blocks(ld.faq)
-    words = sum(len(b.text.split()) for b in blocks if b.kind != "heading")
-    prose = sum(1 for b in blocks if b.kind in ("paragraph", "item") and len(b.text.split()) >= PROSE_WORDS)
-    if ld.body_words >= MIN_WORDS and words < AGREEMENT * ld.body_words:
+    words = _words(blocks)
+    if ld.body_words >= TEASER_WORDS and words < AGREEMENT * ld.body_words:
         raise ArticleError(f"only {words} of the article's {ld.body_words} words (as the page itself says) were "
                            f"found; the page may be split or load its text with JavaScript: {FIX}")
-    if words < MIN_WORDS or prose < MIN_PROSE_BLOCKS:
-        fix = FIX
-        if ld.paywalled:
-            why = "the page says it is for subscribers only"
-        elif link_share(tree) > NAVIGATION_SHARE:
-            why, fix = "the page is mostly links: a home page or a list of articles?", "give the article's own page, or " + FIX
-        else:
-            why = "a teaser, a paywall, or a page that needs JavaScript?"
-        raise ArticleError(f"only {words} words of article text in {prose} paragraphs were found ({why}); {fix}")
+    if ld.paywalled and words < TEASER_WORDS:
+        raise ArticleError(f"only {words} words of article text were found, and the page says it is for subscribers "
+                           f"only (a teaser); {FIX}")
+    if link_share(tree, blocks) > NAVIGATION_SHARE or words < MIN_WORDS and page_link_share(tree) > NAVIGATION_SHARE:
+        raise ArticleError(f"only {words} words of article text, mostly the text of its links, were found (the page is mostly "
+                           f"links: a home page or a list of articles?); give the article's own page, or {FIX}")
+    if words < MIN_WORDS:
+        raise ArticleError(f"only {words} words of article text were found (a page that needs JavaScript, or "
+                           f"not an article?); {FIX}")
     source = (meta.url if meta and meta.url else "") or url
     lang = (tree.get("lang") or "").strip()
     extra = {"source": source, "author": clean((meta.author if meta else "") or ld.author or ""),
