@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import subprocess
@@ -17,13 +18,17 @@ from pathlib import Path
 
 import pytest
 from helpers import FFPROBE, PAGES, ROOT, speak
+from hostile_server import hostile_server
 from mutagen.id3 import ID3
 from PIL import Image
 
 from articlecast.audio.tags import read_mp3
 from articlecast.errors import ArticleError, FetchError
+from articlecast.inputs import fetch_article
 from articlecast.inputs import read_article as load_article
 from articlecast.inputs.fetch import USER_AGENT, fetch_page
+from articlecast.loading import digest, load
+from articlecast.options import Options
 from articlecast.script import read_script
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -310,3 +315,68 @@ def test_digest_script_round_trips(tmp_path: Path) -> None:
                                                  "Night trains return to the northern line"}
     one = speak(["script", str(PAGES / "news.html"), str(PAGES / "faq_dl.html")], tmp_path)
     assert one.returncode == 2 and "--digest" in one.stderr
+
+
+# ---------------------------------------------------------------- real pages nobody here wrote
+
+CORPUS = ROOT / "bench" / "corpus"
+
+
+def corpus_page(fragment: str, folder: Path) -> Path:
+    """A page of bench/corpus whose URL holds ``fragment``, saved as a .html file into ``folder``."""
+    truth = json.loads((CORPUS / "ground-truth.json").read_text())
+    page_id = next(k for k, v in truth.items() if fragment in v["url"])
+    path = folder / f"{page_id[:12]}.html"
+    path.write_bytes(gzip.decompress((CORPUS / "html" / f"{page_id}.html.gz").read_bytes()))
+    return path
+
+
+def test_a_docbook_manual_page_keeps_its_numbered_sections_and_reads_no_navigation() -> None:
+    article = load_article(PAGES / "real" / "debian-faq-pkg-basics.html")
+    titles = [s.title for s in article.sections[1:]]
+    assert len(titles) == 15 and titles[0] == "7.1. What is a Debian package?", titles
+    assert titles[-1] == "7.15. How do I create Debian packages myself?"
+    said = " ".join(p for s in article.sections for p in s.paragraphs).split()
+    for nav in ("Prev", "Next", "Home", "Up", "Contents"):
+        assert nav not in said, nav
+
+
+@pytest.mark.parametrize("fragment, words", [
+    ("nypost.com/2019/11/18/chinese-hunter", 150),  # the whole article in class="... share ..." wrappers
+    ("jpost.com/Breaking-News/Son-of-former", 55),  # a news brief of 64 words
+    ("lhpat-tm.com/blog", 15),  # a notice of 18 words
+])
+def test_real_short_articles_and_articles_in_cluttered_wrappers_are_read(fragment: str, words: int,
+                                                                         tmp_path: Path) -> None:
+    article = load_article(corpus_page(fragment, tmp_path))
+    assert sum(len(p.split()) for s in article.sections for p in s.paragraphs) >= words
+
+
+def test_a_page_with_an_empty_charset_is_read_as_the_utf8_it_is(tmp_path: Path) -> None:
+    page = tmp_path / "maori.html"
+    page.write_bytes(('<html><head><meta charset=""><title>Māori tribes “return” home</title></head><body>'
+                      f'<article><h1>Māori tribes “return” home</h1><p>{"Kia ora — the tribes’ lands. " * 20}</p>'
+                      "</article></body></html>").encode())
+    article = load_article(page)
+    assert article.title == "Māori tribes “return” home"
+    assert "tribes’ lands" in article.sections[0].paragraphs[0] and "Ã" not in article.sections[0].paragraphs[0]
+
+
+def test_a_server_charset_decides_and_the_saved_page_keeps_it(tmp_path: Path) -> None:
+    body = ("<html><head><title>Café culture</title></head><body><article><h1>Café culture</h1>"
+            f"<p>{'A café on every corner, señor, and crème brûlée. ' * 20}</p></article></body></html>")
+    with hostile_server(extra={"/latin": ("text/html; charset=ISO-8859-1", body.encode("latin-1"))}) as (base, _):
+        article, saved = fetch_article(base + "/latin", tmp_path)
+    assert article.title == "Café culture" and "crème brûlée" in article.sections[0].paragraphs[0]
+    assert load_article(saved).title == "Café culture"  # rebuilt offline from the saved file: the same words
+
+
+def test_a_digest_of_two_news_pages_titles_each_article_as_a_single_build_does(tmp_path: Path) -> None:
+    pages = [corpus_page("cnn.com/2019/11/18/investing", tmp_path), corpus_page("cnn.com/2019/11/18/politics",
+                                                                                 tmp_path)]
+    singles = [load(p, Options(voice="silent")) for p in pages]
+    both = digest(singles, "This week", Options(voice="silent"))
+    parts = list(dict.fromkeys(c.part for c in both.script.chapters))
+    assert parts == [s.script.meta.title for s in singles]
+    assert parts[0].startswith("Investors don't seem to know") and parts[1].startswith("Why you just can't trust")
+    assert not any("Videos" in c.title for c in both.script.chapters)

@@ -47,6 +47,9 @@ CLUTTER = frozenset({
     "comment", "comments", "cookie", "cookies", "consent", "gdpr", "share", "sharing", "social", "related",
     "newsletter", "subscribe", "subscription", "promo", "advert", "advertisement", "ads", "sponsored", "popup",
     "modal", "recommended", "outbrain", "taboola", "disqus", "breadcrumb", "breadcrumbs",
+    # generated manuals' page navigation (DocBook, Sphinx, MkDocs): previous/next/up links, sidebars, the page's
+    # own table of contents
+    "navheader", "navfooter", "toc", "sphinxsidebar", "related", "md-sidebar", "md-footer", "headerlink",
 })
 """Words in an element's class or id that mark it as not the article."""
 STRUCTURAL = frozenset({"html", "body", "main", "article"})
@@ -54,6 +57,8 @@ PAGE_LINE_RE = re.compile(
     r"^\s*(last (updated|modified|reviewed)|updated( on)?|posted (on|in)|published( on)?|first published|"
     r"reading time|\d+ min(ute)?s? read|photo(graph)?s?:|image:|credit:|copyright|©|all rights reserved)", re.I)
 """Short lines that belong to the page, not the article (dates of update, credits)."""
+MEDIA_COUNT_RE = re.compile(r"^\W*\d+\s+(videos?|photos?|pictures?|images?|slides?)\W*$", re.I)
+"""A heading that only counts a carousel's items ("(16 Videos)"): page furniture, not a chapter."""
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "TechArticle", "WebPage")
 FIX = ("save the whole article from your browser (File > Save Page As) and build that file, "
        "or paste its text into a .md file")
@@ -214,6 +219,44 @@ def unwrap_heading_links(tree: Any) -> None:
                     a.drop_tag()
 
 
+def lift_headings(tree: Any) -> None:
+    """A heading alone in wrappers of its own (DocBook's ``<div class="titlepage"><div><div><h2>``) is lifted out
+    of them, so that the extractor, which drops such wrappers as page furniture, keeps the manual's sections."""
+    for level in range(1, 7):
+        for heading in list(tree.iter(f"h{level}")):
+            wrapper = heading.getparent()
+            top = None
+            while wrapper is not None and wrapper.tag in ("div", "header", "hgroup") and len(wrapper) == 1 \
+                    and not (wrapper.text or "").strip() and not (heading.tail or "").strip():
+                top, wrapper = wrapper, wrapper.getparent()
+            if top is not None and wrapper is not None:
+                heading.tail = top.tail
+                wrapper.replace(top, heading)
+
+
+CONTAINER_SHARE = 0.8
+"""The share of a page's paragraph text that the element taken for its article's container holds."""
+
+
+def mark_article(tree: Any) -> None:
+    """A page without ``<article>`` or ``<main>`` (a generated manual: DocBook, Sphinx) gets its smallest element
+    that holds most of its paragraph text marked as the article, as a browser's reader view would; the extractor
+    then keeps that element's headings as the manual's sections instead of only its paragraphs."""
+    body = tree.find("body")
+    if body is None or tree.find(".//article") is not None or tree.find(".//main") is not None \
+            or tree.find('.//*[@role="main"]') is not None:
+        return
+    total = _prose_chars(body)
+    if not total:
+        return
+    best = None
+    for el in body.iter("div", "section"):
+        if _prose_chars(el) >= CONTAINER_SHARE * total:
+            best = el  # iteration goes inward: the last one found is the smallest
+    if best is not None and any(True for _ in best.iter("h2", "h3")):
+        best.tag = "article"
+
+
 TITLE_SEPARATORS = re.compile(r"\s+[-|–—·»:]\s+")
 
 
@@ -242,7 +285,7 @@ def _blocks(main: Any) -> Iterator[Block]:
         if tag == "head":
             level = int(el.get("rend", "h3")[1:] or 3) if re.fullmatch(r"h[1-6]", el.get("rend", "")) else 0
             text = _flat(el)
-            if text:  # a heading without a level: a <summary>, as trafilatura gives it, is a question
+            if text and not MEDIA_COUNT_RE.match(text):  # a heading without a level: a <summary>, as trafilatura gives it, is a question
                 yield Block("heading", text, level) if level else Block("question", text)
         elif tag == "p" or tag == "quote" and not len(el):
             text = _flat(el)
@@ -411,6 +454,8 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", conte
     ld = linked_data(tree)
     removed = remove_clutter(tree)  # first: a pop-up's heading must not become the title
     unwrap_heading_links(tree)
+    lift_headings(tree)
+    mark_article(tree)
     log.debug("removed %d clutter elements", removed)
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     blocks = _extract(tree, url, ld)
