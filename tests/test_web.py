@@ -27,6 +27,7 @@ from articlecast.errors import ArticleError, FetchError
 from articlecast.inputs import fetch_article
 from articlecast.inputs import read_article as load_article
 from articlecast.inputs.fetch import USER_AGENT, fetch_page
+from articlecast.inputs.html import decode_page
 from articlecast.loading import digest, load
 from articlecast.options import Options
 from articlecast.script import read_script
@@ -341,6 +342,15 @@ def test_a_docbook_manual_page_keeps_its_numbered_sections_and_reads_no_navigati
         assert nav not in said, nav
 
 
+def test_a_sphinx_faq_page_keeps_its_questions_and_reads_no_navigation() -> None:
+    article = load_article(PAGES / "real" / "python-faq-general.html")
+    titles = [s.title for s in article.sections]
+    assert len(titles) >= 20 and "Why was Python created in the first place?" in titles, titles
+    said = " ".join(p for s in article.sections for p in s.paragraphs)
+    for nav in ("Previous topic", "Next topic", "This Page", "Report a Bug", "Show Source", "Quick search"):
+        assert nav not in said, nav
+
+
 @pytest.mark.parametrize("fragment, words", [
     ("nypost.com/2019/11/18/chinese-hunter", 150),  # the whole article in class="... share ..." wrappers
     ("jpost.com/Breaking-News/Son-of-former", 55),  # a news brief of 64 words
@@ -380,3 +390,10 @@ def test_a_digest_of_two_news_pages_titles_each_article_as_a_single_build_does(t
     assert parts == [s.script.meta.title for s in singles]
     assert parts[0].startswith("Investors don't seem to know") and parts[1].startswith("Why you just can't trust")
     assert not any("Videos" in c.title for c in both.script.chapters)
+
+
+@pytest.mark.parametrize("text, codec", [("Привет, как дела? Это тест. ", "koi8-r"), ("日本語のテキストです。", "shift_jis"),
+                                         ("A café, señor, crème brûlée. ", "cp1252")])
+def test_an_undeclared_page_that_is_not_utf8_is_decoded_as_browsers_do(text: str, codec: str) -> None:
+    page = f"<html><body><p>{text * 10}</p></body></html>".encode(codec)
+    assert text * 10 in decode_page(page)

@@ -27,6 +27,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 import trafilatura
+from charset_normalizer import from_bytes
 
 from ..errors import ArticleError
 from ..models import Article
@@ -148,6 +149,9 @@ def _tokens(el: Any) -> set[str]:
     return set(re.split(r"[^a-z0-9]+", words))
 
 
+HEADING_ANCESTOR = "ancestor::h1 or ancestor::h2 or ancestor::h3 or ancestor::h4 or ancestor::h5 or ancestor::h6"
+
+
 def _prose_chars(el: Any) -> int:
     return sum(len(p.text_content()) for p in el.iter("p"))
 
@@ -163,8 +167,8 @@ def remove_clutter(tree: Any) -> int:
             continue
         if _tokens(el) & CLUTTER or el.get("aria-hidden") == "true" or el.get("hidden") is not None:
             if _prose_chars(el) >= GUARD_SHARE * total or el.find(".//article") is not None \
-                    or el.find('.//*[@itemprop="articleBody"]') is not None:
-                continue
+                    or el.find('.//*[@itemprop="articleBody"]') is not None or el.xpath(HEADING_ANCESTOR):
+                continue  # (a heading's own link, "toc-backref", is the heading's text)
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -348,6 +352,10 @@ def words_of(article: Article) -> int:
 CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]*)""", re.I)
 """A ``<meta charset>`` or ``<meta http-equiv="Content-Type" content="…; charset=…">`` declaration."""
 SINGLE_BYTE = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
+LATIN_GUESSES = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "latin-1", "iso8859-2", "iso8859-9",
+                           "iso8859-15", "mac-roman", "mac-latin2", "ascii"})
+"""A detector's guesses among Latin-script single-byte codecs, which it cannot tell apart on short text: for
+these, Windows-1252, as browsers do for an undeclared page."""
 """Declarations that pages often give wrongly for what is really UTF-8 (codecs' own names)."""
 
 
@@ -361,7 +369,8 @@ def _codec(name: str) -> str:
 
 def decode_page(data: bytes, content_type: str = "") -> str:
     """A web page's text, as a browser decodes it: a byte-order mark, else the server's ``charset``, else the
-    page's own ``<meta charset>``, else UTF-8 when the bytes are valid UTF-8, else Windows-1252. A page that
+    page's own ``<meta charset>``, else UTF-8 when the bytes are valid UTF-8, else what a detector finds (else
+    Windows-1252). A page that
     says Latin-1 or Windows-1252 (or declares an empty or unknown charset) but whose bytes are valid UTF-8 with
     non-ASCII letters is UTF-8: such bytes are almost never meant as Latin-1 ("MÄori" is not a word)."""
     for bom, codec in BOMS:
@@ -375,6 +384,10 @@ def decode_page(data: bytes, content_type: str = "") -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
+    if not declared:  # nothing declared and not UTF-8: a detector's guess for other scripts, else Windows-1252
+        guess = from_bytes(data[:65536]).best()
+        declared = _codec(guess.encoding) if guess is not None else ""
+        declared = "" if declared in LATIN_GUESSES else declared
     return data.decode(declared if declared not in ("", "ascii", "latin-1", "iso8859-1") else "cp1252",
                        errors="replace")
 
