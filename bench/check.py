@@ -68,14 +68,16 @@ def main() -> int:
             long.audio = read_mp3(lmp3).seconds
             lcheck = run("long document: check", [*speak, "check", "-q", str(lmp3)], env, work, audio=long.audio)
             rows += [long, lcheck]
-        print(f"{'run':<44} {'wall s':>7} {'audio s':>8} {'x real':>7} {'main MiB':>9} {'tree MiB':>9}")
+        print(f"| run | wall s | CPU s | audio s | x real time | main MiB | tree MiB |\n|---|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             x = r.audio / r.wall if r.audio else 0
-            print(f"{r.name:<44} {r.wall:>7.1f} {r.audio:>8.0f} {x:>7.1f} {r.main_mib:>9.0f} {r.tree_mib:>9.0f}")
+            print(f"| {r.name} | {r.wall:.1f} | {r.cpu:.1f} | {r.audio:.0f} | {x:.1f} | {r.main_mib:.0f} | "
+                  f"{r.tree_mib:.0f} |")
         if base is not None:
-            print(f"check / bare voice: {check.wall / base.wall:.2f}x;  cold build --check / bare voice: "
-                  f"{checked.wall / base.wall:.2f}x;  cold build / bare voice: {cold.wall / base.wall:.2f}x;  "
-                  f"warm build --check / cold build: {warm.wall / cold.wall:.2f}x")
+            print(f"check / bare voice: {check.wall / base.wall:.2f}x wall, {check.cpu / base.cpu:.2f}x CPU;  cold "
+                  f"build --check / bare voice: {checked.wall / base.wall:.2f}x wall, {checked.cpu / base.cpu:.2f}x "
+                  f"CPU;  cold build / bare voice: {cold.wall / base.wall:.2f}x;  warm build --check / cold build: "
+                  f"{warm.wall / cold.wall:.2f}x")
         print(f"check at {cold.audio / check.wall:.1f}x real time on the sample"
               + (f", {rows[-1].audio / rows[-1].wall:.1f}x on the long document" if not args.quick else ""))
     finally:

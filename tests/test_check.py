@@ -14,7 +14,7 @@ from helpers import ROOT, SAMPLE_YAML, one_line_error
 from helpers import speak as run
 
 from articlecast.builder import Builder
-from articlecast.check.alignment import Meant, align, windows
+from articlecast.check.alignment import Meant, align, align_words, score, windows
 from articlecast.check.captions import read_captions
 from articlecast.check.recognizer import recognizer
 from articlecast.check.retakes import CheckStore
@@ -32,11 +32,21 @@ def speak(args: list[str], cwd: Path, cache: Path | None = None) -> subprocess.C
 
 
 def test_alignment_counts_substitutions_and_deletions_not_extra_words() -> None:
-    assert align("the cat sat on the mat".split(), "and so the cat sat on a mat then".split())[0] == 1
-    assert align("a b c".split(), [])[0] == 3
-    assert align("two to three weeks".split(), "it took two to three weeks".split()) == (0, 2, 6)
-    assert align("welcome to articlecast".split(), "welcome to article cast".split())[0] == 0  # joined words
-    assert align("pre conditioning".split(), "preconditioning".split())[0] == 0
+    assert align("the cat sat on the mat".split(), "and so the cat sat on a mat then".split()) == 1
+    assert align("a b c".split(), []) == 3
+    assert align_words("two to three weeks".split(), "it took two to three weeks".split()) == [2, 3, 4, 5]
+    assert align("welcome to articlecast".split(), "welcome to article cast".split()) == 0  # joined words
+    assert align("pre conditioning".split(), "preconditioning".split()) == 0
+
+
+def test_a_windows_sentences_are_scored_each_on_its_own_words() -> None:
+    meant = [Meant("How does stem cell therapy work for MS?", 0.0, 3.0, 0),
+             Meant("Stem cell therapy aims to repair the damage.", 3.5, 7.0, 0),
+             Meant("It takes 2-3 weeks.", 7.5, 9.0, 1)]
+    first, second, third = score(meant, "Habestem Saltharope work for MS. Stem cell therapy aims to repair the "
+                                         "damage. It takes two to three weeks.")
+    assert (first.words, first.missed) == (8, 5) and first.heard == "habestem saltharope work for ms"
+    assert (second.missed, third.missed, third.chapter) == (0, 0, 1)
 
 
 def test_captions_are_read_back_from_webvtt(tmp_path: Path) -> None:
@@ -218,6 +228,34 @@ def test_a_garbled_short_chapter_fails_and_is_named(tmp_path: Path) -> None:
     assert not data["passed"] and [c["title"] for c in data["chapters"] if not c["passed"]] == ["Light"]
     assert "## Listen-back check" in (tmp_path / "checked" / "growing-food.md").read_text()
     assert "Words not heard as written" in (tmp_path / "checked" / "growing-food.html").read_text()
+
+
+SWAPPED = """\
+episode: {title: Bees, date: '2026-11-30'}
+voices: {narrator: hibari, host: hibari}
+lexicon: {meadow: kitchen, flowers: engines, summer: Tuesday}
+chapters:
+- title: Bees
+  segments: ["Bees visit many kinds of plants in a single morning, and they remember where the best ones are."]
+- title: Why do bees dance?
+  segments: ["A bee that has found a good meadow dances for the others in the hive, showing them the way to the
+    flowers and how far they must fly, and the whole colony follows her there in summer."]
+"""
+
+
+@pytest.mark.slow
+def test_three_swapped_words_in_a_40_word_answer_are_caught(tmp_path: Path) -> None:
+    (tmp_path / "bees.yaml").write_text(SWAPPED)
+    assert speak(["build", "bees.yaml", "-q", "-o", "out"], tmp_path).returncode == 0
+    proc = speak(["check", "out/bees.mp3", "-q"], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    data = report(tmp_path / "out")
+    answer = next(c for c in data["chapters"] if c["title"] == "Why do bees dance?")
+    assert answer["missed"] >= 3, answer  # every swapped word is counted, even after hearing it again
+    missed = [s for s in data["sentences"] if s["missed"]]
+    assert any("meadow" in s["text"] for s in missed) and any("summer" in s["text"] for s in missed)
+    for s in missed:  # each heard in its window, then alone with beam search, before it counts as missed
+        assert [h["how"] for h in s["hearings"]] == ["tiny.en greedy, in windows", "base beam 5, alone"], s
 
 
 @pytest.mark.slow

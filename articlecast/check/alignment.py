@@ -1,8 +1,9 @@
 """Alignment: what a recognizer heard against what was meant, sentence by sentence.
 
-Each sentence's words are aligned with the words heard around it (semi-global: the heard words of the
-neighbours at either end cost nothing), after :func:`~..voice.spelling.compare_words` on both sides, so "2-3",
-"two to three" and "2 to 3" are the same words. A sentence's missed words are substitutions plus deletions.
+The words of a window's sentences, in order, are aligned with the words heard in it (semi-global: words heard
+before the first and after the last cost nothing), after :func:`~..voice.spelling.compare_words` on both sides,
+so "2-3", "two to three" and "2 to 3" are the same words; each meant word is then missed or heard, and a
+sentence's missed words (substitutions plus deletions) are its own words' — no timestamps are needed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 
 from ..models import SentenceCheck
 from ..voice.spelling import compare_words
-from .recognizer import HeardWord
 
 WINDOW_SECONDS = 28.0
 """Longest stretch of whole sentences given to the recognizer at once (Whisper listens in 30 s windows)."""
@@ -32,55 +32,66 @@ class Meant:
     """Index of its chapter."""
 
 
-def align(meant: Sequence[str], heard: Sequence[str]) -> tuple[int, int, int]:
-    """Align all of ``meant`` with a stretch of ``heard`` (the words of heard outside it cost nothing): returns
-    (missed: substitutions + deletions, first and one past the last heard word used)."""
+def align_words(meant: Sequence[str], heard: Sequence[str]) -> list[int | None]:
+    """Align all of ``meant`` with a stretch of ``heard`` (the words of heard outside it cost nothing): for each
+    meant word, the index of the heard word it was heard as, or None when it was missed (a different word, or
+    none). A word heard as two ("preconditioning", "pre conditioning") or two as one is heard."""
     m, n = len(meant), len(heard)
     if m == 0:
-        return 0, 0, 0
+        return []
     cost = [[0] * (n + 1)]
     for i in range(1, m + 1):
         prev, row, word = cost[-1], [i] + [0] * n, meant[i - 1]
         for j in range(1, n + 1):
             row[j] = min(prev[j - 1] + (word != heard[j - 1]), prev[j] + 1, row[j - 1] + 1)
-            if j > 1 and word == heard[j - 2] + heard[j - 1]:  # "preconditioning" heard as "pre conditioning"
+            if j > 1 and word == heard[j - 2] + heard[j - 1]:
                 row[j] = min(row[j], prev[j - 2])
-            if i > 1 and meant[i - 2] + word == heard[j - 1]:  # and the other way round
+            if i > 1 and meant[i - 2] + word == heard[j - 1]:
                 row[j] = min(row[j], cost[-2][j - 1])
         cost.append(row)
-    end = min(range(n + 1), key=lambda j: cost[m][j])
-    # trace back, counting substitutions and deletions (insertions are extra words heard: not missed)
-    i, j, missed = m, end, 0
-    while i > 0:
+    j = min(range(n + 1), key=lambda k: cost[m][k])
+    out: list[int | None] = [None] * m
+    i = m
+    while i > 0:  # trace back: substitutions and deletions are missed; extra words heard are not
         here = cost[i][j]
         if j > 1 and meant[i - 1] == heard[j - 2] + heard[j - 1] and here == cost[i - 1][j - 2]:
-            i, j = i - 1, j - 2
+            out[i - 1], i, j = j - 2, i - 1, j - 2
         elif i > 1 and j > 0 and meant[i - 2] + meant[i - 1] == heard[j - 1] and here == cost[i - 2][j - 1]:
+            out[i - 2] = out[i - 1] = j - 1
             i, j = i - 2, j - 1
         elif j > 0 and here == cost[i - 1][j - 1] + (meant[i - 1] != heard[j - 1]):
-            missed += meant[i - 1] != heard[j - 1]
+            out[i - 1] = j - 1 if meant[i - 1] == heard[j - 1] else None
             i, j = i - 1, j - 1
         elif here == cost[i - 1][j] + 1:
-            missed, i = missed + 1, i - 1
-        else:  # an extra word heard
+            i -= 1
+        else:
             j -= 1
-    return missed, j, end
+    return out
 
 
-def score(meant: Sequence[Meant], heard: Sequence[HeardWord], offset: float, margin: float) -> list[SentenceCheck]:
-    """Score sentences (times in the episode) against words heard in audio that starts at ``offset``."""
-    out = []
-    times = [((h.start + h.end) / 2 + offset, h.word) for h in heard]
-    for k, s in enumerate(meant):
-        # the window's first and last sentences own whatever was heard before and after them (Whisper stretches
-        # the first word of a window back towards its start)
-        lo = -float("inf") if k == 0 else s.start - margin
-        hi = float("inf") if k == len(meant) - 1 else s.end + margin
-        near = "".join(w for t, w in times if lo <= t <= hi)
-        words = compare_words(s.text)
-        missed, _, _ = align(words, compare_words(near))
-        shown = "".join(w for t, w in times if s.start <= t <= s.end).strip()
-        out.append(SentenceCheck(s.text, shown, round(s.start * 1000), len(words), missed, s.chapter))
+def align(meant: Sequence[str], heard: Sequence[str]) -> int:
+    """How many words of ``meant`` were missed in ``heard`` (see :func:`align_words`)."""
+    return sum(k is None for k in align_words(meant, heard))
+
+
+def score(meant: Sequence[Meant], heard: str) -> list[SentenceCheck]:
+    """Score consecutive sentences against the text heard in the audio that holds them (and nothing of others)."""
+    words = [compare_words(s.text) for s in meant]
+    said = compare_words(heard)
+    where = align_words([w for ws in words for w in ws], said)
+    out, at, shown_to = [], 0, 0
+    for s, ws in zip(meant, words):
+        mine = where[at:at + len(ws)]
+        at += len(ws)
+        found = [k for k in mine if k is not None]
+        later = [k for k in where[at:] if k is not None]
+        end = max(found) + 1 if found else (later[0] if later else len(said))
+        if s is meant[-1]:
+            end = len(said)  # the last sentence shows the rest of what was heard
+        shown = " ".join(said[shown_to:end])  # what was heard between the last sentence's words and its own end
+        shown_to = max(shown_to, end)
+        out.append(SentenceCheck(s.text, shown, round(s.start * 1000), len(ws), sum(k is None for k in mine),
+                                 s.chapter))
     return out
 
 

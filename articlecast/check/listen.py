@@ -1,13 +1,20 @@
 """Listening back: an episode (its MP3 and the captions beside it, as any outside client reads them) or single
-sentences heard by the recognizer and scored against what was meant.
+sentences heard by the recognizers and scored against what was meant.
 
-The episode is decoded as a stream, a window of whole sentences (at most WINDOW_SECONDS) at a time, so memory
-does not grow with its length. A chapter's and the episode's missed-word rate are their sentences' sums over
-the words meant. A stop is answered between windows.
+Two hearings. The first hears every sentence, cheaply: windows of whole sentences (at most WINDOW_SECONDS),
+each starting where the previous sentence ended and ending where the next begins, so no window cuts a word,
+two windows at once (tiny.en for English, else base; greedy). A sentence that hearing missed words of is not yet
+"missed": it is heard again on its own, with the silence around it as padding, by base with beam search; the
+better hearing counts, and every hearing is kept in the report, so a reader sees why.
+
+The episode is decoded as a stream, so memory does not grow with its length (only the clips of the sentences to
+hear again are kept, up to AGAIN_BUDGET). A chapter's and the episode's missed-word rate are their sentences'
+sums over the words meant. A stop is answered between windows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -17,16 +24,20 @@ from .. import stops
 from ..audio.tags import read_mp3
 from ..errors import AudioError, InputError
 from ..ffmpeg import decode_stream
-from ..models import ChapterCheck, CheckReport, SentenceCheck, Tick
+from ..models import ChapterCheck, CheckReport, Hearing, SentenceCheck, Tick
 from ..options import CHAPTER_MAX, EPISODE_MAX
-from .alignment import Meant, score, windows
+from .alignment import WINDOW_SECONDS, Meant, score, windows
 from .captions import read_captions
-from .recognizer import RECOGNIZER_ID, SAMPLE_RATE, Recognizer, recognizer
+from .recognizer import AGAIN_BEAM, FIRST_BEAM, RECOGNIZER_ID, SAMPLE_RATE, Recognizer, first_listener, \
+    second_listeners
 
-MARGIN_SECONDS = 0.8
-"""Heard words this far either side of a sentence's caption may belong to it."""
+PAD_SECONDS = 0.5
+"""At most this much silence before and after a sentence (or window) heard: never a neighbour's words."""
 GAP_SECONDS = 0.6
-"""Silence between single sentences checked together."""
+"""Silence between single sentences heard together."""
+AGAIN_BUDGET = 60 * 60 * SAMPLE_RATE
+"""The most samples of sentences kept to hear again (an hour: 115 MB as 16-bit); beyond it, the first hearing
+counts."""
 Listening = Callable[[int], Tick]
 """Told how many sentences will be listened to; returns what is told of each window heard."""
 
@@ -46,11 +57,81 @@ class _Tape:
             self.buffer = np.concatenate([self.buffer, block])
         drop = max(0, min(a - self.start, len(self.buffer)))
         self.buffer, self.start = self.buffer[drop:], self.start + drop
-        return self.buffer[max(0, a - self.start): max(0, b - self.start)]
+        return self.buffer[max(0, a - self.start): max(0, b - self.start)].copy()
+
+
+def _edges(meant: Sequence[Meant], first: int, last: int, total: float) -> tuple[float, float]:
+    """Where to cut the audio of sentences ``first`` to ``last``: in the silence around them, never past the
+    neighbours' own words."""
+    before = meant[first - 1].end if first > 0 else 0.0
+    after = meant[last + 1].start if last + 1 < len(meant) else total
+    return max(before, meant[first].start - PAD_SECONDS), min(after, meant[last].end + PAD_SECONDS)
+
+
+def _as_hearing(check: SentenceCheck, how: str) -> Hearing:
+    return Hearing(check.words, check.missed, check.heard, how)
+
+
+def _batches(items: Sequence[np.ndarray]) -> Iterator[list[int]]:
+    """Indices of clips heard together: whole clips, with gaps, up to WINDOW_SECONDS (a longer clip alone)."""
+    group: list[int] = []
+    length = 0.0
+    for k, clip in enumerate(items):
+        seconds = len(clip) / SAMPLE_RATE + GAP_SECONDS
+        if group and length + seconds > WINDOW_SECONDS:
+            yield group
+            group, length = [], 0.0
+        group.append(k)
+        length += seconds
+    if group:
+        yield group
+
+
+def _hear_together(listener: Recognizer, clips: Sequence[np.ndarray], meant: Sequence[str], language: str,
+                   beam: int) -> list[SentenceCheck]:
+    """Single sentences heard a few at a time, with silence between them, each scored on its own words."""
+    gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
+    groups = list(_batches(clips))
+    audio = []
+    for group in groups:
+        pieces = [gap]
+        for k in group:
+            pieces += [clips[k].astype(np.float32), gap]
+        audio.append(np.concatenate(pieces))
+    out: dict[int, SentenceCheck] = {}
+    for start in range(0, len(groups), 4):  # a few windows at a time (two at once), a stop answered between
+        stops.check()
+        heard = listener.texts(audio[start:start + 4], language, beam)
+        for group, text in zip(groups[start:start + 4], heard):
+            for k, check in zip(group, score([Meant(meant[k], 0.0, 0.0) for k in group], text)):
+                out[k] = check
+    return [out[k] for k in range(len(clips))]
+
+
+def hear_again(checks: list[SentenceCheck], clips: dict[int, np.ndarray], language: str) -> list[SentenceCheck]:
+    """The sentences of ``checks`` that have a clip in ``clips`` (those the first hearing missed words of) heard
+    again, each on its own with beam search, by every second listener; each keeps its best hearing, and all."""
+    order = sorted(clips)
+    if not order:
+        return checks
+    out = list(checks)
+    hearings: dict[int, list[Hearing]] = {k: list(checks[k].hearings) for k in order}
+    best = {k: checks[k] for k in order}
+    for listener in second_listeners(language):
+        again = _hear_together(listener, [clips[k] for k in order], [checks[k].text for k in order], language,
+                               AGAIN_BEAM)
+        for k, check in zip(order, again):
+            hearings[k].append(_as_hearing(check, listener.how(AGAIN_BEAM) + ", alone"))
+            if check.missed < best[k].missed:
+                best[k] = check
+    for k in order:
+        out[k] = dataclasses.replace(checks[k], heard=best[k].heard, missed=best[k].missed,
+                                     hearings=tuple(hearings[k]))
+    return out
 
 
 def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: float = CHAPTER_MAX,
-                  progress: Listening | None = None, listener: Recognizer | None = None) -> CheckReport:
+                  progress: Listening | None = None) -> CheckReport:
     """Listen to an episode built by this tool (its MP3, with the .vtt beside it) and score every sentence."""
     try:
         info = read_mp3(mp3)
@@ -65,28 +146,45 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
     if cues[-1][0] > info.seconds + 1 or not same_words(cues, info.transcript):
         raise InputError(f"{captions}: these captions belong to another episode (they do not match {mp3.name}'s "
                          "own transcript and length); keep each episode's .vtt beside its MP3, or build it again")
-    listener = listener or recognizer()
     language = info.tags.get("language") or "en"
+    listener = first_listener(language)
+    how = listener.how(FIRST_BEAM) + ", in windows"
 
     def chapter_of(t: float) -> int:
         ms = t * 1000
         return max([k for k, (s, _, _) in enumerate(chapters) if s <= ms], default=0)
 
     meant = [Meant(text, s, e, chapter_of((s + e) / 2)) for s, e, text in cues]
+    index = {id(m): k for k, m in enumerate(meant)}
     tick = progress(len(meant)) if progress else None
     blocks = decode_stream(mp3, SAMPLE_RATE)
+    scored: list[SentenceCheck] = []
+    clips: dict[int, np.ndarray] = {}
+    kept = 0
     try:
         tape = _Tape(blocks)
-        scored: list[SentenceCheck] = []
-        for group in windows(meant):
+        groups = list(windows(meant))
+        for start in range(0, len(groups), 2):  # two windows at a time, one per core
             stops.check()
-            t0, t1 = max(0.0, group[0].start - MARGIN_SECONDS), group[-1].end + MARGIN_SECONDS
-            heard = listener.words(tape.between(t0, t1), language)
-            scored += score(group, heard, t0, MARGIN_SECONDS)
-            if tick:
-                tick(len(group))
+            pair = groups[start:start + 2]
+            spans = [_edges(meant, index[id(g[0])], index[id(g[-1])], info.seconds) for g in pair]
+            audio = [tape.between(t0, t1) for t0, t1 in spans]
+            for group, (t0, _), samples, text in zip(pair, spans, audio, listener.texts(audio, language)):
+                checks = score(group, text)
+                for m, check in zip(group, checks):
+                    k = index[id(m)]
+                    check = dataclasses.replace(check, hearings=(_as_hearing(check, how),))
+                    scored.append(check)
+                    if check.missed and kept < AGAIN_BUDGET:
+                        a, b = _edges(meant, k, k, info.seconds)
+                        clip = samples[max(0, int((a - t0) * SAMPLE_RATE)):max(0, int((b - t0) * SAMPLE_RATE))]
+                        clips[k] = (clip * 32767).astype(np.int16)
+                        kept += len(clip)
+                if tick:
+                    tick(len(group))
     finally:
         blocks.close()  # type: ignore[attr-defined]
+    scored = hear_again(scored, {k: c.astype(np.float32) / 32767 for k, c in clips.items()}, language)
     return make_report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter)
 
 
@@ -116,22 +214,11 @@ def make_report(scored: Sequence[SentenceCheck], chapters: Sequence[tuple[str, i
                        tuple(scored), max_episode, max_chapter, RECOGNIZER_ID)
 
 
-def check_audio(items: Sequence[tuple[np.ndarray, str]], listener: Recognizer | None = None,
-                language: str = "en") -> list[SentenceCheck]:
-    """Score single sentences (16 kHz samples, the meant text, in ``language``), several to a recognizer window."""
-    listener = listener or recognizer()
-    out: list[SentenceCheck] = []
-    gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
-    meant, t = [], GAP_SECONDS
-    for samples, text in items:
-        meant.append(Meant(text, t, t + len(samples) / SAMPLE_RATE))
-        t += len(samples) / SAMPLE_RATE + GAP_SECONDS
-    for group in windows(meant):
-        stops.check()
-        first = meant.index(group[0])
-        pieces = [gap]
-        for k in range(first, first + len(group)):
-            pieces += [items[k][0].astype(np.float32), gap]
-        offset = group[0].start - GAP_SECONDS
-        out += score(group, listener.words(np.concatenate(pieces), language), offset, GAP_SECONDS / 2)
-    return out
+def check_audio(items: Sequence[tuple[np.ndarray, str]], language: str = "en") -> list[SentenceCheck]:
+    """Score single sentences (16 kHz samples, the meant text, in ``language``): all heard first together, a few
+    to a window; those missed words of heard again (see :func:`hear_again`)."""
+    listener = first_listener(language)
+    clips = [samples for samples, _ in items]
+    first = _hear_together(listener, clips, [text for _, text in items], language, FIRST_BEAM)
+    first = [dataclasses.replace(c, hearings=(_as_hearing(c, listener.how(FIRST_BEAM)),)) for c in first]
+    return hear_again(first, {k: clips[k] for k, c in enumerate(first) if c.missed}, language)

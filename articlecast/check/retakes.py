@@ -23,7 +23,7 @@ from ..voice.engines import engine_classes
 from ..voice.segments import SegmentCache
 from ..voice.speaker import Request, Speaker, request_key
 from .listen import check_audio, make_report
-from .recognizer import RECOGNIZER_ID, SAMPLE_RATE, recognizer
+from .recognizer import RECOGNIZER_ID, SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 SENTENCE_MAX = 0.2
@@ -108,7 +108,7 @@ def _listen(requests: Sequence[Request], meant: Sequence[str], speaker: Speaker,
         batch = todo[start:start + BATCH]
         said = speaker.said([requests[i] for i in batch])
         items = [(to_rate(speaker.audio(s), SAMPLE_RATE), meant[i]) for s, i in zip(said, batch)]
-        for i, result in zip(batch, check_audio(items, recognizer(), language)):
+        for i, result in zip(batch, check_audio(items, language)):
             hearing = Hearing(result.words, result.missed, result.heard)
             out[i] = hearing
             store.put(keys[i], hearing)
