@@ -422,7 +422,7 @@ class Hearing(Rated):
     heard: str
     """What was heard."""
     how: str = ""
-    """How it was heard (the recognizer and its settings), e.g. "base.en beam 5, alone"."""
+    """How it was heard (the recognizer and its settings), e.g. "base beam 5, alone"."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.missed <= self.words:
@@ -480,7 +480,7 @@ class CheckReport(Rated):
     max_chapter: float
     """Each chapter's threshold."""
     recognizer: str = ""
-    """What listened (model, settings, scoring version)."""
+    """Who listened, in words (the recognizers and how they heard), as reports show it."""
 
     def __post_init__(self) -> None:
         for name in ("max_episode", "max_chapter"):

@@ -16,6 +16,7 @@ from helpers import speak as run
 from articlecast.builder import Builder
 from articlecast.check.alignment import Meant, align, align_words, score, windows
 from articlecast.check.captions import read_captions
+from articlecast.check.listen import edges
 from articlecast.check.recognizer import recognizer
 from articlecast.check.retakes import CheckStore
 from articlecast.errors import InputError
@@ -47,6 +48,14 @@ def test_a_windows_sentences_are_scored_each_on_its_own_words() -> None:
                                          "damage. It takes two to three weeks.")
     assert (first.words, first.missed) == (8, 5) and first.heard == "habestem saltharope work for ms"
     assert (second.missed, third.missed, third.chapter) == (0, 0, 1)
+
+
+def test_audio_is_cut_in_the_silence_between_sentences_never_inside_one() -> None:
+    meant = [Meant("a", 0.2, 3.0), Meant("b", 3.2, 6.0), Meant("c", 7.0, 9.0), Meant("d", 9.1, 12.0)]
+    assert edges(meant, 1, 2, 13.0) == (3.0, 9.1)  # from the end of "a" to the start of "d"
+    assert edges(meant, 0, 0, 13.0) == (0.0, 3.2)
+    assert edges(meant, 3, 3, 12.3) == (9.0, 12.3)
+    assert edges(meant, 2, 2, 13.0) == (6.5, 9.1)  # at most half a second of silence before
 
 
 def test_captions_are_read_back_from_webvtt(tmp_path: Path) -> None:
@@ -184,6 +193,7 @@ def test_the_sample_passes_the_check(tmp_path: Path) -> None:
     assert data["passed"] and data["missed_rate"] <= EPISODE_MAX and len(data["chapters"]) == 21
     assert all(c["missed_rate"] <= CHAPTER_MAX for c in data["chapters"]) and data["words"] > 1400
     assert "listen-back check passed" in proc.stdout and "Patient Perspectives" in proc.stdout
+    assert "heard by Whisper tiny.en, then Whisper base" in proc.stdout and "tiny.en" in data["recognizer"]
 
 
 SABOTAGE = """\

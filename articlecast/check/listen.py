@@ -28,7 +28,7 @@ from ..models import ChapterCheck, CheckReport, Hearing, SentenceCheck, Tick
 from ..options import CHAPTER_MAX, EPISODE_MAX
 from .alignment import WINDOW_SECONDS, Meant, score, windows
 from .captions import read_captions
-from .recognizer import AGAIN_BEAM, FIRST_BEAM, RECOGNIZER_ID, SAMPLE_RATE, Recognizer, first_listener, \
+from .recognizer import AGAIN_BEAM, FIRST_BEAM, SAMPLE_RATE, Recognizer, first_listener, listened_by, \
     second_listeners
 
 PAD_SECONDS = 0.5
@@ -60,7 +60,7 @@ class _Tape:
         return self.buffer[max(0, a - self.start): max(0, b - self.start)].copy()
 
 
-def _edges(meant: Sequence[Meant], first: int, last: int, total: float) -> tuple[float, float]:
+def edges(meant: Sequence[Meant], first: int, last: int, total: float) -> tuple[float, float]:
     """Where to cut the audio of sentences ``first`` to ``last``: in the silence around them, never past the
     neighbours' own words."""
     before = meant[first - 1].end if first > 0 else 0.0
@@ -167,7 +167,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
         for start in range(0, len(groups), 2):  # two windows at a time, one per core
             stops.check()
             pair = groups[start:start + 2]
-            spans = [_edges(meant, index[id(g[0])], index[id(g[-1])], info.seconds) for g in pair]
+            spans = [edges(meant, index[id(g[0])], index[id(g[-1])], info.seconds) for g in pair]
             audio = [tape.between(t0, t1) for t0, t1 in spans]
             for group, (t0, _), samples, text in zip(pair, spans, audio, listener.texts(audio, language)):
                 checks = score(group, text)
@@ -176,7 +176,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
                     check = dataclasses.replace(check, hearings=(_as_hearing(check, how),))
                     scored.append(check)
                     if check.missed and kept < AGAIN_BUDGET:
-                        a, b = _edges(meant, k, k, info.seconds)
+                        a, b = edges(meant, k, k, info.seconds)
                         clip = samples[max(0, int((a - t0) * SAMPLE_RATE)):max(0, int((b - t0) * SAMPLE_RATE))]
                         clips[k] = (clip * 32767).astype(np.int16)
                         kept += len(clip)
@@ -185,7 +185,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
     finally:
         blocks.close()  # type: ignore[attr-defined]
     scored = hear_again(scored, {k: c.astype(np.float32) / 32767 for k, c in clips.items()}, language)
-    return make_report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter)
+    return make_report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter, language)
 
 
 MATCHING = 0.8
@@ -204,14 +204,14 @@ def same_words(cues: Sequence[tuple[float, float, str]], transcript: str) -> boo
 
 
 def make_report(scored: Sequence[SentenceCheck], chapters: Sequence[tuple[str, int]], max_episode: float,
-                max_chapter: float) -> CheckReport:
+                max_chapter: float, language: str = "en") -> CheckReport:
     """The report of scored sentences (each knowing its chapter's index) over ``chapters`` (title, start ms)."""
     totals = [[0, 0] for _ in chapters]
     for s in scored:
         totals[s.chapter][0] += s.words
         totals[s.chapter][1] += s.missed
     return CheckReport(tuple(ChapterCheck(title, start, w, m) for (title, start), (w, m) in zip(chapters, totals)),
-                       tuple(scored), max_episode, max_chapter, RECOGNIZER_ID)
+                       tuple(scored), max_episode, max_chapter, listened_by(language))
 
 
 def check_audio(items: Sequence[tuple[np.ndarray, str]], language: str = "en") -> list[SentenceCheck]:

@@ -165,6 +165,12 @@ def first_listener(language: str) -> Recognizer:
     return recognizer("tiny.en" if language.lower().split("-")[0] == "en" else "base")
 
 
+def listened_by(language: str) -> str:
+    """Who listened, in words, for reports: "Whisper tiny.en, then Whisper base on the sentences it missed"."""
+    first = "tiny.en" if language.lower().split("-")[0] == "en" else "base"
+    return f"Whisper {first}, then Whisper base (beam search) on the sentences it missed words of"
+
+
 def second_listeners(language: str) -> list[Recognizer]:
     """Who hears again, with beam search, a sentence the first hearing missed words of: base, in every language
     (measured better than tiny.en on single sentences: see above)."""

@@ -166,4 +166,4 @@ def plan_report(listened: Listened, plan: Plan, timeline: Timeline, max_episode:
                     break
             rows.append(SentenceCheck(ln.text, h.heard, start, h.words, h.missed, k, (h,)))
     chapters = [(c.title, c.start_ms) for c in timeline.chapters]
-    return make_report(rows, chapters, max_episode, max_chapter)
+    return make_report(rows, chapters, max_episode, max_chapter, plan.script.meta.language)

@@ -48,7 +48,8 @@ def notes_markdown(episode: Episode, script: Script) -> str:
     if episode.check is not None:
         r = episode.check
         lines += ["## Listen-back check", "",
-                  f"An offline speech recognizer heard {1 - r.rate:.1%} of the {r.words} words as written "
+                  f"An offline speech recognizer ({md_escape(r.recognizer)}) heard {1 - r.rate:.1%} of the "
+                  f"{r.words} words as written "
                   f"({'passed' if r.passed else 'FAILED'}: at most {r.max_episode:.0%} missed, "
                   f"{r.max_chapter:.0%} in any chapter).", ""]
         lines += [f"- {md_escape(c.title)}: {c.rate:.1%} missed" for c in r.chapters] + [""]

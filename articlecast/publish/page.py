@@ -74,7 +74,8 @@ def _heard(episode: Episode) -> str:
     rows = "\n".join(f'<tr><th scope="row">{e(c.title)}</th><td>{c.rate:.1%}</td><td>{c.words}</td></tr>'
                      for c in report.chapters)
     verdict = "within" if report.passed else "over"
-    return (f"<p>Listened back by an offline speech recognizer: {report.rate:.1%} of {report.words} words were not "
+    return (f"<p>Listened back by an offline speech recognizer ({e(report.recognizer)}): {report.rate:.1%} of "
+            f"{report.words} words were not "
             f"heard as written ({verdict} the {report.max_episode:.0%} limit).</p>\n"
             '<table class="heard">\n<caption>Words not heard as written, by chapter</caption>\n'
             '<tr><th scope="col">Chapter</th><th scope="col">Missed</th><th scope="col">Words</th></tr>\n'

@@ -14,7 +14,7 @@ def summary(report: CheckReport) -> str:
     """One line: the episode's figure, its verdict and the chapters over their threshold."""
     verdict = "passed" if report.passed else "FAILED"
     line = (f"listen-back check {verdict}: {report.rate:.1%} of {report.words} words missed "
-            f"(max {report.max_episode:.0%}, each chapter max {report.max_chapter:.0%})")
+            f"(max {report.max_episode:.0%}, each chapter max {report.max_chapter:.0%}; heard by {report.recognizer})")
     if report.failing:
         line += "; over: " + ", ".join(f"{c.title!r} {c.rate:.0%}" for c in report.failing)
     return line
