@@ -28,6 +28,7 @@ from articlecast.inputs import fetch_article
 from articlecast.inputs import read_article as load_article
 from articlecast.inputs.fetch import USER_AGENT, fetch_page
 from articlecast.inputs.html import decode_page
+from articlecast.inputs.language import guess_language
 from articlecast.loading import digest, load
 from articlecast.options import Options
 from articlecast.script import read_script
@@ -397,3 +398,13 @@ def test_a_digest_of_two_news_pages_titles_each_article_as_a_single_build_does(t
 def test_an_undeclared_page_that_is_not_utf8_is_decoded_as_browsers_do(text: str, codec: str) -> None:
     page = f"<html><body><p>{text * 10}</p></body></html>".encode(codec)
     assert text * 10 in decode_page(page)
+
+
+def test_a_page_that_declares_the_wrong_language_is_read_in_its_own(tmp_path: Path) -> None:
+    page = corpus_page("businessinsider.com/how-to-retire-early", tmp_path)
+    assert b'<html lang="de"' in page.read_bytes()  # the site's template says German; the article is English
+    assert load_article(page).language == "en"
+    assert guess_language("Der Hund und die Katze sind nicht im Haus, und das ist auch gut so. " * 5) == "de"
+    assert guess_language("Gardens grow slowly in the rain, and the rain is welcome here. " * 5) == "en"
+    assert guess_language("Too short to tell.") == "" and guess_language("42 " * 100) == ""
+    assert load_article(PAGES / "french.html").language == "fr"

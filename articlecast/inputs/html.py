@@ -31,6 +31,7 @@ from charset_normalizer import from_bytes
 
 from ..errors import ArticleError
 from ..models import Article
+from .language import checked_language
 from .structure import FAQ_RE, Block, clean, sectionize, speakable_item, table_sentences
 from .text import BOMS, without_controls
 
@@ -499,7 +500,8 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", conte
     extra = {"source": source, "author": clean((meta.author if meta else "") or ld.author or ""),
              "site": clean(meta.sitename if meta and meta.sitename else ""),
              "published": (meta.date if meta and meta.date else ld.published)[:10],
-             "language": lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else ""}
+             "language": checked_language(lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else "",
+                                          " ".join(b.text for b in blocks))}
     standfirst = clean(meta.description if meta and meta.description else "")
     try:
         article = sectionize(title, blocks, standfirst=standfirst, plain=False, **extra)
