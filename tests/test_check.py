@@ -193,7 +193,8 @@ def test_the_sample_passes_the_check(tmp_path: Path) -> None:
     assert data["passed"] and data["missed_rate"] <= EPISODE_MAX and len(data["chapters"]) == 21
     assert all(c["missed_rate"] <= CHAPTER_MAX for c in data["chapters"]) and data["words"] > 1400
     assert "listen-back check passed" in proc.stdout and "Patient Perspectives" in proc.stdout
-    assert "heard by Whisper tiny.en, then Whisper base" in proc.stdout and "tiny.en" in data["recognizer"]
+    assert "heard by Whisper tiny.en, then Whisper base (beam search) on the sentences in doubt" in proc.stdout
+    assert "tiny.en" in data["recognizer"]
 
 
 SABOTAGE = """\
@@ -264,8 +265,9 @@ def test_three_swapped_words_in_a_40_word_answer_are_caught(tmp_path: Path) -> N
     assert answer["missed"] >= 3, answer  # every swapped word is counted, even after hearing it again
     missed = [s for s in data["sentences"] if s["missed"]]
     assert any("meadow" in s["text"] for s in missed) and any("summer" in s["text"] for s in missed)
-    for s in missed:  # each heard in its window, then alone with beam search, before it counts as missed
-        assert [h["how"] for h in s["hearings"]] == ["tiny.en greedy, in windows", "base beam 5, alone"], s
+    for s in missed:  # each heard in its window, then (a tenth of it missed) alone with beam search
+        again = ["base beam 5, alone"] if s["hearings"][0]["missed"] >= 0.1 * s["words"] else []
+        assert [h["how"] for h in s["hearings"]] == ["tiny.en greedy, in windows", *again], s
 
 
 @pytest.mark.slow

@@ -3,8 +3,8 @@ sentences heard by the recognizers and scored against what was meant.
 
 Two hearings. The first hears every sentence, cheaply: windows of whole sentences (at most WINDOW_SECONDS),
 each starting where the previous sentence ended and ending where the next begins, so no window cuts a word,
-two windows at once (tiny.en for English, else base; greedy). A sentence that hearing missed words of is not yet
-"missed": it is heard again on its own, with the silence around it as padding, by base with beam search; the
+two windows at once (tiny.en for English, else base; greedy). A sentence that hearing missed words of (a tenth of
+its words, or any in a chapter it puts over its limit) is not yet "missed": it is heard again on its own, with the silence around it as padding, by base with beam search; the
 better hearing counts, and every hearing is kept in the report, so a reader sees why.
 
 The episode is decoded as a stream, so memory does not grow with its length (only the clips of the sentences to
@@ -108,6 +108,27 @@ def _hear_together(listener: Recognizer, clips: Sequence[np.ndarray], meant: Seq
     return [out[k] for k in range(len(clips))]
 
 
+AGAIN_SHARE = 0.1
+"""A sentence missing at least this share of its words in the first hearing is heard again; so is every sentence
+missing any word in a chapter (or an episode) that the first hearing puts over its threshold. One word missed in
+a long sentence of a chapter well within its limit changes no verdict, and is not worth a second hearing."""
+
+
+def worth_hearing_again(checks: Sequence[SentenceCheck], max_episode: float = 1.0,
+                        max_chapter: float = 1.0) -> set[int]:
+    """The sentences (indices) whose first hearing is to be checked by a second one."""
+    words: dict[int, list[int]] = {}
+    for c in checks:
+        words.setdefault(c.chapter, [0, 0])
+        words[c.chapter][0] += c.words
+        words[c.chapter][1] += c.missed
+    over = {ch for ch, (w, m) in words.items() if w and m / w > max_chapter}
+    total = sum(w for w, _ in words.values())
+    everything = total > 0 and sum(m for _, m in words.values()) / total > max_episode
+    return {k for k, c in enumerate(checks)
+            if c.missed and (c.rate >= AGAIN_SHARE or c.chapter in over or everything)}
+
+
 def hear_again(checks: list[SentenceCheck], clips: dict[int, np.ndarray], language: str) -> list[SentenceCheck]:
     """The sentences of ``checks`` that have a clip in ``clips`` (those the first hearing missed words of) heard
     again, each on its own with beam search, by every second listener; each keeps its best hearing, and all."""
@@ -184,7 +205,9 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
                     tick(len(group))
     finally:
         blocks.close()  # type: ignore[attr-defined]
-    scored = hear_again(scored, {k: c.astype(np.float32) / 32767 for k, c in clips.items()}, language)
+    doubtful = worth_hearing_again(scored, max_episode, max_chapter)
+    scored = hear_again(scored, {k: c.astype(np.float32) / 32767 for k, c in clips.items() if k in doubtful},
+                        language)
     return make_report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter, language)
 
 
@@ -221,4 +244,4 @@ def check_audio(items: Sequence[tuple[np.ndarray, str]], language: str = "en") -
     clips = [samples for samples, _ in items]
     first = _hear_together(listener, clips, [text for _, text in items], language, FIRST_BEAM)
     first = [dataclasses.replace(c, hearings=(_as_hearing(c, listener.how(FIRST_BEAM)),)) for c in first]
-    return hear_again(first, {k: clips[k] for k, c in enumerate(first) if c.missed}, language)
+    return hear_again(first, {k: clips[k] for k in worth_hearing_again(first)}, language)

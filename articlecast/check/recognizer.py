@@ -166,9 +166,10 @@ def first_listener(language: str) -> Recognizer:
 
 
 def listened_by(language: str) -> str:
-    """Who listened, in words, for reports: "Whisper tiny.en, then Whisper base on the sentences it missed"."""
+    """Who listened, in words, for reports: "Whisper tiny.en, then Whisper base (beam search) on the sentences in
+    doubt"."""
     first = "tiny.en" if language.lower().split("-")[0] == "en" else "base"
-    return f"Whisper {first}, then Whisper base (beam search) on the sentences it missed words of"
+    return f"Whisper {first}, then Whisper base (beam search) on the sentences in doubt"
 
 
 def second_listeners(language: str) -> list[Recognizer]:
