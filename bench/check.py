@@ -68,7 +68,7 @@ def main() -> int:
             long.audio = read_mp3(lmp3).seconds
             lcheck = run("long document: check", [*speak, "check", "-q", str(lmp3)], env, work, audio=long.audio)
             rows += [long, lcheck]
-        print(f"| run | wall s | CPU s | audio s | x real time | main MiB | tree MiB |\n|---|---:|---:|---:|---:|---:|---:|")
+        print("| run | wall s | CPU s | audio s | x real time | main MiB | tree MiB |\n|---|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             x = r.audio / r.wall if r.audio else 0
             print(f"| {r.name} | {r.wall:.1f} | {r.cpu:.1f} | {r.audio:.0f} | {x:.1f} | {r.main_mib:.0f} | "

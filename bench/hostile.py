@@ -29,8 +29,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 
-from bench import MiB, _rss, _tree  # noqa: E402
 from hostile_server import hostile_server  # noqa: E402
+
+from bench import MiB, _rss, _tree  # noqa: E402
 
 TIME_BOUND, MEMORY_BOUND = 30.0, 500.0
 """The bounds README states (seconds, MiB)."""
@@ -229,11 +230,11 @@ def main() -> int:
     args = ap.parse_args()
     cache = tempfile.mkdtemp(prefix="hostile-cache-")
     env = {**os.environ, "ARTICLECAST_CACHE": cache, "PYTHONDONTWRITEBYTECODE": "1"}
-    feed_xml = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
-                f"<item><title>a</title><link>/tmp/private.md</link></item>"
-                f"<item><title>b</title><link>../../private.md</link></item>"
-                f"<item><title>c</title><link>file:///etc/hostname</link></item>"
-                f"<item><title>d</title><link>/page</link></item></channel></rss>").encode()
+    feed_xml = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+                b"<item><title>a</title><link>/tmp/private.md</link></item>"
+                b"<item><title>b</title><link>../../private.md</link></item>"
+                b"<item><title>c</title><link>file:///etc/hostname</link></item>"
+                b"<item><title>d</title><link>/page</link></item></channel></rss>")
     results = []
     with hostile_server(pause=1.0, extra={"/feed.xml": ("application/rss+xml", feed_xml)}) as (base, _):
         for case in CASES:
@@ -244,7 +245,7 @@ def main() -> int:
             last = (r.stderr.strip().splitlines() or [""])[-1]
             print(f"{r.wall:6.1f} s {r.peak_mib:6.0f} MiB  exit {r.status:<3} {r.verdict:<4}  {case.name}: {last[:110]}",
                   file=sys.stderr, flush=True)
-    print(f"\n| case | wall | peak memory (tree) | exit | verdict |\n|---|---:|---:|---:|---|")
+    print("\n| case | wall | peak memory (tree) | exit | verdict |\n|---|---:|---:|---:|---|")
     for r in results:
         print(f"| {r.case.name} | {r.wall:.1f} s | {r.peak_mib:.0f} MiB | {r.status} | {r.verdict} |")
     shutil.rmtree(cache, ignore_errors=True)

@@ -2,8 +2,9 @@
 more than it says. For the hostile-input tests and ``bench/hostile.py``.
 
 Paths: ``/slow-headers``, ``/many-headers``, ``/slow-body`` (with a Content-Length), ``/slow-chunked``,
-``/huge`` (an endless body without a length), ``/loop``, ``/to-file`` and ``/gzip-bomb`` (see TRICKS), ``/liar`` (says it is 3 GB), ``/page`` (a quick, good article page),
-and any ``extra`` path given, served as it is (a feed naming this machine's files, say).
+``/huge`` (an endless body without a length), ``/loop``, ``/to-file`` and ``/gzip-bomb`` (see TRICKS),
+``/liar`` (says it is 3 GB), ``/page`` (a quick, good article page), and any ``extra`` path given, served as it
+is (a feed naming this machine's files, say).
 """
 
 from __future__ import annotations

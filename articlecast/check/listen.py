@@ -3,9 +3,10 @@ sentences heard by the recognizers and scored against what was meant.
 
 Two hearings. The first hears every sentence, cheaply: windows of whole sentences (at most WINDOW_SECONDS),
 each starting where the previous sentence ended and ending where the next begins, so no window cuts a word,
-two windows at once (tiny.en for English, else base; greedy). A sentence that hearing missed words of (a tenth of
-its words, or any in a chapter it puts over its limit) is not yet "missed": it is heard again on its own, with the silence around it as padding, by base with beam search; the
-better hearing counts, and every hearing is kept in the report, so a reader sees why.
+two windows at once (tiny.en for English, else base; greedy). A sentence that hearing missed words of (a tenth
+of its words, or any in a chapter it puts over its limit) is not yet "missed": it is heard again on its own,
+with the silence around it as padding, by base with beam search; the better hearing counts, and every hearing
+is kept in the report, so a reader sees why.
 
 The episode is decoded as a stream, so memory does not grow with its length (only the clips of the sentences to
 hear again are kept, up to AGAIN_BUDGET). A chapter's and the episode's missed-word rate are their sentences'
@@ -28,8 +29,7 @@ from ..models import ChapterCheck, CheckReport, Hearing, SentenceCheck, Tick
 from ..options import CHAPTER_MAX, EPISODE_MAX
 from .alignment import WINDOW_SECONDS, Meant, score, windows
 from .captions import read_captions
-from .recognizer import AGAIN_BEAM, FIRST_BEAM, SAMPLE_RATE, Recognizer, first_listener, listened_by, \
-    second_listeners
+from .recognizer import AGAIN_BEAM, FIRST_BEAM, SAMPLE_RATE, Recognizer, first_listener, listened_by, second_listeners
 
 PAD_SECONDS = 0.5
 """At most this much silence before and after a sentence (or window) heard: never a neighbour's words."""

