@@ -5,8 +5,8 @@ the spine the reading order; the navigation document (EPUB 3) or the NCX (EPUB 2
 title, which becomes its chapter (nested as the navigation nests it). Each content document's text is read block
 by block — headings, paragraphs, list items, definition lists, tables row by row — leaving out what a listener
 does not need: navigation, figures and their captions, footnotes and endnotes (``epub:type``), code (a book's
-asides — notes, tips — are its text, and read). A protected (DRM) or damaged file is one line saying so. Nothing in the book runs: no entity, no network, no
-script.
+asides — notes, tips — are its text, and read). A protected (DRM) or damaged file is one line saying so.
+Nothing in the book runs: no entity, no network, no script.
 """
 
 from __future__ import annotations
