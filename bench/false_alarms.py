@@ -15,7 +15,6 @@ chapter) and how many passed.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -26,16 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "bench" / "corpus"
 REAL = ROOT / "tests" / "pages" / "real"
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def corpus_page(fragment: str, folder: Path) -> Path:
-    truth = json.loads((CORPUS / "ground-truth.json").read_text())
-    page_id = next(k for k, v in truth.items() if fragment in v["url"])
-    path = folder / f"{fragment.split('/')[-1][:30] or page_id[:12]}.html"
-    path.write_bytes(gzip.decompress((CORPUS / "html" / f"{page_id}.html.gz").read_bytes()))
-    return path
+from pages import corpus_page  # noqa: E402
 
 
 def main() -> int:

@@ -71,6 +71,16 @@ def coverage(page: Path, article: Article) -> tuple[float, float]:
     return found / max(1, sum(truth.values())), 1 - found / max(1, sum(spoken.values()))
 
 
+def corpus_page(fragment: str, folder: Path) -> Path:
+    """The page of bench/corpus whose URL holds ``fragment``, saved as a .html file into ``folder`` (for the tests
+    and the benches that build real pages)."""
+    truth = json.loads((CORPUS / "ground-truth.json").read_text())
+    page_id = next(k for k, v in truth.items() if fragment in v["url"])
+    path = folder / f"{page_id[:12]}.html"
+    path.write_bytes(gzip.decompress((CORPUS / "html" / f"{page_id}.html.gz").read_bytes()))
+    return path
+
+
 def _shares(truth: Counter[str], spoken: Counter[str]) -> tuple[float, float]:
     found = sum((truth & spoken).values())
     return found / max(1, sum(truth.values())), 1 - found / max(1, sum(spoken.values()))

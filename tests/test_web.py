@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import subprocess
@@ -34,7 +33,7 @@ from articlecast.options import Options
 from articlecast.script import read_script
 
 sys.path.insert(0, str(ROOT / "bench"))
-from pages import coverage  # noqa: E402
+from pages import corpus_page, coverage  # noqa: E402
 
 CLUTTER = ["cookie", "Share", "Related", "comment", "Posted by", "Subscribe", "Sign up", "You may also like",
            "Leave a Reply", "says:", "Copyright", "©", "Partager", "Réactions", "Recent posts", "Tagged", "Last updated",
@@ -320,18 +319,6 @@ def test_digest_script_round_trips(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- real pages nobody here wrote
-
-CORPUS = ROOT / "bench" / "corpus"
-
-
-def corpus_page(fragment: str, folder: Path) -> Path:
-    """A page of bench/corpus whose URL holds ``fragment``, saved as a .html file into ``folder``."""
-    truth = json.loads((CORPUS / "ground-truth.json").read_text())
-    page_id = next(k for k, v in truth.items() if fragment in v["url"])
-    path = folder / f"{page_id[:12]}.html"
-    path.write_bytes(gzip.decompress((CORPUS / "html" / f"{page_id}.html.gz").read_bytes()))
-    return path
-
 
 def test_a_docbook_manual_page_keeps_its_numbered_sections_and_reads_no_navigation() -> None:
     article = load_article(PAGES / "real" / "debian-faq-pkg-basics.html")
