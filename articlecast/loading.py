@@ -33,7 +33,7 @@ class Loaded:
 
 
 def load(source: str | Path, options: Options | None = None) -> Loaded:
-    """Read one input of a build: a script (.yaml), an article (.txt, .md, .html, .epub) or a web page's URL (fetched
+    """Read one input of a build: a script (.yaml), an article (.txt, .md, .html, .epub, .docx) or a web page's URL (fetched
     and saved into ``options.pages``); then ``options``' voice, speed, show and e-mail applied."""
     stops.check()
     options = options or Options()

@@ -20,7 +20,7 @@ assert_one_line_error = one_line_error
     [
         ("empty.txt", b"", ["empty.txt", "is empty"]),
         ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ["binary file", "UTF-8"]),
-        ("notes.docx", b"PK\x03\x04", ["unknown file type '.docx'", "use .txt, .md, .html or .epub"]),
+        ("notes.docx", b"PK\x03\x04", ["notes.docx", "not a readable Word document", "save it again as .docx"]),
         ("bad.yaml", b"episode:\n  title: [oops\nchapters: x\n", ["bad.yaml:", "not valid YAML"]),
         ("voice.yaml", b"episode: {title: T}\nvoices: {narrator: hibari:nobody}\nchapters:\n- title: C\n"
                        b"  segments: [Hello.]\n", ["voice.yaml:2", "no voice 'nobody'", "choose one of: heart"]),

@@ -1,7 +1,8 @@
-"""Documents in: EPUB books and documents (a real one nobody here wrote, and damaged or protected ones)."""
+"""Documents in: EPUB books and Word documents (real ones nobody here wrote, and damaged or protected ones)."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -58,4 +59,28 @@ def test_a_damaged_or_protected_epub_is_one_line(kind: str, needle: str, tmp_pat
         import os
         os.mkfifo(book)
     one_line_error(speak(["build", "book.epub", "--engine", "silent"], tmp_path, timeout=60), "book.epub", needle)
+    assert not (tmp_path / "audio_out").exists()
+
+
+MANUAL = PAGES / "real" / "previsat-manual-en.docx"
+
+
+def test_a_real_word_manual_reads_its_heading_styles_as_nested_chapters() -> None:
+    manual = read_article(MANUAL)
+    assert manual.author == "Fabrice" and manual.language == "en"
+    top = [s.title for s in manual.sections if not s.part]
+    assert top[:3] == ["Overview", '"Main" tab', '"Osculating elements" tab'] and "Annex 4 : Thanks" in top
+    assert [s.title for s in manual.sections if s.part == '"Options" tab'] == [
+        '"Location" tab', '"Settings" tab', '"Wall Command Center" tab']
+    said = [p for s in manual.sections for p in s.paragraphs]
+    assert not any(re.search(r"\t\d+$|^I+\.\s", p) for p in said)  # its own table of contents is not read
+    assert any(p.startswith("Designation: And; Latin: Andromeda") for p in said)  # a table, row by row
+
+
+@pytest.mark.parametrize("kind, needle", [("encrypted", "password-protected"), ("cut", "not a readable Word")])
+def test_a_protected_or_damaged_word_document_is_one_line(kind: str, needle: str, tmp_path: Path) -> None:
+    doc = tmp_path / "report.docx"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000) if kind == "encrypted"
+                    else MANUAL.read_bytes()[:30_000])
+    one_line_error(speak(["build", "report.docx", "--engine", "silent"], tmp_path, timeout=60), "report.docx", needle)
     assert not (tmp_path / "audio_out").exists()

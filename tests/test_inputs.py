@@ -40,7 +40,7 @@ def test_kinds(tmp_path: Path) -> None:
     assert input_kind(Path("a.md")) == "markdown"
     assert input_kind(Path("a.yml")) == "script"
     assert input_kind(Path("page.HTM")) == "html"
-    with pytest.raises(InputError, match=r"unknown file type '\.pdf'; use \.txt, \.md, \.html or \.epub"):
+    with pytest.raises(InputError, match=r"unknown file type '\.pdf'; use \.txt, \.md, \.html, \.epub or \.docx"):
         input_kind(Path("a.pdf"))
 
 

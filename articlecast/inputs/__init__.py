@@ -1,8 +1,9 @@
 """Reading inputs: every kind of article becomes the same :class:`~..models.Article`.
 
 One reader per kind, chosen by the file's extension (:data:`READERS`): plain text (:mod:`.plain`), Markdown
-(:mod:`.markdown`), a saved web page (:mod:`.html`), an EPUB book or document (:mod:`.epub`); a web page's
-address is fetched (:mod:`.fetch`) and saved so that a rebuild is offline. Nothing here knows what becomes of the article.
+(:mod:`.markdown`), a saved web page (:mod:`.html`), an EPUB book or document (:mod:`.epub`), a Word document
+(:mod:`.word`); a web page's address is fetched (:mod:`.fetch`) and saved so that a rebuild is offline. Nothing
+here knows what becomes of the article.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .html import decode_page, lead_image_url, parse_html
 from .markdown import parse_markdown
 from .plain import parse_text
 from .text import read_bytes, read_text, regular_size
+from .word import parse_docx
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,8 @@ __all__ = ["ARTICLE_SUFFIXES", "SCRIPT_SUFFIXES", "COVER_SUFFIX", "fetch_article
            "read_article"]
 
 ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-                    ".htm": "html", ".xhtml": "html", ".epub": "epub"}
+                    ".htm": "html", ".xhtml": "html", ".epub": "epub",
+                    ".docx": "word"}
 """An article's kind, by the file's extension."""
 SCRIPT_SUFFIXES = {".yaml", ".yml"}
 """A script's extensions (read by the script stage, not here)."""
@@ -58,8 +61,13 @@ def _read_epub(path: Path) -> Article:
     return parse_epub(path, fallback_title=fallback_title(path))
 
 
+def _read_word(path: Path) -> Article:
+    regular_size(path)
+    return parse_docx(path, fallback_title=fallback_title(path))
+
+
 READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,
-                                                 "html": _read_html, "epub": _read_epub}
+                                                 "html": _read_html, "epub": _read_epub, "word": _read_word}
 """The reader of each kind of article file."""
 
 
@@ -71,8 +79,8 @@ def input_kind(path: Path) -> str:
     if suffix in ARTICLE_SUFFIXES:
         return ARTICLE_SUFFIXES[suffix]
     raise InputError(
-        f"{path}: unknown file type {suffix or '(no extension)'!r}; use .txt, .md, .html or .epub for an article (or "
-        "its http(s):// address), .yaml for a script"
+        f"{path}: unknown file type {suffix or '(no extension)'!r}; use .txt, .md, .html, .epub or .docx for an "
+        "article (or its http(s):// address), .yaml for a script"
     )
 
 
