@@ -57,6 +57,7 @@ def test_slugs_transliterate_and_never_fall_back_to_one_word() -> None:
     assert slugify("🎉🎉") == ""  # the publisher then names it from the guid: never the bare word "episode"
 
 
+@pytest.mark.slow  # several whole builds side by side
 def test_distinct_articles_never_overwrite_each_other(tmp_path: Path) -> None:
     titles = ["Привет, мир", "東京の夏", "C++ tips", "C tips", "🎉", "🎈",
               "A" * 85 + " one", "A" * 85 + " two"]
@@ -100,6 +101,7 @@ def test_names_taken_by_other_files_are_not_overwritten(tmp_path: Path) -> None:
     assert (out / "cover-2.mp3").exists() and (out / "cover.png").exists()  # the show's cover keeps its name
 
 
+@pytest.mark.slow  # several whole builds side by side
 def test_concurrent_builds_lose_no_feed_item(tmp_path: Path) -> None:
     """Four builds at once into one folder, several rounds: every episode is in the feed, nothing half-written."""
     titles = ["C tips", "C++ tips", "Garden notes", "Tide tables"]
