@@ -32,6 +32,8 @@ SKIPPED_STYLES = re.compile(r"^(toc\b|toc heading|table of figures|caption|html 
 """Paragraph styles whose text is not read."""
 TITLE_WORDS = 15
 """A first line before any heading, of at most this many words, is the title when nothing else names one."""
+MAX_UNPACKED_BYTES = 200 * 1000**2
+"""The most a document may unpack to (python-docx holds every part in memory): a zip bomb is refused unread."""
 
 
 def _style(paragraph: Any) -> str:
@@ -73,6 +75,15 @@ def parse_docx(path: Path, fallback_title: str = "") -> Article:
     if start == ENCRYPTED:
         raise InputError(f"{path}: is password-protected (or an old Word .doc); open it in Word or LibreOffice and "
                          "save it as .docx without a password")
+    try:
+        with zipfile.ZipFile(path) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise InputError(f"{path}: is not a readable Word document ({e}); open it in Word or LibreOffice and save "
+                         "it again as .docx") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(f"{path}: unpacks to {unpacked / 1e6:.0f} MB, over the {MAX_UNPACKED_BYTES / 1e6:.0f} MB a "
+                         "document may have (a damaged or hostile file?); save the text as .docx or .md")
     try:
         document = docx.Document(str(path))
     except (OpcError, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
