@@ -33,6 +33,7 @@ from .check import check_available, check_episode
 from .clock import clock, seconds_clock
 from .errors import ArticlecastError, FieldError, InputError, os_error_message
 from .files import write_atomic
+from .inputs import ARTICLE_TYPES
 from .inputs.text import CONTROL_RE
 from .loading import Loaded, digest, load, spoken_hours, words_said
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script
@@ -458,7 +459,7 @@ def parser() -> argparse.ArgumentParser:
         "With no command, builds the sample episode from script/ into audio_out/.",
         epilog="examples:\n"
         "  speak.py                                    build the sample episode\n"
-        "  speak.py build article.md                   build any article (.txt, .md, .html, .epub, .docx)\n"
+        f"  speak.py build article.md                   build any article ({ARTICLE_TYPES})\n"
         "  speak.py build https://example.com/story    fetch a web page (saved in script/) and build it\n"
         "  speak.py build a.md b.html --digest \"Week 12\"  several articles as one episode\n"
         "  speak.py script article.txt -o script/a.yaml   write the script, edit it, then:\n"
@@ -471,15 +472,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="log every step (and show tracebacks)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    b = sub.add_parser("build", help="build an episode from an article (.txt, .md, .html, .epub, .docx, a URL) or a script (.yaml)",
-                       description="Build a chaptered MP3 from an article (.txt, .md, .html, .epub, .docx, or a web page's address) "
+    b = sub.add_parser("build", help=f"build an episode from an article ({ARTICLE_TYPES}, a URL) or a script (.yaml)",
+                       description=f"Build a chaptered MP3 from an article ({ARTICLE_TYPES}, or a web page's address) "
                        "or an edited script (.yaml), with its transcripts (VTT, SRT, text), JSON chapters, cover art, "
                        "show notes, an accessible listening page (HTML: player, chapters, a transcript that follows "
                        "the voice), and the folder's podcast feed (feed.xml). Segments already spoken are taken from "
                        "the cache, so a rebuild after an edit is quick. SIGTERM or Ctrl-C stops it at once (exit 143 or "
                        "130), leaving the folder as it was.")
     b.add_argument("paths", nargs="*", metavar="INPUT",
-                   help="articles (.txt, .md, .html, .epub, .docx, or a web page's http(s):// address) or scripts (.yaml); "
+                   help=f"articles ({ARTICLE_TYPES}, or a web page's http(s):// address) or scripts (.yaml); "
                    f"one episode each, unless --digest (default: the sample, {SAMPLE.name})")
     b.add_argument("--digest", metavar="TITLE",
                    help="make the inputs one episode called TITLE, a chapter per article with its sections nested")
@@ -490,7 +491,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Parse an article and write its script (YAML): chapters, segments, voices, "
                        "pauses. Edit it by hand, then build it.")
     s.add_argument("paths", nargs="+", metavar="INPUT",
-                   help="article (.txt, .md, .html, .epub, .docx or an http(s):// address); several with --digest")
+                   help=f"article ({ARTICLE_TYPES} or an http(s):// address); several with --digest")
     s.add_argument("--digest", metavar="TITLE", help="one script of several articles, a chapter per article")
     s.add_argument("--pages", metavar="DIR", help="where fetched pages are saved (default: beside the script)")
     s.add_argument("-o", "--output", help="where to write the script (.yaml); default: standard output")
@@ -533,7 +534,7 @@ def parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("batch", help="build many articles into one folder and feed (on this machine or a Ray cluster)",
                        description="Build an episode for every input into one folder and its feed. Inputs are "
-                       "articles, scripts, folders (every .txt, .md, .html, .epub, .docx, .yaml in them), URLs, a list file "
+                       f"articles, scripts, folders (every {ARTICLE_TYPES}, .yaml in them), URLs, a list file "
                        "(--list) or an RSS/Atom feed (--feed). Episodes unchanged since they were built are skipped; "
                        "an input that fails is reported and the others are built. Exit 1 if any failed.",
                        epilog="examples:\n"

@@ -33,8 +33,8 @@ class Loaded:
 
 
 def load(source: str | Path, options: Options | None = None) -> Loaded:
-    """Read one input of a build: a script (.yaml), an article (.txt, .md, .html, .epub, .docx) or a web page's URL (fetched
-    and saved into ``options.pages``); then ``options``' voice, speed, show and e-mail applied."""
+    """Read one input of a build: a script (.yaml), an article (:data:`~.inputs.ARTICLE_TYPES`) or a web page's URL
+    (fetched and saved into ``options.pages``); then ``options``' voice, speed, show and e-mail applied."""
     stops.check()
     options = options or Options()
     text = str(source)

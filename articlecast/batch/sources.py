@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from ..errors import InputError
-from ..inputs import ARTICLE_SUFFIXES, SCRIPT_SUFFIXES, is_url
+from ..inputs import ARTICLE_SUFFIXES, ARTICLE_TYPES, SCRIPT_SUFFIXES, is_url
 from ..inputs.fetch import get
 from ..inputs.text import read_bytes, read_text
 
@@ -29,7 +29,7 @@ def expand(inputs: list[str], list_file: str | None = None, feed: str | None = N
         if not is_url(item) and path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
             if not found:
-                raise InputError(f"{path}: a folder with no article (.txt, .md, .html, .epub, .docx) or script (.yaml) in it")
+                raise InputError(f"{path}: a folder with no article ({ARTICLE_TYPES}) or script (.yaml) in it")
             out += [str(p) for p in found]
         else:
             out.append(item)

@@ -160,16 +160,19 @@ def recognizer(name: str = "base") -> Recognizer:
     return Recognizer(name)
 
 
+def _first_model(language: str) -> str:
+    return "tiny.en" if language.lower().split("-")[0] == "en" else "base"
+
+
 def first_listener(language: str) -> Recognizer:
     """Who hears every sentence first: tiny.en for English, base for other languages."""
-    return recognizer("tiny.en" if language.lower().split("-")[0] == "en" else "base")
+    return recognizer(_first_model(language))
 
 
 def listened_by(language: str) -> str:
     """Who listened, in words, for reports: "Whisper tiny.en, then Whisper base (beam search) on the sentences in
     doubt"."""
-    first = "tiny.en" if language.lower().split("-")[0] == "en" else "base"
-    return f"Whisper {first}, then Whisper base (beam search) on the sentences in doubt"
+    return f"Whisper {_first_model(language)}, then Whisper base (beam search) on the sentences in doubt"
 
 
 def second_listeners(language: str) -> list[Recognizer]:

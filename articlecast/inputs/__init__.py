@@ -22,6 +22,7 @@ from ..models import Article
 from .epub import parse_epub
 from .fetch import fetch_page, get, is_url
 from .html import decode_page, lead_image_url, parse_html
+from .kinds import ARTICLE_SUFFIXES, ARTICLE_TYPES, ARTICLE_TYPES_OR, SCRIPT_SUFFIXES
 from .markdown import parse_markdown
 from .plain import parse_text
 from .text import read_bytes, read_text, regular_size
@@ -29,15 +30,9 @@ from .word import parse_docx
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ARTICLE_SUFFIXES", "SCRIPT_SUFFIXES", "COVER_SUFFIX", "fetch_article", "input_kind", "is_url",
+__all__ = ["ARTICLE_SUFFIXES", "ARTICLE_TYPES", "SCRIPT_SUFFIXES", "COVER_SUFFIX", "fetch_article", "input_kind", "is_url",
            "read_article"]
 
-ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-                    ".htm": "html", ".xhtml": "html", ".epub": "epub",
-                    ".docx": "word"}
-"""An article's kind, by the file's extension."""
-SCRIPT_SUFFIXES = {".yaml", ".yml"}
-"""A script's extensions (read by the script stage, not here)."""
 COVER_SUFFIX = ".cover.jpg"
 """A saved page's lead image, made square, beside it (``page.html`` -> ``page.cover.jpg``)."""
 
@@ -79,8 +74,8 @@ def input_kind(path: Path) -> str:
     if suffix in ARTICLE_SUFFIXES:
         return ARTICLE_SUFFIXES[suffix]
     raise InputError(
-        f"{path}: unknown file type {suffix or '(no extension)'!r}; use .txt, .md, .html, .epub or .docx for an "
-        "article (or its http(s):// address), .yaml for a script"
+        f"{path}: unknown file type {suffix or '(no extension)'!r}; use {ARTICLE_TYPES_OR} for an article (or its "
+        "http(s):// address), .yaml for a script"
     )
 
 

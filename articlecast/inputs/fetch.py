@@ -125,22 +125,18 @@ def _connection(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> 
     return Watched
 
 
-class _HTTP(urllib.request.HTTPHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
-        super().__init__()
-        self.watchdog = watchdog
+def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
+    """urllib's opener, its HTTP and HTTPS connections handed to ``watchdog``."""
 
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_connection(http.client.HTTPConnection, self.watchdog), req)
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(_connection(http.client.HTTPConnection, watchdog), req)
 
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(_connection(http.client.HTTPSConnection, watchdog), req)
 
-class _HTTPS(urllib.request.HTTPSHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
-        super().__init__()
-        self.watchdog = watchdog
-
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_connection(http.client.HTTPSConnection, self.watchdog), req)
+    return urllib.request.build_opener(HTTP(), HTTPS())
 
 
 def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") -> tuple[str, bytes, str]:
@@ -156,7 +152,7 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
         "User-Agent": USER_AGENT, "Accept": accept, "Accept-Language": "en-US,en;q=0.9,*;q=0.5",
     })
     watchdog = _Watchdog(time.monotonic() + timeout)
-    opener = urllib.request.build_opener(_HTTP(watchdog), _HTTPS(watchdog))
+    opener = _opener(watchdog)
     late = FetchError(f"{url}: no complete answer from {host} within {timeout:g} s (set {TIMEOUT_ENV} to wait "
                       f"longer), {SAVE_FROM_BROWSER}")
     try:

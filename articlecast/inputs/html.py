@@ -49,9 +49,9 @@ CLUTTER = frozenset({
     "comment", "comments", "cookie", "cookies", "consent", "gdpr", "share", "sharing", "social", "related",
     "newsletter", "subscribe", "subscription", "promo", "advert", "advertisement", "ads", "sponsored", "popup",
     "modal", "recommended", "outbrain", "taboola", "disqus", "breadcrumb", "breadcrumbs",
-    # generated manuals' page navigation (DocBook, Sphinx, MkDocs): previous/next/up links, sidebars, the page's
-    # own table of contents
-    "navheader", "navfooter", "toc", "sphinxsidebar", "md-sidebar", "md-footer", "headerlink",
+    # generated manuals' page navigation (DocBook, Sphinx): previous/next/up links, sidebars, the page's own table
+    # of contents, permalinks (words are matched as the parts of a class or id between "-" and "_")
+    "navheader", "navfooter", "toc", "sphinxsidebar", "headerlink",
 })
 """Words in an element's class or id that mark it as not the article."""
 STRUCTURAL = frozenset({"html", "body", "main", "article"})

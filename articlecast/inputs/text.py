@@ -12,6 +12,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ..errors import InputError
+from .kinds import ARTICLE_TYPES
 
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -63,7 +64,7 @@ def regular_size(path: Path) -> int:
     except OSError as e:
         raise InputError(f"{path}: cannot be read ({e.strerror})") from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{path}: is a folder; give an article (.txt, .md, .html, .epub, .docx) or a script (.yaml)")
+        raise InputError(f"{path}: is a folder; give an article ({ARTICLE_TYPES}) or a script (.yaml)")
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{path}: is not a regular file (a pipe or a device); give a file")
     return st.st_size
@@ -77,7 +78,7 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; give an article (.txt, .md, .html, .epub, .docx) or a script (.yaml)") from None
+        raise InputError(f"{path}: is a folder; give an article ({ARTICLE_TYPES}) or a script (.yaml)") from None
     except OSError as e:
         raise InputError(f"{path}: cannot be read ({e.strerror})") from None
     if not data.strip():
