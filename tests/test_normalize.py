@@ -41,6 +41,7 @@ CASES = [
     ("Open 24/7 since Sept. 11, 2001.", "Open twenty four seven since September eleventh two thousand and one."),
     ("On 1 July 2025", "On the first of July twenty twenty five"),
     ("Read nhs.uk today", "Read nhs dot uk today"),
+    ("Version 20.0-21.5 was used.", "Version twenty to twenty one point five was used."),  # a real manual's range
 ]
 
 

@@ -165,7 +165,7 @@ def _regnal(m: re.Match[str]) -> str:
 
 def _range(m: re.Match[str]) -> str:
     a, b = m["a"], m["b"]
-    if len(a) == 4 and len(b) in (2, 4) and 1000 <= int(a) <= 2099:  # 1990-95, 2020-2024
+    if a.isdigit() and b.isdigit() and len(a) == 4 and len(b) in (2, 4) and 1000 <= int(a) <= 2099:  # 1990-95
         end = int(a[:2] + b) if len(b) == 2 else int(b)
         return f"{_year(int(a))} to {_year(end)}"
     return f"{_words(_number(a))} to {_words(_number(b))}"
