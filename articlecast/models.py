@@ -102,6 +102,9 @@ class Article:
     """The article's lead image: a path (relative to the article's folder), if one fit for cover art was found."""
     language: str = ""
     """The article's language (BCP 47), if it says; empty: English is assumed."""
+    left_out: str = ""
+    """What of the document is deliberately not read, for the episode's description ("its list of references");
+    empty when nothing is."""
 
     def __post_init__(self) -> None:
         _need_text("Article", "title", self.title)

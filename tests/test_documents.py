@@ -1,15 +1,25 @@
-"""Documents in: EPUB books and Word documents (real ones nobody here wrote, and damaged or protected ones)."""
+"""Documents in: PDF documents, EPUB books and Word documents (real ones nobody here wrote, and damaged or protected ones)."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import PAGES, one_line_error, speak
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
 
+from articlecast.audio.tags import read_mp3
 from articlecast.inputs import read_article
+from articlecast.models import Article
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from documents import measure  # noqa: E402
 
 BOOK = PAGES / "real" / "accessible-epub-3.epub"
 
@@ -88,3 +98,114 @@ def test_a_protected_or_damaged_word_document_is_one_line(kind: str, needle: str
                         else MANUAL.read_bytes()[:30_000])
     one_line_error(speak(["build", "report.docx", "--engine", "silent"], tmp_path, timeout=60), "report.docx", needle)
     assert not (tmp_path / "audio_out").exists()
+
+
+PAPER = PAGES / "real" / "berkeley-db-usenix.pdf"  # two columns, numbered headings, no outline
+REPORT = PAGES / "real" / "berkeley-db-in-memory.pdf"  # an outline, a contents page, running footers
+HASHING = PAGES / "real" / "hash-package-usenix.pdf"  # two columns, unnumbered headings, alternating headers
+
+
+def _said(article: Article) -> str:
+    return " ".join(p for s in article.sections for p in s.paragraphs)
+
+
+def test_a_two_column_paper_reads_down_each_column_with_its_numbered_headings_nested() -> None:
+    paper = read_article(PAPER)
+    assert (paper.title, paper.author) == ("Berkeley DB", "Michael A. Olson, Keith Bostic, Margo Seltzer")
+    titles = [s.title for s in paper.sections]
+    assert titles[:3] == ["Abstract", "1. Introduction", "1.1. History"] and titles[-1] == "7. Summary"
+    assert [s.title for s in paper.sections if s.part == "2. Access Methods"] == ["2.1. Hash", "2.2. B+tree",
+                                                                                  "2.3. Recno"]
+    said = _said(paper)
+    # a sentence that runs from the foot of the left column to the top of the right one, and across a page
+    assert "users wanted commercial support for the software. In response, Bostic and Seltzer formed" in said
+    assert "database operations on behalf of clients. Compared to using a standalone" in said
+    assert "Values may be arbitrarily long." in said  # a line-end hyphen ("arbi-trarily") joined
+    assert "[Come79] access method" in said and "Comer" not in said  # the references are not read...
+    assert paper.left_out == "its list of references"  # ...and the description says so
+    assert "Sleepycat Software, Inc." not in said.split(". ")[0]  # the front matter (authors' addresses) is not
+
+
+def test_a_report_with_an_outline_takes_its_chapters_from_it_without_contents_or_footers() -> None:
+    report = read_article(REPORT)
+    titles = [s.title for s in report.sections]
+    assert titles[1:4] == ["Introduction", "Resources to be Managed", "Strategies"]
+    assert [s.title for s in report.sections if s.part == "Sizing the Cache"] == [
+        "Specifying a Cache Size using the Database Handle", "Specifying a Cache Size using the Environment Handle"]
+    assert "Table of Contents" not in titles and titles[-1] == "Example In-Memory Application"
+    said = _said(report)
+    assert "...." not in said and not re.search(r"Page \d|In-Memory DB Applications|9/9/2013", said)  # footers
+    assert report.sections[1].paragraphs[0].startswith("This document describes how to write a DB application")
+
+
+def test_running_headers_on_alternate_pages_and_figure_labels_are_not_read() -> None:
+    paper = read_article(HASHING)
+    assert paper.title == "A New Hashing Package for UNIX"  # its footnote marker ("UNIX¹") is not read
+    said = _said(paper) + " ".join(s.title for s in paper.sections)
+    assert "Seltzer & Yigit" not in said and "USENIX" not in said and "Dallas" not in said
+    assert "Relative Performance of the New Implementation" in [s.title for s in paper.sections]
+    assert not re.search(r"\bS e c\b|\bB0 B5 B10\b", said)  # labels drawn in figures and plots
+
+
+@pytest.mark.parametrize("document, chapters", [
+    (PAPER, ["1. Introduction", "1.1. History", "7. Summary"]),
+    pytest.param(REPORT, ["Introduction", "Keeping Logs in Memory"], marks=pytest.mark.slow),
+    pytest.param(MANUAL, ['"Main" tab', "Annex 4 : Thanks"], marks=pytest.mark.slow),
+    pytest.param(BOOK, ["1. Introduction", "The Digital Famine", "4. Conclusion"], marks=pytest.mark.slow)])
+def test_a_document_builds_into_an_episode_with_its_own_headings_as_chapters(document: Path, chapters: list[str],
+                                                                             tmp_path: Path) -> None:
+    shutil.copy(document, tmp_path / document.name)
+    proc = speak(["build", document.name, "--engine", "silent", "-q", "-o", "out"], tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (mp3,) = (tmp_path / "out").glob("*.mp3")
+    titles = [title for _, _, title in read_mp3(mp3).chapters]
+    assert titles[0] == "Intro" and titles[-1] == "Outro"
+    assert all(c in titles for c in chapters), titles
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+@pytest.mark.parametrize("document, spoken", [(PAPER, 0.93), (REPORT, 0.55), (HASHING, 0.8)])
+def test_beside_pdftotext_the_text_is_read_in_its_order_and_nothing_is_made_up(document: Path,
+                                                                                spoken: float) -> None:
+    r = measure(document)  # bench/documents.py: the same figures as README's table
+    assert r["spoken"] >= spoken  # the rest is references, captions, code (the report's examples) and labels
+    assert r["not_theirs"] < 0.01 and r["order"] > 0.94  # no garbled words; columns read down, not across
+    assert r["furniture"] == 0
+
+
+def _scan(path: Path) -> None:
+    """A page of text as a scanner gives it: an image, no text layer."""
+    page = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(page)
+    for n in range(40):
+        draw.text((100, 100 + 40 * n), f"The quick brown fox jumps over the lazy dog, line {n}.", fill=0)
+    page.save(path, "PDF", resolution=150, save_all=True, append_images=[page.copy()])
+
+
+@pytest.mark.parametrize("kind, needle", [
+    ("scanned", "is a scanned PDF (2 pages of images, no text layer); make its text searchable with OCR"),
+    ("password", "is password-protected"), ("damaged", "is a damaged PDF"), ("not-pdf", "is not a PDF")])
+def test_a_scanned_protected_or_damaged_pdf_is_one_line(kind: str, needle: str, tmp_path: Path) -> None:
+    doc = tmp_path / "paper.pdf"
+    if kind == "scanned":
+        _scan(doc)
+    elif kind == "password":
+        writer = PdfWriter(clone_from=PAPER)
+        writer.encrypt("secret", algorithm="RC4-128")
+        writer.write(doc)
+    elif kind == "damaged":
+        doc.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\n" + bytes(range(256)) * 40)
+    else:
+        doc.write_bytes(b"<!doctype html><title>Not a PDF</title><p>Saved with the wrong name.</p>")
+    one_line_error(speak(["build", "paper.pdf", "--engine", "silent"], tmp_path, timeout=60), "paper.pdf", needle)
+    assert not (tmp_path / "audio_out").exists()
+
+
+def test_speak_script_writes_a_pdfs_editable_script_and_its_description_says_what_is_not_read(
+        tmp_path: Path) -> None:
+    shutil.copy(PAPER, tmp_path / "paper.pdf")
+    proc = speak(["script", "paper.pdf", "-o", "paper.yaml"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    script = yaml.safe_load((tmp_path / "paper.yaml").read_text())
+    assert "2.1. Hash" in [c["title"] for c in script["chapters"]]
+    assert script["episode"]["description"].endswith("(Not read aloud: its list of references.)")

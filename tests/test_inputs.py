@@ -40,8 +40,9 @@ def test_kinds(tmp_path: Path) -> None:
     assert input_kind(Path("a.md")) == "markdown"
     assert input_kind(Path("a.yml")) == "script"
     assert input_kind(Path("page.HTM")) == "html"
-    with pytest.raises(InputError, match=r"unknown file type '\.pdf'; use \.txt, \.md, \.html, \.epub or \.docx"):
-        input_kind(Path("a.pdf"))
+    assert input_kind(Path("paper.PDF")) == "pdf"
+    with pytest.raises(InputError, match=r"unknown file type '\.odt'; use \.txt, \.md, \.html, \.epub, \.docx or \.pdf"):
+        input_kind(Path("a.odt"))
 
 
 def test_bom_and_crlf(tmp_path: Path) -> None:

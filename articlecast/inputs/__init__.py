@@ -2,7 +2,7 @@
 
 One reader per kind, chosen by the file's extension (:data:`READERS`): plain text (:mod:`.plain`), Markdown
 (:mod:`.markdown`), a saved web page (:mod:`.html`), an EPUB book or document (:mod:`.epub`), a Word document
-(:mod:`.word`); a web page's address is fetched (:mod:`.fetch`) and saved so that a rebuild is offline. Nothing
+(:mod:`.word`), a PDF (:mod:`.pdf`); a web page's address is fetched (:mod:`.fetch`) and saved so that a rebuild is offline. Nothing
 here knows what becomes of the article.
 """
 
@@ -24,6 +24,7 @@ from .fetch import fetch_page, get, is_url
 from .html import decode_page, lead_image_url, parse_html
 from .kinds import ARTICLE_SUFFIXES, ARTICLE_TYPES, ARTICLE_TYPES_OR, SCRIPT_SUFFIXES
 from .markdown import parse_markdown
+from .pdf import parse_pdf
 from .plain import parse_text
 from .text import read_bytes, read_text, regular_size
 from .word import parse_docx
@@ -61,8 +62,14 @@ def _read_word(path: Path) -> Article:
     return parse_docx(path, fallback_title=fallback_title(path))
 
 
+def _read_pdf(path: Path) -> Article:
+    regular_size(path)
+    return parse_pdf(path, fallback_title=fallback_title(path))
+
+
 READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,
-                                                 "html": _read_html, "epub": _read_epub, "word": _read_word}
+                                                 "html": _read_html, "epub": _read_epub, "word": _read_word,
+                                                 "pdf": _read_pdf}
 """The reader of each kind of article file."""
 
 

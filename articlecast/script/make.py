@@ -31,9 +31,11 @@ NOT_A_DESCRIPTION = re.compile(
 
 def _describe(article: Article) -> str:
     if article.standfirst:
-        return brief(article.standfirst)
-    first = next((p for s in article.sections for p in s.paragraphs if not NOT_A_DESCRIPTION.search(p)), "")
-    return brief(first)
+        described = brief(article.standfirst)
+    else:
+        described = brief(next((p for s in article.sections for p in s.paragraphs
+                                if not NOT_A_DESCRIPTION.search(p)), ""))
+    return f"{described} (Not read aloud: {article.left_out}.)" if article.left_out else described
 
 
 def _faq_preface(faq_title: str) -> str:

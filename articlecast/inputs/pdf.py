@@ -1,0 +1,702 @@
+"""PDF documents (with a text layer), read with pdfminer.six: the characters, their fonts and where they sit.
+
+A PDF has no paragraphs, columns or headings, only characters placed on pages; this reader rebuilds what a
+listener needs from where they sit and how they look:
+
+- **lines and columns**: characters on one baseline make a row; a page whose rows leave a gutter free near the
+  middle has two columns, read left then right, with full-width rows (a title, an abstract, a wide figure)
+  between them in place;
+- **page furniture left out**: rows in the top and bottom margins that repeat on several pages (running
+  headers and footers, with their numbers), page numbers, dot-leader contents lines, raised footnote markers,
+  footnotes at a page's foot, figure and table captions, code and number-only (table) lines, and the
+  references or bibliography (said in the episode's description);
+- **headings**: from the document's outline (bookmarks) when it has one, matched to the lines of the page it
+  points to; else from size and weight against the body text's font, nested by their numbers ("2.1 Methods"
+  under "2 Results") or by size;
+- **paragraphs**: lines joined until a gap, an indent or a short line ends one; a word broken by a line-end
+  hyphen is joined; a paragraph that runs on into the next column or page is joined;
+- the **title** (the metadata's, else the largest text of the first page), author and date; the first page's
+  front matter (authors, affiliations, addresses) is not read.
+
+A PDF without a text layer (a scan) is one line saying so and what to do; a password-protected or damaged one
+too. Pages are read one at a time; only their lines are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFNoOutlines, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import PDFObjRef, resolve1
+from pdfminer.psparser import PSException, PSLiteral
+from pdfminer.utils import decode_text
+
+from ..errors import ArticleError, InputError
+from ..models import Article
+from .language import checked_language
+from .structure import BULLET_RE, Block, clean, numbered_heading, sectionize, speakable_item, text_key
+
+log = logging.getLogger(__name__)
+
+MARGIN = 0.11
+"""The top and bottom bands of a page, as a share of its height, where running headers and footers sit."""
+REPEATS = 3
+"""A margin row seen on this many pages (2 in a document of at most 4) is a running header or footer."""
+GUTTER_SEARCH = (0.3, 0.7)
+"""Where, across the page, a gutter between two columns is looked for."""
+WORD_GAP = 1.0
+"""A gap wider than this many font sizes between characters of a row is no word space (a gutter may be)."""
+HEADING_SIZE = 1.15
+"""Text this much larger than the body's is a heading (when short)."""
+HEADING_WORDS = 14
+"""The most words a heading has."""
+FIGURE_AREA = 0.6
+"""Drawings covering more of the page than this are a background or a frame, not a figure."""
+MIN_CHARS_PER_PAGE = 20
+"""Fewer characters than this per page, on average, is no text layer (a scan)."""
+PAGE_NUMBER_RE = re.compile(r"^\W*(?:page\s*)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.I)
+LEADER_RE = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
+"""A contents line: dot leaders and a page number."""
+CAPTION_RE = re.compile(r"^(?:fig(?:ure)?|table|listing|algorithm|chart|exhibit|plate)\.?\s*[A-Z]?\d+(?:\.\d+)*"
+                        r"\s*(?:[.:—–-]|$)", re.I)
+REFERENCES_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:references|bibliography|works cited|literature cited|"
+                           r"literature|citations|sources|references and notes|notes and references)\s*$", re.I)
+FRONT_END_RE = re.compile(r"^(?:abstract|summary|introduction|executive summary|overview|preface|foreword|"
+                          r"contents|table of contents|keywords?)\b", re.I)
+"""Lines that end the first page's front matter (the title's authors and addresses)."""
+AFFILIATION_RE = re.compile(r"\b(?:universit\w*|inc|ltd|llc|gmbh|corp\w*|institut\w*|college|laborator\w*|"
+                            r"software|cent(?:er|re)|department|dept|school|project|faculty|research|group|"
+                            r"company|foundation)\b", re.I)
+NAME_RE = re.compile(r"^(?:[A-Z][\w'’.-]*\.?|and|&|van|von|de|la|der)(?:[ ,]+(?:[A-Z][\w'’.-]*\.?|and|&|van|von|"
+                     r"de|la|der))*$")
+UNNUMBERED_RE = re.compile(r"^(?:abstract|summary|executive summary|keywords?|acknowledge?ments?|references|"
+                           r"bibliography|appendix\b.*|notes)\s*:?$", re.I)
+"""Headings that stand unnumbered among numbered ones, and are no part above the sections."""
+BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|,b$|-b$|\.b$", re.I)
+MONO_RE = re.compile(r"courier|mono|consol|typewriter|cmtt|sfTT|menlo|inconsolata|lucidaconsole", re.I)
+MARKERS = set("0123456789*†‡§¶,®™ﬀﬁﬂﬃﬄ")
+"""What a raised footnote marker is made of (and symbols: a raised ligature is a symbol the font mislabels)."""
+TERMINAL = ".!?:"
+CID_RE = re.compile(r"\(cid:(\d+)\)(?=([a-z])?)")
+"""A glyph the font does not map to a character (a ligature when a word goes on after it)."""
+TEX_LIGATURES = {"27": "ff", "28": "fi", "29": "fl", "30": "ffi", "31": "ffl"}
+"""The unmapped glyphs TeX's fonts (OT1) use for ligatures, by code."""
+
+
+@dataclass
+class _Line:
+    """One line of text on a page, in one column."""
+
+    page: int
+    """The page's index (0 for the first)."""
+    column: int
+    """0: the page's full width or its left column; 1: its right column."""
+    top: float
+    """Distance from the page's top to the line's top, in points."""
+    bottom: float
+    """Distance from the page's top to the line's bottom."""
+    x0: float
+    """The line's left edge."""
+    x1: float
+    """The line's right edge."""
+    size: float
+    """Its main font size."""
+    bold: bool
+    """Whether most of it is bold."""
+    mono: bool
+    """Whether most of it is in a fixed-width font (code)."""
+    text: str
+    """Its words."""
+    height: float = 0.0
+    """The page's height."""
+    left: float = 0.0
+    """The left edge of its column (set once the page is read)."""
+    right: float = 0.0
+    """The right edge of its column."""
+    kind: str = ""
+    """"heading" once found to be one, "title", or "drop"."""
+    level: int = 2
+    """A heading's level."""
+
+
+@dataclass
+class _Document:
+    """What a PDF gives: its lines in reading order, metadata and outline."""
+
+    lines: list[_Line] = field(default_factory=list)
+    """Every page's lines, in reading order."""
+    pages: int = 0
+    """How many pages."""
+    images: int = 0
+    """How many pages have images (a scan has one on each)."""
+    chars: int = 0
+    """How many characters the text layer has."""
+    info: dict[str, str] = field(default_factory=dict)
+    """The metadata: Title, Author, CreationDate..."""
+    outline: list[tuple[int, str, int | None]] = field(default_factory=list)
+    """The bookmarks: (level, title, page index or None)."""
+
+
+def parse_pdf(path: Path, fallback_title: str = "") -> Article:
+    """An article from a PDF document."""
+    with open(path, "rb") as f:
+        head = f.read(1024)
+    if b"%PDF-" not in head:
+        raise InputError(f"{path}: is not a PDF (no %PDF header); save or export it again as PDF")
+    doc = _read(path)
+    if doc.chars < MIN_CHARS_PER_PAGE * doc.pages:
+        if doc.images:
+            raise InputError(
+                f"{path}: is a scanned PDF ({doc.pages} page{'s' * (doc.pages != 1)} of images, no text layer); "
+                "make its text searchable with OCR first (for example: ocrmypdf in.pdf out.pdf) and build that")
+        raise ArticleError("has no text to read (its pages have no text layer)")
+    return _article(doc, fallback_title)
+
+
+# ---------------------------------------------------------------- reading the pages
+
+
+def _read(path: Path) -> _Document:
+    doc = _Document()
+    try:
+        with open(path, "rb") as f:
+            pdf = PDFDocument(PDFParser(f), password="")
+            doc.info = _info(pdf)
+            manager = PDFResourceManager()
+            device = PDFPageAggregator(manager, laparams=None)
+            interpreter = PDFPageInterpreter(manager, device)
+            page_ids: dict[int, int] = {}
+            for n, page in enumerate(PDFPage.create_pages(pdf)):
+                page_ids[page.pageid] = n
+                interpreter.process_page(page)
+                layout = device.get_result()
+                chars, has_images = _chars(layout)
+                doc.pages += 1
+                doc.images += has_images
+                doc.chars += len(chars)
+                doc.lines += _page_lines(n, chars, layout.width, layout.height)
+            doc.outline = _outline(pdf, page_ids)
+    except PDFPasswordIncorrect:
+        raise InputError(f"{path}: is password-protected; open it with its password and save a copy without "
+                         "one (or print it to PDF)") from None
+    except PDFEncryptionError as e:
+        raise InputError(f"{path}: is encrypted in a way that cannot be read ({e}); save a copy without "
+                         "protection") from None
+    except (PSException, ValueError, KeyError, TypeError, IndexError, AssertionError, EOFError, OSError) as e:
+        raise InputError(f"{path}: is a damaged PDF ({str(e) or type(e).__name__}); open it in a PDF reader "
+                         "and save or print it to PDF again") from None
+    return doc
+
+
+def _text(value: Any) -> str:
+    value = resolve1(value)
+    if isinstance(value, bytes):
+        return clean(decode_text(value))
+    if isinstance(value, PSLiteral):
+        return str(value.name)
+    return clean(value) if isinstance(value, str) else ""
+
+
+def _info(pdf: PDFDocument) -> dict[str, str]:
+    info: dict[str, str] = {}
+    for d in pdf.info:
+        for k, v in resolve1(d).items():
+            info[str(k)] = _text(v)
+    return info
+
+
+def _outline(pdf: PDFDocument, page_ids: dict[int, int]) -> list[tuple[int, str, int | None]]:
+    entries: list[tuple[int, str, int | None]] = []
+    try:
+        for level, title, dest, action, _ in pdf.get_outlines():
+            page = None
+            try:
+                target = dest
+                if target is None and isinstance(resolve1(action), dict):
+                    target = resolve1(action).get("D")
+                target = resolve1(target)
+                if isinstance(target, (bytes, str)):
+                    target = resolve1(pdf.get_dest(target))
+                if isinstance(target, dict):
+                    target = resolve1(target.get("D"))
+                if isinstance(target, list) and target and isinstance(target[0], PDFObjRef):
+                    page = page_ids.get(target[0].objid)
+            except (PSException, KeyError, TypeError, ValueError):
+                page = None
+            text = _text(title)
+            if text:
+                entries.append((int(level), text, page))
+    except PDFNoOutlines:
+        return []
+    return entries
+
+
+def _all_chars(item: Any) -> Iterator[Any]:
+    for child in item:
+        if isinstance(child, LTChar):
+            yield child
+        elif isinstance(child, LTFigure):
+            yield from _all_chars(child)
+
+
+def _drawings(item: Any) -> Iterator[tuple[float, float, float, float]]:
+    for child in item:
+        if isinstance(child, LTCurve):  # lines and rectangles too
+            yield child.bbox
+        elif isinstance(child, LTFigure):
+            yield from _drawings(child)
+
+
+def _figures(layout: Any) -> list[tuple[float, float, float, float]]:
+    """Where the page has drawings (diagrams, boxed tables, plots): clusters of three or more strokes, smaller
+    than most of the page. Their labels are not text to read."""
+    area = layout.width * layout.height
+    boxes = [list(b) for b in _drawings(layout) if (b[2] - b[0]) * (b[3] - b[1]) < FIGURE_AREA * area]
+    clusters: list[tuple[list[float], int]] = []
+    for b in sorted(boxes, key=lambda b: -b[3]):
+        for k, (c, n) in enumerate(clusters):
+            if b[0] <= c[2] + 6 and b[2] >= c[0] - 6 and b[1] <= c[3] + 6 and b[3] >= c[1] - 6:
+                clusters[k] = ([min(c[0], b[0]), min(c[1], b[1]), max(c[2], b[2]), max(c[3], b[3])], n + 1)
+                break
+        else:
+            clusters.append((b, 1))
+    return [(c[0], c[1], c[2], c[3]) for c, n in clusters
+            if n >= 3 and (c[2] - c[0]) * (c[3] - c[1]) < FIGURE_AREA * area and c[2] - c[0] > 20 and c[3] - c[1] > 20]
+
+
+def _chars(layout: Any) -> tuple[list[Any], bool]:
+    """The page's upright characters that are not labels in a drawing (those inside figures too when the whole
+    page is one), and whether it has images."""
+    top = [c for c in layout if isinstance(c, LTChar)]
+    every = list(_all_chars(layout))
+    chars = every if len(top) < 0.2 * len(every) else top  # a page drawn as one form: its text is the page's
+    images = any(isinstance(c, LTImage) or (isinstance(c, LTFigure) and any(isinstance(g, LTImage) for g in c))
+                 for c in layout)
+    figures = _figures(layout)
+
+    def drawn(c: Any) -> bool:
+        x, y = (c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2
+        return any(f[0] <= x <= f[2] and f[1] <= y <= f[3] for f in figures)
+
+    return [c for c in chars if c.upright and c.get_text().strip() and c.size > 1 and not drawn(c)], images
+
+
+def _rows(chars: list[Any]) -> list[list[Any]]:
+    """Characters grouped by baseline (a raised footnote marker stays on its line), top to bottom."""
+    rows: list[list[Any]] = []
+    centre = 0.0
+    size = 0.0
+    for c in sorted(chars, key=lambda c: -(c.y0 + c.y1) / 2):
+        middle = (c.y0 + c.y1) / 2
+        if rows and abs(middle - centre) < 0.45 * max(size, c.size):
+            rows[-1].append(c)
+            if c.size >= size:
+                centre, size = middle, c.size
+        else:
+            rows.append([c])
+            centre, size = middle, c.size
+    return [sorted(r, key=lambda c: c.x0) for r in rows]
+
+
+def _segments(row: list[Any]) -> list[tuple[float, float]]:
+    """The stretches a row covers, its characters joined across word spaces."""
+    spans: list[tuple[float, float]] = []
+    for c in row:
+        if spans and c.x0 - spans[-1][1] < WORD_GAP * c.size:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], c.x1))
+        else:
+            spans.append((c.x0, c.x1))
+    return spans
+
+
+def _edge_rows(rows: list[list[Any]], height: float) -> set[int]:
+    """The rows that are a page's running header or footer by place: at most two at the top and two at the foot,
+    in the margin bands, set apart from the text by more than a line's space."""
+    def gap(a: list[Any], b: list[Any]) -> float:  # a above b
+        return min(c.y0 for c in a) - max(c.y1 for c in b)
+
+    edges: set[int] = set()
+    for n in (0, 1):
+        if n + 1 < len(rows) and min(c.y0 for c in rows[n]) > (1 - MARGIN) * height \
+                and gap(rows[n], rows[n + 1]) > 1.2 * max(c.size for c in rows[n]) and (n == 0 or 0 in edges):
+            edges.add(n)
+    for n in (len(rows) - 1, len(rows) - 2):
+        if n > 0 and max(c.y1 for c in rows[n]) < MARGIN * height \
+                and gap(rows[n - 1], rows[n]) > 1.2 * max(c.size for c in rows[n]) \
+                and (n == len(rows) - 1 or len(rows) - 1 in edges):
+            edges.add(n)
+    return edges
+
+
+def _pieces(row: list[Any]) -> list[list[Any]]:
+    """A row cut where its characters are more than two font sizes apart."""
+    pieces: list[list[Any]] = []
+    for c in row:
+        if pieces and c.x0 - pieces[-1][-1].x1 < 2 * c.size:
+            pieces[-1].append(c)
+        else:
+            pieces.append([c])
+    return pieces
+
+
+def _gutter(rows: list[list[Any]], width: float) -> float | None:
+    """The x of the gutter between two columns, if the page has two."""
+    segments = [_segments(r) for r in rows]
+    best: tuple[int, float] | None = None
+    for x in range(int(width * GUTTER_SEARCH[0]), int(width * GUTTER_SEARCH[1])):
+        crossing = sum(any(a < x < b for a, b in s) for s in segments)
+        if best is None or crossing < best[0]:
+            best = (crossing, float(x))
+    if best is None:
+        return None
+    crossing, x = best
+    left = sum(any(b <= x and b - a > 0.2 * width for a, b in s) for s in segments)
+    right = sum(any(a >= x and b - a > 0.2 * width for a, b in s) for s in segments)
+    if left >= 5 and right >= 5 and crossing <= 0.35 * len(rows):
+        return x
+    return None
+
+
+def _line(page: int, column: int, chars: list[Any], height: float) -> _Line | None:
+    sizes = Counter(round(c.size, 1) for c in chars for _ in c.get_text())
+    size = sizes.most_common(1)[0][0]
+    base = sorted(c.y0 for c in chars if c.size >= 0.9 * size)[len([c for c in chars if c.size >= 0.9 * size]) // 2]
+    kept = [c for c in chars if not (c.size < 0.95 * size and c.y0 > base + 0.25 * size
+                                     and (c.get_text() in MARKERS or c.get_text().startswith("(cid:")))]
+    if not kept:
+        return None
+    parts: list[str] = []
+    previous = None
+    for c in kept:
+        t = c.get_text()
+        if previous is not None and c.x0 - previous.x1 > 0.2 * min(c.size, previous.size) and parts[-1] != " ":
+            parts.append(" ")
+        parts.append(t)
+        previous = c
+    text = CID_RE.sub(lambda m: TEX_LIGATURES.get(m[1], "") if m[2] else "", "".join(parts))
+    text = clean(unicodedata.normalize("NFKC", text).replace("\u00ad", "-"))
+    if not text:
+        return None
+    bold = sum(bool(BOLD_RE.search(c.fontname)) for c in kept) >= 0.8 * len(kept)
+    mono = sum(bool(MONO_RE.search(c.fontname)) for c in kept) >= 0.8 * len(kept)
+    return _Line(page, column, height - max(c.y1 for c in kept), height - min(c.y0 for c in kept),
+                 min(c.x0 for c in kept), max(c.x1 for c in kept), size, bold, mono, text, height)
+
+
+def _page_lines(page: int, chars: list[Any], width: float, height: float) -> list[_Line]:
+    """A page's lines in reading order: full-width rows in place, two columns' rows left column first."""
+    rows = _rows(chars)
+    gutter = _gutter(rows, width)
+    out: list[_Line] = []
+    pending: tuple[list[_Line], list[_Line]] = ([], [])
+
+    def flush() -> None:
+        out.extend(pending[0] + pending[1])
+        pending[0].clear()
+        pending[1].clear()
+
+    edges = _edge_rows(rows, height)
+    for n, row in enumerate(rows):
+        if n in edges:
+            flush()  # a running header or footer: its pieces ("Title ... Author ... 3") each a line
+            for piece in _pieces(row):
+                line = _line(page, 0, piece, height)
+                if line:
+                    out.append(line)
+            continue
+        if gutter is None or any(a < gutter < b for a, b in _segments(row)):
+            flush()
+            line = _line(page, 0, row, height)
+            if line:
+                out.append(line)
+            continue
+        for column, part in enumerate(([c for c in row if c.x1 <= gutter], [c for c in row if c.x1 > gutter])):
+            line = _line(page, column, part, height) if part else None
+            if line:
+                pending[column].append(line)
+    flush()
+    for column in (0, 1):  # a column's edges: where most of its lines start and end
+        lines = [ln for ln in out if ln.column == column]
+        if lines:
+            left = min(ln.x0 for ln in lines)
+            right = max(ln.x1 for ln in lines)
+            for ln in lines:
+                ln.left, ln.right = left, right
+    return out
+
+
+# ---------------------------------------------------------------- from lines to an article
+
+
+def _furniture(lines: list[_Line], pages: int, body: float) -> None:
+    """Marks running headers and footers (not larger than the text: a paper's title is no header on its first
+    page, though its pages' headers repeat it), page numbers and contents lines as dropped."""
+    def in_margin(ln: _Line) -> bool:
+        return ln.top < MARGIN * ln.height or ln.bottom > (1 - MARGIN) * ln.height
+
+    def key(ln: _Line) -> str:
+        return re.sub(r"\d+", "#", ln.text.casefold())
+
+    seen: dict[str, set[int]] = {}
+    for ln in lines:
+        if in_margin(ln):
+            seen.setdefault(key(ln), set()).add(ln.page)
+    repeats = 2 if pages <= 4 else REPEATS
+    for ln in lines:
+        if in_margin(ln) and ((len(seen[key(ln)]) >= repeats and ln.size < body * HEADING_SIZE)
+                              or PAGE_NUMBER_RE.match(ln.text)):
+            ln.kind = "drop"
+        elif LEADER_RE.search(ln.text) or not re.search(r"[^\W\d_]", ln.text):
+            ln.kind = "drop"
+
+
+def _body_size(lines: list[_Line]) -> float:
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        if ln.kind != "drop":
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _title(doc: _Document, lines: list[_Line], body: float) -> str:
+    """Marks the first page's title lines and front matter; returns the title."""
+    first = [ln for ln in lines if ln.page == 0 and ln.kind != "drop"]
+    top = [ln for ln in first if ln.top < 0.6 * ln.height and len(ln.text.split()) <= 25]
+    largest = max((ln.size for ln in top), default=0.0)
+    shown = ""
+    end = 0
+    if largest >= body * 1.2:
+        picked = [k for k, ln in enumerate(first) if ln.size >= largest - 0.5 and ln in top]
+        start, end = picked[0], picked[0]
+        while end + 1 < len(first) and first[end + 1].size >= largest - 0.5:
+            end += 1
+        shown = " ".join(ln.text for ln in first[start:end + 1])
+        for ln in first[start:end + 1]:
+            ln.kind = "title"
+        end += 1
+        for ln in first[end:]:  # the authors and their addresses, up to the abstract or the text
+            words = len(ln.text.split())
+            if FRONT_END_RE.match(ln.text) or numbered_heading(ln.text) or words > 10 or ln.top > 0.5 * ln.height:
+                break
+            ln.kind = "front"
+    meta = doc.info.get("Title", "")
+    if meta and not re.search(r"\.(docx?|pdf|tex|dvi|ps|indd|rtf)$|^microsoft word|^untitled|^slide \d", meta, re.I):
+        return meta
+    return shown
+
+
+def _author(doc: _Document, lines: list[_Line]) -> str:
+    if doc.info.get("Author"):
+        return doc.info["Author"]
+    names = []
+    for ln in lines:
+        if ln.kind != "front":
+            if names:
+                break
+            continue
+        if AFFILIATION_RE.search(ln.text) or "@" in ln.text or not NAME_RE.match(ln.text):
+            break
+        names.append(ln.text.rstrip(","))
+    return ", ".join(names[:6])
+
+
+def _date(doc: _Document) -> str:
+    m = re.match(r"^(?:D:)?(\d{4})(\d{2})(\d{2})", doc.info.get("CreationDate", ""))
+    if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31:
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    return ""
+
+
+def _mark_outline(doc: _Document, lines: list[_Line]) -> bool:
+    """Headings from the outline, each found on the page it points to (or after the last one found)."""
+    levels = sorted({level for level, _, _ in doc.outline})
+    found = 0
+    start = 0
+    for level, title, page in doc.outline:
+        want = text_key(title)
+        if not want:
+            continue
+        for k in range(start, len(lines)):
+            ln = lines[k]
+            if ln.kind in ("drop", "title") or (page is not None and ln.page < page):
+                continue
+            if page is not None and ln.page > page + 1:
+                break
+            have = text_key(ln.text)
+            if have == want or (k + 1 < len(lines) and text_key(ln.text + " " + lines[k + 1].text) == want):
+                ln.kind, ln.level = "heading", min(6, 2 + levels.index(level))
+                if have != want:
+                    lines[k + 1].kind = "heading-more"
+                found += 1
+                start = k + 1
+                break
+    return found >= 2
+
+
+def _heading_like(ln: _Line) -> bool:
+    words = ln.text.split()
+    return (0 < len(words) <= HEADING_WORDS and len(ln.text) <= 120 and ln.text[-1] not in ".,;"
+            and re.search(r"[^\W\d_]{3}", ln.text) is not None
+            and (ln.text[0].isupper() or ln.text[0].isdigit()) and not CAPTION_RE.match(ln.text))
+
+
+def _followed(lines: list[_Line], k: int, body: float) -> bool:
+    """Whether a line has text close below it, as a heading has (a label in a figure has not)."""
+    ln = lines[k]
+    nxt = next((n for n in lines[k + 1:] if n.kind != "drop"), None)
+    if nxt is None:
+        return False
+    if nxt.page != ln.page or nxt.column != ln.column:
+        return ln.bottom > 0.8 * ln.height
+    return 0 <= nxt.top - ln.bottom < 3 * body and nxt.size >= 0.85 * body
+
+
+def _mark_fonts(lines: list[_Line], body: float) -> None:
+    """Headings from their look: larger than the body text, or bold lines of their own, with text close below.
+    In a document whose headings are numbered, an unnumbered one must look like them (or be one of the usual
+    unnumbered parts: abstract, acknowledgements, references, appendix)."""
+    candidates: list[_Line] = []
+    for k, ln in enumerate(lines):
+        if ln.kind or not _heading_like(ln) or not _followed(lines, k, body):
+            continue
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        alone = nxt is None or nxt.top - ln.bottom > 0.3 * body or ln.x1 < ln.right - 0.2 * (ln.right - ln.left)
+        if ln.size >= body * HEADING_SIZE or (ln.bold and alone and ln.size >= body * 0.95):
+            candidates.append(ln)
+    numbered = [ln for ln in candidates if numbered_heading(ln.text)]
+    if len(numbered) >= 3:
+        styles = {(round(ln.size), ln.bold) for ln in numbered}
+        candidates = [ln for ln in candidates if ln in numbered or UNNUMBERED_RE.match(ln.text)
+                      or (re.match(r"^[A-H]\.(?:\d+\.?)*\s+[A-Z]", ln.text) and ln.size >= body * HEADING_SIZE)
+                      or ((round(ln.size), ln.bold) in styles and ln.x0 - ln.left < ln.size)]
+    sizes = sorted({round(ln.size * 2) / 2 for ln in candidates
+                    if ln.size >= body * HEADING_SIZE and not UNNUMBERED_RE.match(ln.text)}, reverse=True)
+    for ln in candidates:
+        number = numbered_heading(ln.text)
+        if number:
+            level = number[1]
+        elif UNNUMBERED_RE.match(ln.text):
+            level = 2  # "Abstract" in its own style is no part above the sections
+        elif ln.size >= body * HEADING_SIZE:
+            level = 2 + min(2, sizes.index(round(ln.size * 2) / 2))
+        else:
+            level = 2 + min(2, len(sizes))
+        ln.kind, ln.level = "heading", level
+    top = min((ln.level for ln in candidates), default=2)
+    for ln in candidates:  # the highest level found is the sections'
+        ln.level = max(2, ln.level - (top - 2))
+    for a, b in zip(lines, lines[1:]):  # a heading on two lines
+        if (a.kind == "heading" and b.kind == "heading" and a.page == b.page and abs(a.size - b.size) < 0.5
+                and b.top - a.bottom < 0.5 * a.size and not numbered_heading(b.text)):
+            b.kind = "heading-more"
+
+
+def _footnotes(lines: list[_Line], body: float) -> None:
+    """Small text at a page's foot that starts with a marker: footnotes, not read."""
+    for k, ln in enumerate(lines):
+        if (not ln.kind and ln.size <= 0.9 * body and ln.top > 0.6 * ln.height
+                and re.match(r"^\s*(?:\d{1,2}|[*†‡§¶])\s*\S", ln.text)):
+            for f in lines[k:]:
+                if f.page != ln.page or f.column != ln.column or f.size > 0.9 * body:
+                    break
+                f.kind = "drop"
+
+
+def _new_paragraph(a: _Line, b: _Line) -> bool:
+    if a.page != b.page or a.column != b.column:
+        return a.text[-1] in TERMINAL and not b.text[0].islower()
+    if abs(a.size - b.size) > 0.1 * a.size or a.mono != b.mono:
+        return True
+    if b.top - a.bottom > 0.6 * a.size or b.top < a.top:
+        return True
+    if BULLET_RE.match(b.text):
+        return True
+    width = a.right - a.left
+    indented = b.x0 - b.left > 0.8 * b.size and a.x0 - a.left < 0.5 * a.size
+    short = a.x1 < a.right - 0.15 * width
+    return a.text[-1] in TERMINAL and (indented or short)
+
+
+def _join(text: str, more: str) -> str:
+    if re.search(r"[^\W\d_]-$", text) and more[:1].islower():
+        return text[:-1] + more
+    return f"{text} {more}"
+
+
+def _blocks(lines: list[_Line]) -> tuple[list[Block], int]:
+    """Headings and paragraphs, without captions, code, number-only lines and references; and how many
+    references were left out."""
+    paragraphs: list[tuple[str, list[_Line]]] = []  # ("heading"/"text", lines)
+    for ln in lines:
+        if ln.kind in ("drop", "title", "front"):
+            continue
+        if ln.kind == "heading":
+            paragraphs.append(("heading", [ln]))
+        elif ln.kind == "heading-more" and paragraphs and paragraphs[-1][0] == "heading":
+            paragraphs[-1][1].append(ln)
+        elif paragraphs and paragraphs[-1][0] == "text" and not _new_paragraph(paragraphs[-1][1][-1], ln):
+            paragraphs[-1][1].append(ln)
+        else:
+            paragraphs.append(("text", [ln]))
+    blocks: list[Block] = []
+    skip_level: int | None = None
+    references = 0
+    for kind, group in paragraphs:
+        text = group[0].text
+        for ln in group[1:]:
+            text = _join(text, ln.text)
+        if kind == "heading":
+            level = group[0].level
+            if skip_level is not None and level > skip_level:
+                continue
+            skip_level = None
+            if REFERENCES_RE.match(text):
+                skip_level = level
+                continue
+            blocks.append(Block("heading", text, level))
+            continue
+        if skip_level is not None:
+            references += 1
+            continue
+        words = text.split()
+        debris = sum(bool(re.fullmatch(r"[-+±(]?[\d.,%]+[)%]?|\w{1,2}", w)) for w in words)
+        if (CAPTION_RE.match(text) or all(ln.mono for ln in group)
+                or (len(words) >= 3 and debris >= 0.5 * len(words)) or len(text) < 3):
+            continue
+        bullet = BULLET_RE.match(text)
+        blocks.append(Block("item", speakable_item(bullet[1])) if bullet else Block("paragraph", text))
+    return blocks, references
+
+
+def _article(doc: _Document, fallback_title: str) -> Article:
+    lines = doc.lines
+    _furniture(lines, doc.pages, _body_size(lines))
+    body = _body_size(lines)
+    title = _title(doc, lines, body)
+    _footnotes(lines, body)
+    if not (doc.outline and _mark_outline(doc, lines)):
+        _mark_fonts(lines, body)
+    blocks, references = _blocks(lines)
+    if title:  # the title repeated as the first heading (an outline's first entry, often)
+        blocks = [b for k, b in enumerate(blocks) if not (k == 0 and b.kind == "heading"
+                                                          and text_key(b.text) == text_key(title))]
+    if not any(b.kind != "heading" for b in blocks):
+        raise ArticleError("has no text to read (only headings, figures or tables?)")
+    language = checked_language(doc.info.get("Lang", ""), " ".join(b.text for b in blocks[:300]))
+    try:
+        return sectionize(title or fallback_title, blocks, author=_author(doc, lines), published=_date(doc),
+                          language=language, left_out="its list of references" if references else "")
+    except ValueError as e:
+        raise ArticleError(str(e)) from None
