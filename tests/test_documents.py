@@ -6,6 +6,7 @@ import re
 import shutil
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -182,13 +183,33 @@ def _scan(path: Path) -> None:
     page.save(path, "PDF", resolution=150, save_all=True, append_images=[page.copy()])
 
 
+def _bomb(path: Path) -> None:
+    """A one-page PDF of 200 kB whose page content unpacks to 200 MB of spaces."""
+    packer = zlib.compressobj(9)
+    stream = b"".join(packer.compress(b" " * 10**6) for _ in range(200)) + packer.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    path.write_bytes(bytes(out))
+
+
 @pytest.mark.parametrize("kind, needle", [
     ("scanned", "is a scanned PDF (2 pages of images, no text layer); make its text searchable with OCR"),
+    ("bomb", "a page's content unpacks to more than 100 MB"),
     ("password", "is password-protected"), ("damaged", "is a damaged PDF"), ("not-pdf", "is not a PDF")])
 def test_a_scanned_protected_or_damaged_pdf_is_one_line(kind: str, needle: str, tmp_path: Path) -> None:
     doc = tmp_path / "paper.pdf"
     if kind == "scanned":
         _scan(doc)
+    elif kind == "bomb":
+        _bomb(doc)
     elif kind == "password":
         writer = PdfWriter(clone_from=PAPER)
         writer.encrypt("secret", algorithm="RC4-128")

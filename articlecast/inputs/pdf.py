@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFNoOutlines,
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import PDFObjRef, resolve1
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, resolve1
 from pdfminer.psparser import PSException, PSLiteral
 from pdfminer.utils import decode_text
 
@@ -64,6 +65,8 @@ HEADING_WORDS = 14
 """The most words a heading has."""
 FIGURE_AREA = 0.6
 """Drawings covering more of the page than this are a background or a frame, not a figure."""
+MAX_STREAM_BYTES = 100 * 1000**2
+"""The most one of a page's streams may unpack to (a page's text and drawings are far less; a bomb is not)."""
 MIN_CHARS_PER_PAGE = 20
 """Fewer characters than this per page, on average, is no text layer (a scan)."""
 PAGE_NUMBER_RE = re.compile(r"^\W*(?:page\s*)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.I)
@@ -180,6 +183,7 @@ def _read(path: Path) -> _Document:
             page_ids: dict[int, int] = {}
             for n, page in enumerate(PDFPage.create_pages(pdf)):
                 page_ids[page.pageid] = n
+                _bounded(path, page)
                 interpreter.process_page(page)
                 layout = device.get_result()
                 chars, has_images = _chars(layout)
@@ -198,6 +202,35 @@ def _read(path: Path) -> _Document:
         raise InputError(f"{path}: is a damaged PDF ({str(e) or type(e).__name__}); open it in a PDF reader "
                          "and save or print it to PDF again") from None
     return doc
+
+
+def _streams(page: PDFPage) -> Iterator[PDFStream]:
+    """A page's content streams and the drawings (forms) and images it names."""
+    for stream in page.contents:
+        stream = resolve1(stream)
+        if isinstance(stream, PDFStream):
+            yield stream
+    resources = resolve1(page.resources) or {}
+    for item in (resolve1(resources.get("XObject")) or {}).values() if isinstance(resources, dict) else ():
+        item = resolve1(item)
+        if isinstance(item, PDFStream):
+            yield item
+
+
+def _bounded(path: Path, page: PDFPage) -> None:
+    """Refuses a page whose compressed streams would unpack to more than MAX_STREAM_BYTES (pdfminer unpacks a
+    stream whole, in memory: a small hostile file could ask for gigabytes)."""
+    for stream in _streams(page):
+        if stream.rawdata is None or not any(f in LITERALS_FLATE_DECODE for f, _ in stream.get_filters()):
+            continue
+        unpacker = zlib.decompressobj()
+        try:
+            unpacker.decompress(stream.rawdata, MAX_STREAM_BYTES)
+        except zlib.error:
+            continue  # pdfminer reads what it can of a damaged stream
+        if unpacker.unconsumed_tail:
+            raise InputError(f"{path}: a page's content unpacks to more than {MAX_STREAM_BYTES // 1000**2} MB (a "
+                             "damaged or hostile file?); print it to PDF again, or save its text as .txt")
 
 
 def _text(value: Any) -> str:
