@@ -37,9 +37,9 @@ test-deps:
 	@$(PYTHON) tools/missing.py test || $(PYTHON) -m pip install -e ".[test]"
 
 # The outside programs the tests check with: ffmpeg/ffprobe (MP3 reader), espeak-ng (draft voice), Chromium (listening
-# page), poppler's pdftotext (PDF text). Installed with apt-get when missing and we are root; otherwise the tests that
-# need them are skipped.
-SYSTEM_TOOLS := ffprobe:ffmpeg espeak-ng:espeak-ng chromium:chromium pdftotext:poppler-utils
+# page), poppler's pdftotext (PDF text), EPUBCheck (the read-along book; run as java -jar, see tests/test_book.py).
+# Installed with apt-get when missing and we are root; otherwise the tests that need them are skipped.
+SYSTEM_TOOLS := ffprobe:ffmpeg espeak-ng:espeak-ng chromium:chromium pdftotext:poppler-utils epubcheck:epubcheck
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \

@@ -155,7 +155,8 @@ class Builder:
     def build_hash(self, script: Script) -> str:
         """What an episode is built from (its script and the settings that change it): see :func:`build_hash`."""
         o = self.options
-        return build_hash(script, o.bitrate, o.base_url, (o.max_missed, o.max_missed_chapter) if o.check else None)
+        return build_hash(script, o.bitrate, o.base_url, (o.max_missed, o.max_missed_chapter) if o.check else None,
+                          o.book)
 
     def up_to_date(self, loaded: Loaded) -> bool:
         """Whether the episode is published in the output folder from the very same script and settings."""
@@ -184,7 +185,7 @@ class Builder:
             report = plan_report(listened, plan, timeline, o.max_missed, o.max_missed_chapter) if listened else None
             episode = Episode(script.meta, timeline, report, listened.retakes if listened else ())
             published = publish_episode(episode, script, folder, prepared.art, mp3, o.base_url,
-                                        self.build_hash(script))
+                                        self.build_hash(script), o.book)
         finally:
             mp3.unlink(missing_ok=True)
         self.published.append(published)

@@ -70,7 +70,8 @@ def _options(args: argparse.Namespace) -> Options:
         return Options(output=Path(args.output), voice=args.voice or args.engine or "", speed=args.speed,
                        bitrate=args.bitrate, show=args.show or "", base_url=args.base_url or "",
                        email=args.email or "", pages=Path(args.pages), check=args.check, max_missed=args.max,
-                       max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None), max_words=args.max_words)
+                       max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None), max_words=args.max_words,
+                       book=not args.no_book)
     except FieldError as e:
         value = e.value
         if e.field == "speed":
@@ -136,7 +137,9 @@ def _report(done: Published, took: float, hits: int, misses: int) -> None:
           f"{episode.loudness_lufs:.1f} LUFS  {episode.true_peak_dbtp:.1f} dBTP")
     for ch in episode.chapters:
         print(f"  {clock(ch.start_ms):>7}  {ch.title}")
-    print(f"feed: {done.feed}  transcript: {done.folder / done.files['txt']}  listen: {done.folder / done.files['page']}")
+    book = f"  read along: {done.folder / done.files['book']}" if "book" in done.files else ""
+    print(f"feed: {done.feed}  transcript: {done.folder / done.files['txt']}  listen: {done.folder / done.files['page']}"
+          f"{book}")
     if episode.check is not None:
         print(summary(episode.check) + f"  report: {done.folder / done.files['check']}")
         for c in episode.check.failing:
@@ -449,6 +452,10 @@ def _build_options(p: argparse.ArgumentParser, what: str = "the episode") -> Non
     p.add_argument("--max-words", type=int, default=MAX_WORDS, metavar="N",
                    help=f"the most words one episode may say, refused before any speech when over (default "
                    f"{MAX_WORDS:,}, about {spoken_hours(MAX_WORDS):.0f} hours of speech; 0: no limit)")
+    p.add_argument("--no-book", action="store_true",
+                   help="no read-along book: by default <slug>.epub (EPUB 3, the text with the audio, each sentence "
+                   "highlighted as it is read, for reading systems such as Thorium or EasyReader) is written beside "
+                   "the MP3")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

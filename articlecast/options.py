@@ -55,6 +55,8 @@ class Options:
     """Speak on Ray: None for local worker processes, "" for a Ray started here, "HOST:PORT" to join a cluster."""
     max_words: int = MAX_WORDS
     """The most words one episode may say (0: no limit); an input over it is refused before any speech."""
+    book: bool = True
+    """Write the read-along book (``<slug>.epub``: the text with the audio, synchronized) beside the MP3."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "output", Path(self.output))

@@ -7,6 +7,7 @@
     <slug>.png|.jpg       the episode's cover art
     <slug>.html           the listening page: player, chapters, transcript that follows the voice
     <slug>.md             show notes: chapters with timestamps, source, voice credits
+    <slug>.epub           the read-along book: the text with the audio, synchronized (EPUB 3 Media Overlays)
     <slug>.check.json     with the listen-back check: what was heard, per chapter and sentence
     cover.png|.jpg        the show's cover art
     feed.xml (+feed.json) the RSS feed with every episode built into this folder
@@ -41,6 +42,7 @@ from ..files import publish_path, remove_stale_temporaries, temp_path
 from ..images import Cover, load_cover
 from ..models import Episode, Script
 from ..script import episode_guid, script_to_data
+from .book import write_book
 from .cover import generate_cover
 from .feed import FeedItem, ShowInfo, feed_files, read_items
 from .names import COMPANIONS, episode_stem, feed_guid, stem_of
@@ -74,12 +76,13 @@ def artwork(script: Script, folder: Path) -> Artwork:
     return Artwork(show, episode)
 
 
-def build_hash(script: Script, bitrate: int, base_url: str = "", checked: tuple[float, float] | None = None) -> str:
+def build_hash(script: Script, bitrate: int, base_url: str = "", checked: tuple[float, float] | None = None,
+               book: bool = True) -> str:
     """What an episode is built from: the script (but its date) and the settings (``checked``: the listen-back
-    check's thresholds); equal hashes, equal episodes."""
+    check's thresholds; ``book``: whether it has its read-along book); equal hashes, equal episodes."""
     data = script_to_data(script)
     data["episode"].pop("date", None)
-    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else [])], sort_keys=True,
+    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else []), {"book": book}], sort_keys=True,
                       ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
@@ -135,12 +138,13 @@ class Published:
         return self.folder / self.files["audio"]
 
 
-def _companions(episode: Episode, script: Script, stem: str, art: Artwork) -> tuple[dict[str, str], dict[str, bytes]]:
-    """File names by role, and the contents of every file but the MP3."""
-    files = {role: f"{stem}{suffix}" for role, suffix in COMPANIONS.items()}
+def _companions(episode: Episode, script: Script, stem: str, art: Artwork,
+                book: bool = True) -> tuple[dict[str, str], dict[str, bytes]]:
+    """File names by role, and the contents of every file but the MP3 and the book."""
+    files = {role: f"{stem}{suffix}" for role, suffix in COMPANIONS.items() if book or role != "book"}
     files.update(image=f"{stem}{art.episode.suffix}", show_image=f"cover{art.show.suffix}")
     texts = {"vtt": vtt(episode), "srt": srt(episode), "txt": plain_text(episode), "chapters": chapters_json(episode),
-             "notes_md": notes_markdown(episode, script), "page": listening_page(episode, files, credits(script))}
+             "notes_md": notes_markdown(episode, script, files), "page": listening_page(episode, files, credits(script))}
     if episode.check is not None:
         files["check"] = f"{stem}.check.json"
         texts["check"] = report_json(episode.check)
@@ -150,9 +154,9 @@ def _companions(episode: Episode, script: Script, stem: str, art: Artwork) -> tu
 
 
 def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork, mp3: Path,
-                    base_url: str = "", build: str = "") -> Published:
-    """Tag the encoded ``mp3`` (a temporary file in ``folder``) and publish it, its companions and the feed item,
-    as one transaction (see the module)."""
+                    base_url: str = "", build: str = "", book: bool = True) -> Published:
+    """Tag the encoded ``mp3`` (a temporary file in ``folder``) and publish it, its companions (the read-along book
+    too, unless ``book`` is false) and the feed item, as one transaction (see the module)."""
     guid = episode_guid(script)
     temps: list[Path] = []
     try:
@@ -162,13 +166,18 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                 old_show, items = read_items(folder)
                 guid = feed_guid(guid, episode.meta.show, episode.meta.title, items)
                 stem = episode_stem(folder, episode.meta.title, guid, items)
-                files, contents = _companions(episode, script, stem, art)
+                files, contents = _companions(episode, script, stem, art, book)
                 staged: list[tuple[Path, Path]] = []
                 for name, data in contents.items():
                     tmp = temp_path(folder / name)
                     temps.append(tmp)
                     tmp.write_bytes(data)
                     staged.append((tmp, folder / name))
+                if book:  # the MP3 inside it, streamed from the tagged file
+                    tmp = temp_path(folder / files["book"])
+                    temps.append(tmp)
+                    write_book(tmp, episode, mp3, art.episode.data, art.episode.suffix)
+                    staged.append((tmp, folder / files["book"]))
                 staged.append((mp3, folder / files["audio"]))
                 item = _feed_item(episode, guid, files, mp3.stat().st_size, build)
                 show, feed = feed_files(folder, _show(episode, files, base_url), item, old_show, items)
@@ -211,5 +220,6 @@ def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int, 
     return FeedItem(guid=guid, title=m.title, description=m.description or m.title, date=m.date, audio=files["audio"],
                     length=length, seconds=episode.seconds,
                     chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
-                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page")}, added=time.time(),
+                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page", "book") if k in files},
+                    added=time.time(),
                     build=build)

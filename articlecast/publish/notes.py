@@ -26,8 +26,9 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;")).replace("\\<", "&lt;").replace("\\>", "&gt;")
 
 
-def notes_markdown(episode: Episode, script: Script) -> str:
-    """Show notes in Markdown; every piece of article text is escaped."""
+def notes_markdown(episode: Episode, script: Script, files: dict[str, str] | None = None) -> str:
+    """Show notes in Markdown; every piece of article text is escaped. ``files``: the episode's files by role
+    (the listening page and the read-along book are linked when it has them)."""
     m = episode.meta
     lines = [f"# {md_escape(m.title)}", ""]
     if m.description:
@@ -44,6 +45,12 @@ def notes_markdown(episode: Episode, script: Script) -> str:
         lines += ["## Sources", ""] + [f"- {md_escape(s)}" for s in m.sources] + [""]
     elif m.source:
         lines += ["## Source", "", md_escape(m.source), ""]
+    links = [(label, (files or {}).get(role)) for role, label in (("page", "Listening page (read along in a "
+                                                                   "browser)"),
+                                                                  ("book", "Read-along book (EPUB 3 with the audio, "
+                                                                   "for reading systems)"))]
+    if any(name for _, name in links):
+        lines += ["## Read along", ""] + [f"- [{label}]({name})" for label, name in links if name] + [""]
     lines += ["## Voices", ""] + [f"- {c}" for c in credits(script)] + [""]
     if episode.check is not None:
         r = episode.check

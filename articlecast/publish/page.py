@@ -101,7 +101,8 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
     keys = "\n".join(f"<dt><kbd>{k}</kbd></dt><dd>{e(what)}</dd>" for k, what in SHORTCUTS)
     downloads = " · ".join(f'<a href="{e(files[k])}">{label}</a>' for k, label in
                            (("audio", "MP3"), ("txt", "Transcript (text)"), ("vtt", "Captions (VTT)"),
-                            ("srt", "Captions (SRT)"), ("chapters", "Chapters (JSON)"), ("notes_md", "Show notes"))
+                            ("srt", "Captions (SRT)"), ("chapters", "Chapters (JSON)"), ("notes_md", "Show notes"),
+                            ("book", "Read-along book (EPUB)"))
                            if k in files)
     cover = f'<img class="cover" src="{e(files["image"])}" alt="" width="240" height="240">' if "image" in files else ""
     track = (f'<track kind="captions" src="{e(files["vtt"])}" srclang="{e(m.language)}" label="Captions" default>'
