@@ -66,7 +66,8 @@ def test_build_markdown_then_read_chapters(tmp_path: Path) -> None:
     mp3 = tmp_path / "audio_out" / "tiny-garden.mp3"
     assert proc.stdout.splitlines()[0].startswith(str(Path("audio_out") / "tiny-garden.mp3"))
     assert sorted(p.name for p in mp3.parent.iterdir()) == [
-        ".feed.lock", "cover.png", "feed.json", "feed.xml", "tiny-garden.chapters.json", "tiny-garden.html", "tiny-garden.md",
+        ".feed.lock", "cover.png", "feed.json", "feed.xml", "tiny-garden.chapters.json", "tiny-garden.epub", "tiny-garden.html",
+        "tiny-garden.md",
         "tiny-garden.mp3", "tiny-garden.png", "tiny-garden.srt", "tiny-garden.txt", "tiny-garden.vtt"]
     shown = run(["chapters", str(mp3)], tmp_path)
     assert shown.returncode == 0
