@@ -24,6 +24,7 @@ from types import TracebackType
 
 from . import stops
 from .audio.episode import render_episode
+from .audio.music import Sounds, load_music
 from .audio.plan import plan_episode
 from .cache import trim
 from .check import check_available, listen_to_plan, plan_report
@@ -79,6 +80,8 @@ class Prepared:
     """The input and its script."""
     art: Artwork
     """The show's and the episode's cover art."""
+    sounds: Sounds | None = None
+    """The show's own sound, loaded and shaped (None: the generated chimes)."""
 
 
 class Builder:
@@ -145,8 +148,9 @@ class Builder:
         require_voices(loaded.script)
         warn_about_language(loaded.script)
         art = artwork(loaded.script, loaded.folder)
+        sounds = load_music(loaded.script.music, loaded.folder) if loaded.script.music else None
         prepare_output(self.options.output)
-        return Prepared(loaded, art)
+        return Prepared(loaded, art, sounds)
 
     def sentences(self, loaded: Loaded) -> int:
         """How many sentences an input's episode says (for progress)."""
@@ -170,7 +174,7 @@ class Builder:
         script, folder = prepared.loaded.script, o.output
         started = time.perf_counter()
         hits, misses = self.cache.hits, self.cache.misses
-        plan = plan_episode(script, o.bitrate)
+        plan = plan_episode(script, o.bitrate, prepared.sounds)
         with converted(OutputError, folder):
             mp3 = temp_path(folder / "episode.mp3")
         try:

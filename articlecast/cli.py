@@ -71,7 +71,7 @@ def _options(args: argparse.Namespace) -> Options:
                        bitrate=args.bitrate, show=args.show or "", base_url=args.base_url or "",
                        email=args.email or "", pages=Path(args.pages), check=args.check, max_missed=args.max,
                        max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None), max_words=args.max_words,
-                       book=not args.no_book)
+                       book=not args.no_book, music=Path(args.music) if args.music else None)
     except FieldError as e:
         value = e.value
         if e.field == "speed":
@@ -452,6 +452,10 @@ def _build_options(p: argparse.ArgumentParser, what: str = "the episode") -> Non
     p.add_argument("--max-words", type=int, default=MAX_WORDS, metavar="N",
                    help=f"the most words one episode may say, refused before any speech when over (default "
                    f"{MAX_WORDS:,}, about {spoken_hours(MAX_WORDS):.0f} hours of speech; 0: no limit)")
+    p.add_argument("--music", metavar="FILE",
+                   help="the show's theme (MP3, WAV, FLAC, Ogg or M4A): alone for a few seconds, then ducked under "
+                   "the host's intro and outro (at least 20 dB under the voice); the script's show.music can also give "
+                   "a sting before the questions. Default: the generated chimes")
     p.add_argument("--no-book", action="store_true",
                    help="no read-along book: by default <slug>.epub (EPUB 3, the text with the audio, each sentence "
                    "highlighted as it is read, for reading systems such as Thorium or EasyReader) is written beside "

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import stops
 from .errors import InputError
 from .inputs import fetch_article, input_kind, is_url, read_article
-from .models import DEFAULT_SHOW, Script
+from .models import DEFAULT_SHOW, Music, Script
 from .options import SPOKEN_WPM, Options
 from .script import make_digest, make_script, read_script
 from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
@@ -85,8 +85,17 @@ def apply_options(loaded: Loaded, options: Options) -> Loaded:
                                    else meta.author)
     if options.email:
         meta = dataclasses.replace(meta, email=options.email)
-    script = dataclasses.replace(script, meta=meta)
+    script = dataclasses.replace(script, meta=meta, music=with_theme(script.music, options))
     return dataclasses.replace(loaded, script=resolve_voices(script))
+
+
+def with_theme(music: Music | None, options: Options) -> Music | None:
+    """The show's music, with ``options.music`` as its theme when given (a path as given: relative to where the
+    command runs, made absolute)."""
+    if options.music is None:
+        return music
+    theme = str(Path(options.music).resolve())
+    return dataclasses.replace(music, theme=theme) if music else Music(theme)
 
 
 def digest(items: list[Loaded], title: str, options: Options | None = None) -> Loaded:
@@ -94,4 +103,6 @@ def digest(items: list[Loaded], title: str, options: Options | None = None) -> L
     if not items:
         raise InputError("a digest needs at least one article")
     script = make_digest([x.script for x in items], title, (options.show if options else "") or DEFAULT_SHOW)
+    first_music = next((x.script.music for x in items if x.script.music), None)
+    script = dataclasses.replace(script, music=with_theme(first_music, options or Options()))
     return within_length(Loaded(script, items[0].folder, " + ".join(x.source for x in items)), options or Options())

@@ -230,6 +230,25 @@ AUTO = "auto"
 
 
 @dataclass(frozen=True)
+class Music:
+    """The show's own sound: music files, by path (relative to the script, or absolute)."""
+
+    theme: str
+    """The theme: alone before the host's intro, under it (ducked), after it; and so around the outro."""
+    sting: str = ""
+    """A short sound between the article and its questions (or between a digest's articles); empty: the usual
+    transition."""
+    credit: str = ""
+    """Who made the music and under which licence, for the show notes and the listening page."""
+
+    def __post_init__(self) -> None:
+        _need_text("Music", "theme", self.theme)
+        for name in ("sting", "credit"):
+            if not isinstance(getattr(self, name), str):
+                raise FieldError("Music", name, getattr(self, name), "text")
+
+
+@dataclass(frozen=True)
 class Script:
     """The editable script of one episode."""
 
@@ -249,6 +268,8 @@ class Script:
     """The whole episode's pace (SPEED_MIN to SPEED_MAX), on top of each voice's own speed; pauses shrink with it."""
     spell_out: bool = True
     """Whether numbers, dates, abbreviations, units and addresses are spelled out for the voice."""
+    music: Music | None = None
+    """The show's own sound (a theme under the intro and outro, a sting), or None: the generated chimes."""
 
     def __post_init__(self) -> None:
         if not speed_ok(self.speed):

@@ -55,6 +55,9 @@ class Options:
     """Speak on Ray: None for local worker processes, "" for a Ray started here, "HOST:PORT" to join a cluster."""
     max_words: int = MAX_WORDS
     """The most words one episode may say (0: no limit); an input over it is refused before any speech."""
+    music: Path | None = None
+    """A theme for the show (any audio file ffmpeg reads), under the intro and outro; None: the script's own
+    ``show.music``, else the generated chimes."""
     book: bool = True
     """Write the read-along book (``<slug>.epub``: the text with the audio, synchronized) beside the MP3."""
 

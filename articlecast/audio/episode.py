@@ -28,9 +28,10 @@ from ..voice.sentences import speakable_pieces
 from ..voice.speaker import Speaker, Stream
 from .encoded import cached_encoding, encoded_folder, store_encoding
 from .encoder import Encoder
-from .mixer import Layout, Levels, Line, Part, Renderer, fixed_seconds, leveled, plan_levels
+from .mixer import TAIL, Layout, Levels, Line, Part, Renderer, fixed_seconds, leveled, plan_levels
+from .music import FADE_SECONDS, THEME_LEAD_SECONDS, THEME_SWELL_SECONDS, THEME_TAIL_SECONDS, Sounds, bed, music_seconds
 from .plan import INTRO_PAUSE, Plan
-from .sounds import chime, transition
+from .sounds import CHIME_SECONDS, chime, transition
 
 log = logging.getLogger(__name__)
 START_FRACTION = 0.25
@@ -72,12 +73,13 @@ def render_episode(plan: Plan, speaker: Speaker, mp3: Path, progress: Tick | Non
     if script.intro == AUTO:  # the one sentence that needs the episode's length
         said_length = _estimate_seconds(parts, stream, plan)
         told = _say_length(plan, stream, said_length)
-    timeline = _render(parts, stream, levels, mp3, plan.bitrate, script.speed)
+    timeline = _render(parts, stream, levels, mp3, plan.bitrate, script.speed, plan.sounds)
     exact = plan_levels(_known(parts, stream))
     actual = timeline.seconds
     redo = []
-    if abs(timeline.mix_lufs - MIX_TARGET) > LEVEL_TOLERANCE_LU:
-        redo.append(f"loudness {timeline.mix_lufs:.2f} LUFS")
+    if abs(_level(timeline, plan) - MIX_TARGET) > LEVEL_TOLERANCE_LU:
+        redo.append(f"loudness {_level(timeline, plan):.2f} LUFS")
+        exact.programme_db += MIX_TARGET - _level(timeline, plan) if plan.sounds else 0.0
     if any(abs(exact.voice_db.get(v, 0) - levels.voice_db.get(v, 0)) > VOICE_TOLERANCE_DB for v in exact.voice_db):
         redo.append("voice levels")
     if script.intro == AUTO and not _length_close(said_length, actual):
@@ -85,15 +87,21 @@ def render_episode(plan: Plan, speaker: Speaker, mp3: Path, progress: Tick | Non
         told = _say_length(plan, stream, actual, told)
     if redo:
         log.info("mixing again from the cache with exact figures (%s)", ", ".join(redo))
-        timeline = _render(parts, stream, exact, mp3, plan.bitrate, script.speed)
-        if abs(timeline.mix_lufs - MIX_TARGET) > LEVEL_TOLERANCE_LU and np.isfinite(timeline.mix_lufs):
-            exact.programme_db += MIX_TARGET - timeline.mix_lufs
-            timeline = _render(parts, stream, exact, mp3, plan.bitrate, script.speed)
+        timeline = _render(parts, stream, exact, mp3, plan.bitrate, script.speed, plan.sounds)
+        if abs(_level(timeline, plan) - MIX_TARGET) > LEVEL_TOLERANCE_LU and np.isfinite(_level(timeline, plan)):
+            exact.programme_db += MIX_TARGET - _level(timeline, plan)
+            timeline = _render(parts, stream, exact, mp3, plan.bitrate, script.speed, plan.sounds)
     log.debug("cache: %d hits, %d misses; mixing started after %.1f s, the last sentence was ready after %.1f s, "
               "all done after %.1f s", cache.hits, cache.misses, spoken_at - started, stream.last_ready - started,
               time.perf_counter() - started)
     store_encoding(encoded_folder(cache.base), plan.key, mp3, timeline)
     return timeline
+
+
+def _level(timeline: Timeline, plan: Plan) -> float:
+    """What the mix is levelled by: its speech; with the show's music, the whole programme (the theme alone
+    before and after the voice would otherwise leave the episode under its target)."""
+    return timeline.loudness_lufs + MP3_ALLOWANCE_LU if plan.sounds else timeline.mix_lufs
 
 
 def _known(parts: list[Part], stream: Stream) -> list[tuple[str, object]]:
@@ -113,7 +121,7 @@ def _estimate_seconds(parts: list[Part], stream: Stream, plan: Plan) -> float:
                 spoken[ln.voice][1] += len(ln.text)
     overall = sum(v[0] for v in spoken.values()) / max(1.0, sum(v[1] for v in spoken.values()))
     speed = plan.script.speed
-    seconds = fixed_seconds(len(plan.script.chapters), speed)
+    seconds = fixed_seconds(len(plan.script.chapters), speed) + (music_seconds(plan.sounds) if plan.sounds else 0.0)
     for p in parts:
         for ln in p.lines:
             seconds += ln.pause
@@ -141,24 +149,57 @@ def _say_length(plan: Plan, stream: Stream, seconds: float, replaces: Line | Non
     return line
 
 
+def _spans(part: Part, stream: Stream, at: int, rate: int) -> tuple[list[tuple[int, int]], int]:
+    """Where a part's sentences will be, from ``at`` (relative to it), and where it ends: for the bed under it."""
+    spans, pos = [], 0
+    for ln in part.lines:
+        samples = stream.get(ln.index).samples
+        spans.append((pos, pos + samples))
+        pos += samples + int(ln.pause * rate)
+    return spans, pos
+
+
+def _peak_db(x: np.ndarray) -> float:
+    top = float(np.abs(x).max()) if len(x) else 0.0
+    return 20 * float(np.log10(top)) if top > 0 else float("-inf")
+
+
 def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrate: int, pace: float,
-            rate: int = MIX_RATE) -> Timeline:
-    """Lay out, level and encode the whole episode in order; returns its timeline."""
+            sounds: Sounds | None = None, rate: int = MIX_RATE) -> Timeline:
+    """Lay out, level and encode the whole episode in order; returns its timeline. With ``sounds``, the theme
+    opens and closes it (ducked under the intro's and the outro's sentences) and the sting leads into the parts
+    marked for it."""
     bell, sep = chime(rate), transition(rate, pace=pace)
     # the chimes sit 5 and 11 LU under the speech: the mix is levelled by its speech, and they count in the
     # programme's loudness only (what a listener's meter reads); their peaks are far under the ceiling
     bell_hops, sep_hops = hop_energies(bell, rate), hop_energies(sep, rate)
     bell_peak, sep_peak = (20 * float(np.log10(np.abs(x).max())) for x in (bell, sep))
+    last = len(parts) - 1
     with Encoder(mp3, bitrate, rate) as enc:
         out = Renderer(enc.write, rate)
         lay = Layout(rate=rate, pace=pace)
         starts = []
         for n, part in enumerate(parts):
+            if sounds and n == 1:
+                lay.gap(THEME_SWELL_SECONDS)  # the theme comes back up after the intro, and fades
             starts.append(lay.pos)
             if n == 0:
-                out.add(lay.opening(), bell, bell_hops, bell_peak, speech=False)
+                at = lay.opening(THEME_LEAD_SECONDS if sounds else CHIME_SECONDS)
+                if not sounds:
+                    out.add(at, bell, bell_hops, bell_peak, speech=False)
+            elif sounds and part.sting and sounds.sting is not None:
+                at = lay.transition(len(sounds.sting))
+                out.add(at, sounds.sting, None, _peak_db(sounds.sting), speech=False)
             else:
-                out.add(lay.transition(), sep, sep_hops, sep_peak, speech=False)
+                at = lay.transition()
+                out.add(at, sep, sep_hops, sep_peak, speech=False)
+            if sounds and n in (0, last):  # the theme under the intro and the outro, ducked under their words
+                spans, end = _spans(part, stream, lay.pos, rate)
+                offset = lay.pos - at
+                tail = THEME_SWELL_SECONDS if n == 0 else THEME_TAIL_SECONDS + TAIL / pace
+                theme = bed(sounds.theme, offset + end + int(tail * rate), [(a + offset, b + offset) for a, b in spans],
+                            fade_in=0.0 if n == 0 else FADE_SECONDS, rate=rate)
+                out.add(at, theme, None, _peak_db(theme), speech=False)
             for ln in part.lines:
                 said = stream.get(ln.index)
                 if ln.voice not in levels.voice_db:  # a voice first heard now: matched to what is known of it
@@ -166,8 +207,9 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
                 y, hops, peak = leveled(stream.audio(ln.index).samples, said, levels.gain(ln.voice), rate)
                 out.add(lay.line(ln, said.samples), y, hops, peak)
                 stops.check()
-        at, total = lay.closing()
-        out.add(at, bell, bell_hops, bell_peak, speech=False)
+        at, total = lay.closing(THEME_TAIL_SECONDS if sounds else CHIME_SECONDS)
+        if not sounds:
+            out.add(at, bell, bell_hops, bell_peak, speech=False)
         out.finish(total)
         enc.close()
     bounds = [*starts, total]

@@ -69,6 +69,9 @@ class Part:
     """Its sentences, in order."""
     group: str = ""
     """The part of the episode it is nested under (a digest's article), or empty."""
+    sting: bool = False
+    """Whether the show's sting (not the usual transition) leads into it: the first question, a digest's next
+    article."""
 
 
 # ---------------------------------------------------------------- levels
@@ -130,15 +133,18 @@ class Renderer:
         self.peak = float("-inf")
 
     def _flush(self) -> None:
-        self.write(self.buffer)
+        self.write(self.buffer[: self.size])
         self.origin += self.size
-        self.buffer = np.zeros(self.size, np.float32)
+        rest = self.buffer[self.size:]
+        self.buffer = np.zeros(max(self.size, len(rest)), np.float32)
+        self.buffer[: len(rest)] = rest
 
     def add(self, at: int, x: np.ndarray, hops: np.ndarray | None = None, peak: float = float("-inf"),
             speech: bool = True) -> None:
-        """Mix ``x`` in at sample ``at`` (never before anything already flushed). ``hops`` are its hop energies
-        and ``peak`` its true peak, as placed (measured here when not given); ``speech`` says whether it counts in the
-        speech's loudness (the show's own sounds count in the programme's only)."""
+        """Mix ``x`` in at sample ``at``: items come in the order of their starts (so that what is before ``at`` is
+        final and written), and may overlap (a music bed under the sentences after it). ``hops`` are its hop
+        energies and ``peak`` its true peak, as placed (measured here when not given); ``speech`` says whether it
+        counts in the speech's loudness (the show's own sounds count in the programme's only)."""
         if at < self.origin:
             raise ValueError(f"renderer: audio at sample {at} comes after {self.origin} was written")
         if hops is None:
@@ -150,21 +156,20 @@ class Renderer:
             if speech:
                 self.speech_hops[first + k] = self.speech_hops.get(first + k, 0.0) + float(e)
         self.peak = max(self.peak, peak)
-        pos = 0
-        while pos < len(x):
-            while at + pos >= self.origin + self.size:
-                self._flush()
-            start = at + pos - self.origin
-            n = min(len(x) - pos, self.size - start)
-            self.buffer[start: start + n] += x[pos: pos + n]
-            pos += n
+        while at >= self.origin + self.size:
+            self._flush()
+        start = at - self.origin
+        if start + len(x) > len(self.buffer):  # held until what starts later is mixed in too
+            self.buffer = np.concatenate([self.buffer, np.zeros(start + len(x) - len(self.buffer), np.float32)])
+        self.buffer[start: start + len(x)] += x
 
     def finish(self, total: int) -> None:
         """Write everything up to sample ``total`` (the end of the programme)."""
         while self.origin + self.size <= total:
             self._flush()
         if total > self.origin:
-            self.write(self.buffer[: total - self.origin])
+            tail = self.buffer[: total - self.origin]
+            self.write(np.concatenate([tail, np.zeros(total - self.origin - len(tail), np.float32)]))
             self.origin = total
 
     def loudness(self, speech_only: bool = False) -> float:
@@ -235,17 +240,21 @@ class Layout:
         """Samples as milliseconds."""
         return round(samples * 1000 / self.rate)
 
-    def opening(self) -> int:
-        """The opening chime's place; speech starts after it and the lead-in."""
+    def opening(self, seconds: float = CHIME_SECONDS) -> int:
+        """The opening chime's place (or the theme's ``seconds`` alone); speech starts after it and the lead-in."""
         at = self.pos
-        self.pos += int(CHIME_SECONDS * self.rate) + int(LEAD_IN / self.pace * self.rate)
+        self.pos += int(seconds * self.rate) + int(LEAD_IN / self.pace * self.rate)
         return at
 
-    def transition(self) -> int:
-        """A transition's place (a chapter starts there)."""
+    def transition(self, samples: int | None = None) -> int:
+        """A transition's place (a chapter starts there); ``samples``: the sting's length instead."""
         at = self.pos
-        self.pos += len(transition(self.rate, pace=self.pace))
+        self.pos += len(transition(self.rate, pace=self.pace)) if samples is None else samples
         return at
+
+    def gap(self, seconds: float) -> None:
+        """Silence (under the theme) before what comes next."""
+        self.pos += int(seconds * self.rate)
 
     def line(self, line: Line, samples: int) -> int:
         """A sentence's place; its cues are recorded (more than one when it is long)."""
@@ -254,8 +263,8 @@ class Layout:
         self.pos += samples + int(line.pause * self.rate)
         return at
 
-    def closing(self) -> tuple[int, int]:
-        """The closing chime's place and the programme's end."""
+    def closing(self, seconds: float = CHIME_SECONDS) -> tuple[int, int]:
+        """The closing chime's place (or the theme's ``seconds`` alone) and the programme's end."""
         at = self.pos
-        self.pos += int(CHIME_SECONDS * self.rate) + int(TAIL / self.pace * self.rate)
+        self.pos += int(seconds * self.rate) + int(TAIL / self.pace * self.rate)
         return at, self.pos

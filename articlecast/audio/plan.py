@@ -19,12 +19,13 @@ from ..voice.speaker import Request, request_key
 from ..voice.spelling import spell_out
 from .encoded import encoded_exists, plan_key
 from .mixer import Line, Part
+from .music import Sounds
 
 INTRO_PAUSE = 0.35
 """Silence between the sentences of the generated intro, seconds."""
 OUTRO_PAUSE = 0.3
 """Silence after the outro, before the closing chime, seconds."""
-MIXER_VERSION = "1"
+MIXER_VERSION = "2"
 """Changes whenever the same plan would be laid out or levelled differently (part of the encoded-audio key)."""
 
 
@@ -87,6 +88,8 @@ class Plan:
     """The generated intro's opening words (the length sentence goes after them); empty for the script's own."""
     bitrate: int
     """The MP3's bitrate, kbit/s."""
+    sounds: Sounds | None = None
+    """The show's own sound (a theme, a sting), or None: the generated chimes."""
     key: str = ""
     """The encoded-audio cache key of everything but the length sentence."""
 
@@ -102,8 +105,9 @@ class Plan:
         """Compute :attr:`key` again (after lines or requests were replaced)."""
         described = [[p.title, p.group, [[request_key(self.requests[ln.index]), ln.text, ln.pause, ln.voice,
                                           ln.paragraph_end] for ln in p.lines]] for p in self.parts]
-        self.key = plan_key([MIXER_VERSION, MIX_RATE, self.script.speed, self.script.intro == AUTO, described],
-                            self.bitrate)
+        music = self.sounds.digest if self.sounds else None
+        self.key = plan_key([MIXER_VERSION, MIX_RATE, self.script.speed, self.script.intro == AUTO, described,
+                             *([music] if music else [])], self.bitrate)
 
     def use(self, index: int, request: Request) -> None:
         """Say line ``index`` with ``request`` instead (a retake: another speed or voice); the line's voice follows."""
@@ -119,8 +123,9 @@ class Plan:
         return [r for r in self.requests if not cache.exists(request_key(r))]
 
 
-def plan_episode(script: Script, bitrate: int) -> Plan:
-    """The plan of an episode: every sentence (or piece) of the intro, the chapters and the outro."""
+def plan_episode(script: Script, bitrate: int, sounds: Sounds | None = None) -> Plan:
+    """The plan of an episode: every sentence (or piece) of the intro, the chapters and the outro; ``sounds``: the
+    show's own sound, loaded."""
     script = resolve_voices(script)
     voices = {role: paced(v, script.speed) for role, v in script.voices.items()}
     planner = Planner(script, compile_lexicon(script.lexicon), voices)
@@ -133,5 +138,10 @@ def plan_episode(script: Script, bitrate: int) -> Plan:
         intro = planner.lines([Segment(script.intro, "host", INTRO_PAUSE)])
     parts = [Part("Intro", intro), *(Part(c.title, planner.lines(list(c.segments)), c.part) for c in script.chapters),
              Part("Outro", planner.lines([outro]))]
-    return Plan(script, parts, planner, opening, bitrate)
+    stings = {n + 1 for n, (a, b) in enumerate(zip(script.chapters, script.chapters[1:]), 1)
+              if (b.kind == "faq" and a.kind != "faq") or (b.part != a.part and a.part)} if sounds and \
+        sounds.sting is not None else set()
+    for n in stings:
+        parts[n].sting = True
+    return Plan(script, parts, planner, opening, bitrate, sounds)
 

@@ -4,6 +4,7 @@ every error names the file, the line and what to fix. Only plain YAML is read (t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from ..models import (
     SPEED_MAX,
     SPEED_MIN,
     Meta,
+    Music,
     Script,
     ScriptChapter,
     Segment,
@@ -84,6 +86,8 @@ def script_to_data(script: Script) -> dict[str, Any]:
         value = getattr(script.meta, name)
         if name != "sources" or value:  # a digest's sources; nothing for one article
             meta[section][key] = list(value) if isinstance(value, tuple) else value
+    if script.music:
+        meta["show"]["music"] = {k: v for k, v in dataclasses.asdict(script.music).items() if v}
     return {
         **meta,
         "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
@@ -114,7 +118,8 @@ def dump_script(script: Script, name: str = "script.yaml") -> str:
 
 _SHAPE: dict[str, set[str]] = {
     "": {"show", "episode", "voices", "speed", "lexicon", "spell_out", "normalize", "intro", "outro", "chapters"},
-    "show": {"name", "author", "language", "description", "category", "explicit", "image", "email"},
+    "show": {"name", "author", "language", "description", "category", "explicit", "image", "email", "music"},
+    "music": {"theme", "sting", "credit"},
     "episode": {"title", "description", "date", "source", "image", "guid", "sources"},
     "voice": {"engine", "voice", "speed"},
     "chapter": {"title", "kind", "part", "segments"},
@@ -329,8 +334,15 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
     spell_out = top.get(spell_key, True)
     if not isinstance(spell_out, bool):
         raise r.fail((spell_key,), f"should be true or false, got {spell_out!r}")
+    music = None
+    if show.get("music") is not None:
+        raw = r.mapping(show["music"], ("show", "music"), "music", required=("theme",))
+        for key, value in raw.items():
+            if not isinstance(value, str):
+                raise r.fail(("show", "music", key), f"should be text, got {value!r}; put it in quotes")
+        music = r.build(("show", "music"), Music, raw["theme"], raw.get("sting", ""), raw.get("credit", ""))
     script = r.build((), Script, meta, voices, tuple(chapters), intro, outro, lexicon, top.get("speed", 1.0),
-                     spell_out)
+                     spell_out, music)
     if voice_check is not None:
         for role, v in script.voices.items():
             if v.engine == AUTO_VOICE:
