@@ -17,12 +17,16 @@ import hashlib
 import io
 import logging
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import mutagen
 import numpy as np
-from pydub import AudioSegment
+
+with warnings.catch_warnings():  # pydub looks for a system ffmpeg when imported; it is never asked to run one here
+    warnings.simplefilter("ignore", RuntimeWarning)
+    from pydub import AudioSegment
 
 from .. import stops
 from ..errors import InputError
@@ -49,6 +53,8 @@ DUCK_DB = UNDER_SPEECH_LU - ALONE_LU
 """How far the music is lowered while the voice speaks."""
 RAMP_SECONDS = 0.35
 """How long the music takes to go down before a sentence and to come back up after it."""
+HOLD_SECONDS = 1.5
+"""A pause between sentences shorter than this keeps the music down (it would pump otherwise)."""
 THEME_LEAD_SECONDS = 4.0
 """The theme alone before the host's first words."""
 THEME_SWELL_SECONDS = 2.5
@@ -57,7 +63,8 @@ THEME_TAIL_SECONDS = 5.0
 """The theme alone after the outro, fading out: the episode's end."""
 FADE_SECONDS = 1.5
 """Fades at the ends of the theme's passages."""
-SHAPING = ("music-1", THEME_MAX_SECONDS, STING_MAX_SECONDS, ALONE_LU, UNDER_SPEECH_LU, RAMP_SECONDS, THEME_LEAD_SECONDS,
+SHAPING = ("music-1", THEME_MAX_SECONDS, STING_MAX_SECONDS, ALONE_LU, UNDER_SPEECH_LU, RAMP_SECONDS, HOLD_SECONDS,
+           THEME_LEAD_SECONDS,
            THEME_SWELL_SECONDS, THEME_TAIL_SECONDS, FADE_SECONDS)
 """Everything that shapes the music, in its cache key: a change here mixes again."""
 
@@ -158,11 +165,17 @@ def _smooth(x: np.ndarray) -> np.ndarray:
 def envelope(length: int, speech: list[tuple[int, int]], rate: int = MIX_RATE) -> np.ndarray:
     """The bed's gain over ``length`` samples: 1 (its level alone) where no one speaks, DUCK_DB lower over every
     (start, end) of ``speech`` (samples from the bed's start), with raised-cosine ramps of RAMP_SECONDS before
-    and after each; gaps shorter than two ramps stay down."""
+    and after each; the pauses between sentences (gaps under HOLD_SECONDS) stay down."""
     ramp = max(1, int(RAMP_SECONDS * rate))
+    merged: list[list[int]] = []
+    for start, end in sorted(speech):  # the pauses between sentences stay down: no pumping
+        if merged and start - merged[-1][1] < HOLD_SECONDS * rate:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
     down = np.zeros(length, np.float32)  # how far down: 0 (alone) to 1 (under speech)
     t = np.arange(length, dtype=np.float32)
-    for start, end in speech:
+    for start, end in merged:
         a, b = max(0, start - ramp), min(length, end + ramp)
         if a >= b:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..clock import clock
 from ..models import Episode, Script
@@ -10,12 +11,18 @@ from ..voice.engines import get_engine
 
 
 def credits(script: Script) -> list[str]:
-    """One line per voice used: role(s), engine and voice, and who made it."""
+    """One line per voice used: role(s), engine and voice, and who made it; and one for the show's music (its
+    files and the script's credit), when it has some."""
     by_voice: dict[tuple[str, str], list[str]] = {}
     for role, v in script.voices.items():
         by_voice.setdefault((v.engine, v.voice or get_engine(v.engine).default_voice), []).append(role)
-    return [f"{', '.join(roles)}: {eng} voice “{voice}”: {get_engine(eng).credit}"
-            for (eng, voice), roles in by_voice.items()]
+    lines = [f"{', '.join(roles)}: {eng} voice “{voice}”: {get_engine(eng).credit}"
+             for (eng, voice), roles in by_voice.items()]
+    music = script.music
+    if music:
+        files = " and ".join(Path(p).name for p in (music.theme, music.sting) if p)
+        lines.append(f"music: {files}" + (f": {music.credit}" if music.credit else ""))
+    return lines
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
@@ -51,7 +58,7 @@ def notes_markdown(episode: Episode, script: Script, files: dict[str, str] | Non
                                                                    "for reading systems)"))]
     if any(name for _, name in links):
         lines += ["## Read along", ""] + [f"- [{label}]({name})" for label, name in links if name] + [""]
-    lines += ["## Voices", ""] + [f"- {c}" for c in credits(script)] + [""]
+    lines += ["## Voices and music" if script.music else "## Voices", ""] + [f"- {md_escape(c)}" for c in credits(script)] + [""]
     if episode.check is not None:
         r = episode.check
         lines += ["## Listen-back check", "",

@@ -180,7 +180,7 @@ keys move from sentence to sentence and <kbd>Enter</kbd> plays the one you are o
 <h2 id="about-heading">About this episode</h2>
 <p>Files: {downloads}</p>
 {source}
-<p>Voices:</p>
+<p>Credits (voices and music):</p>
 <ul>
 {voices}
 </ul>
