@@ -29,7 +29,8 @@ _API = {
     "Builder": "builder", "Progress": "builder", "Prepared": "builder",
     "Loaded": "loading", "load": "loading", "digest": "loading",
     "Published": "publish", "audit_feed": "publish", "read_items": "publish", "write_report": "publish",
-    "summary": "publish",
+    "summary": "publish", "publish_to": "publish", "remove_episode": "publish", "serving": "publish",
+    "Uploaded": "publish",
     "check_episode": "check", "check_available": "check",
     "run_batch": "batch", "expand": "batch", "Outcome": "batch",
     "read_mp3": "audio.tags", "TagInfo": "audio.tags",
@@ -49,7 +50,8 @@ __all__ = ["__version__", "Article", "ArticleError", "ArticlecastError", "AudioE
            "InputError", "Loaded", "Options", "Outcome", "OutputError", "Prepared", "Progress", "Published",
            "Script", "ScriptError", "Stopped", "TagInfo", "Timeline", "Voice", "audit_feed", "check_available",
            "check_episode", "digest", "engine_classes", "expand", "get_engine", "handled_stops", "load",
-           "make_script", "read_article", "read_items", "read_mp3", "read_script", "run_batch", "summary",
+           "make_script", "publish_to", "read_article", "read_items", "read_mp3", "read_script", "remove_episode", "run_batch",
+           "serving", "summary", "Uploaded",
            "write_report", "write_script"]
 
 

@@ -38,7 +38,9 @@ from .inputs.text import CONTROL_RE
 from .loading import Loaded, digest, load, spoken_hours, words_said
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script
 from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options
-from .publish import Published, audit_feed, read_items, summary, write_report
+from .publish import Published, audit_feed, read_items, remove_episode, summary, write_report
+from .publish.serve import qr_text, serving
+from .publish.upload import FEED, content_type, publish_to
 from .script import dump_script, write_script
 from .voice.engines import engine_classes, get_engine
 from .voice.segments import to_pcm16
@@ -62,6 +64,8 @@ class _Run:
 
     builder: Builder | None = None
     written: list[str] = []
+    stop_note: str = ""
+    """What a stop leaves, when the command knows better than the build's line (a publish's uploads)."""
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -329,6 +333,59 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    sent: list[str] = []
+    _Run.stop_note = "before any upload: the remote feed is as it was"
+
+    def told(name: str, done: int, total: int) -> None:
+        sent.append(name)
+        _Run.stop_note = (f"after uploading {len(sent)} of {total} files"
+                          + (", the feed included" if name == FEED else ", before the feed: the remote feed is as it "
+                             "was; run publish again to finish"))
+        if not args.quiet:
+            print(f"  {done}/{total}  {name}  ({content_type(name)})", flush=True)
+
+    done = publish_to(folder, args.url, args.base_url or "", args.dry_run, told)
+    if done.dry_run:
+        print(f"Would upload {len(done.uploaded)} file(s) ({_size(done.bytes)}) to {done.url}, the feed last"
+              + (f", and delete {len(done.deleted)}" if done.deleted else "") + f"; {done.unchanged} unchanged.")
+        for name in done.uploaded:
+            print(f"  upload  {name}  ({content_type(name)})")
+        for name in done.deleted:
+            print(f"  delete  {name}")
+        return 0
+    if not done.uploaded and not done.deleted:
+        print(f"Nothing to upload: {done.url} has every file as it is here ({done.unchanged} files). "
+              f"Feed: {done.feed_url}")
+        return 0
+    print(f"Uploaded {len(done.uploaded)} file(s), {_size(done.bytes)}, in {done.seconds:.1f} s"
+          + (f"; deleted {len(done.deleted)}" if done.deleted else "") + f"; {done.unchanged} unchanged. "
+          f"Feed: {done.feed_url}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    item = remove_episode(Path(args.folder), args.episode)
+    print(f"Removed {item.title!r} ({item.audio} and its files) from {args.folder} and its feed; run publish "
+          "again to take it off the host too.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _Run.stop_note = ": the server is down"
+    with serving(Path(args.folder), args.host, args.port) as url:
+        print(f"Serving {args.folder} — the feed: {url}")
+        if args.host in ("127.0.0.1", "localhost"):
+            print("(only this computer can reach it; --host 0.0.0.0 serves it to your network, for a phone)")
+        elif not args.no_qr:
+            print("Add it in your podcast app (\"Follow a show by URL\"), or scan it:")
+            print(qr_text(url))
+        print("Ctrl-C to stop.", flush=True)
+        while True:
+            stops.sleep(3600)
+
+
 def _size(n: float) -> str:
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
@@ -572,6 +629,43 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true", help="check the feed against directories' requirements")
     f.set_defaults(func=cmd_feed)
 
+    u = sub.add_parser("publish", help="upload a built folder to a host: S3, R2, B2, MinIO, SFTP or a folder",
+                       description="Upload what changed in a built folder to URL — s3://bucket/podcast/ (credentials "
+                       "and AWS_ENDPOINT_URL for S3-compatible stores as boto3 takes them), sftp://user@host/path/ "
+                       "(your SSH keys or agent), file:///srv/podcast/ — the media first and the feed last, each file "
+                       "with its Content-Type; files removed from the folder are deleted there after the new feed. A "
+                       "second publish of an unchanged folder uploads nothing. Interrupted, the remote feed is as it "
+                       "was: publish again to finish. S3 and SFTP need the publish extra: pip install -e "
+                       "'.[publish]'.")
+    u.add_argument("folder", help="the built folder (for example audio_out)")
+    u.add_argument("url", help="where to: s3://bucket/prefix/, sftp://host/path/ or file:///path/")
+    u.add_argument("--base-url", metavar="URL",
+                   help="the address listeners reach those files at (https://...): the feed's links are set to it "
+                   "first (needed when the folder was built without --base-url)")
+    u.add_argument("--dry-run", action="store_true", help="list what would be uploaded and deleted; change nothing")
+    u.add_argument("-q", "--quiet", action="store_true", help="no line per file")
+    u.set_defaults(func=cmd_publish)
+
+    r = sub.add_parser("remove", help="take an episode out of a folder and its feed",
+                       description="Remove an episode from a built folder: the feed is written again without it, then "
+                       "its files are deleted (one transaction, as a build publishes). Publish again to remove it from "
+                       "the host.")
+    r.add_argument("folder", help="the built folder (for example audio_out)")
+    r.add_argument("episode", help="its guid, or the name of any of its files (my-episode.mp3)")
+    r.set_defaults(func=cmd_remove)
+
+    v = sub.add_parser("serve", help="serve a built folder to a phone's podcast app on your network",
+                       description="Serve a built folder over HTTP — byte ranges, HEAD, ETag and Last-Modified, as "
+                       "podcast apps need — with a feed whose links follow the address it is served at. Binds "
+                       "127.0.0.1 (this computer only) unless --host says otherwise; --host 0.0.0.0 serves your "
+                       "network and prints the feed's address as a QR code for a phone.")
+    v.add_argument("folder", nargs="?", default=str(OUT_DIR), help="the folder (default: audio_out)")
+    v.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; 0.0.0.0: every "
+                   "network interface)")
+    v.add_argument("--port", type=int, default=8008, help="the port (default 8008; 0: any free one)")
+    v.add_argument("--no-qr", action="store_true", help="no QR code")
+    v.set_defaults(func=cmd_serve)
+
     k = sub.add_parser("cache", help="show the cache's size, or clear it",
                        description="The cache keeps every sentence spoken and the last encoded episodes, so that "
                        "rebuilds are quick. It is trimmed to its limit (ARTICLECAST_CACHE_MAX, default 2G) after "
@@ -583,6 +677,8 @@ def parser() -> argparse.ArgumentParser:
 
 def _stopped_line(e: stops.Stopped) -> str:
     done = _Run.builder.published if _Run.builder is not None else []
+    if _Run.stop_note:
+        return f"speak: {e}{'' if _Run.stop_note.startswith(':') else ' '}{_Run.stop_note}"
     if _Run.written:
         return f"speak: {e} after writing {', '.join(_Run.written)}"
     if not done:
@@ -620,7 +716,7 @@ def _run(argv: Sequence[str] | None, final: bool = False) -> int:
             logging.getLogger(name).setLevel(logging.ERROR)
     if args.command is None:
         args = p.parse_args([*(["--debug"] if args.debug else []), "build"])
-    _Run.builder, _Run.written = None, []
+    _Run.builder, _Run.written, _Run.stop_note = None, [], ""
     try:
         status = int(args.func(args))
         if final:

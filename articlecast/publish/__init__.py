@@ -4,9 +4,12 @@ the folder's feed, written as one transaction; and what podcast directories requ
 from __future__ import annotations
 
 from .feed import FeedItem, ShowInfo, read_items
-from .folder import Artwork, Published, artwork, build_hash, prepare_output, publish_episode, up_to_date
+from .folder import Artwork, Published, artwork, build_hash, prepare_output, publish_episode, remove_episode, up_to_date
 from .report import summary, write_report
 from .requirements import Problem, audit_feed
+from .serve import serving
+from .upload import Uploaded, publish_to
 
 __all__ = ["Artwork", "FeedItem", "Problem", "Published", "ShowInfo", "artwork", "audit_feed", "build_hash",
-           "prepare_output", "publish_episode", "read_items", "summary", "up_to_date", "write_report"]
+           "prepare_output", "publish_episode", "publish_to", "read_items", "remove_episode", "serving", "summary", "up_to_date",
+           "Uploaded", "write_report"]

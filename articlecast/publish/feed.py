@@ -8,6 +8,8 @@ Namespace choices, tested against real clients (see tests/test_publish.py):
   namespace's first URI, the only one gPodder's podcastparser reads.
 - Chapters are also inline as Podlove Simple Chapters (``psc:``), which podcastparser lists.
 - ``itunes:explicit`` is written as Apple now documents it (``true``/``false``).
+- The narration is disclosed as synthetic, on the channel and on every item, with the namespace's
+  ``<podcast:txt purpose="ai-content">true</podcast:txt>``; each item's description says which voices read it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from feedgen.util import xml_elem
 
 from ..clock import clock, hms, timestamp
 from ..errors import OutputError
+from ..files import publish_path, temp_path
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_NS_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
@@ -116,6 +119,13 @@ def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
     return show, items
 
 
+def _disclose(parent: lxml.etree._Element) -> None:
+    """The machine-readable disclosure that the narration is synthetic (Podcasting 2.0's ``podcast:txt``)."""
+    txt = xml_elem(f"{{{PODCAST_NS}}}txt", parent)
+    txt.attrib["purpose"] = "ai-content"
+    txt.text = "true"
+
+
 class _Channel(BaseExtension):  # type: ignore[misc]
     """The channel's Podcasting 2.0 tags, and itunes:explicit as Apple documents it (true/false)."""
 
@@ -131,6 +141,7 @@ class _Channel(BaseExtension):  # type: ignore[misc]
         if self.guid:
             xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
         xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
+        _disclose(channel)
         return rss
 
 
@@ -161,6 +172,7 @@ class _Entry(BaseEntryExtension):  # type: ignore[misc]
                 ch = xml_elem(f"{{{PSC_NS}}}chapter", psc)
                 ch.attrib.update({"start": timestamp(round(start * 1000)), "title": title})
         xml_elem(f"{{{ITUNES_NS}}}explicit", item).text = "true" if self.explicit else "false"
+        _disclose(item)
         return item
 
 
@@ -213,6 +225,23 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
             fe.p20.chapters_url = _url(base, item.files["chapters"])
         fe.p20.inline = item.chapters
     return fg.rss_str(pretty=True)
+
+
+def write_feed(folder: Path, show: ShowInfo, items: list[FeedItem]) -> None:
+    """feed.json and feed.xml written again from ``show`` and ``items`` (temporary files, then renamed: the XML
+    last). The caller holds the feed's lock."""
+    record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
+    staged = []
+    try:
+        for name, data in (("feed.json", record.encode("utf-8")), ("feed.xml", render_feed(show, items))):
+            tmp = temp_path(folder / name)
+            staged.append((tmp, folder / name))
+            tmp.write_bytes(data)
+        for tmp, path in staged:
+            publish_path(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
 
 
 def feed_files(folder: Path, show: ShowInfo, item: FeedItem, old_show: ShowInfo | None,

@@ -44,9 +44,9 @@ from ..models import Episode, Script
 from ..script import episode_guid, script_to_data
 from .book import write_book
 from .cover import generate_cover
-from .feed import FeedItem, ShowInfo, feed_files, read_items
+from .feed import FeedItem, ShowInfo, feed_files, read_items, write_feed
 from .names import COMPANIONS, episode_stem, feed_guid, stem_of
-from .notes import credits, notes_markdown
+from .notes import credits, notes_markdown, voices_sentence
 from .page import listening_page
 from .report import report_json
 from .transcript import chapters_json, plain_text, srt, vtt
@@ -179,7 +179,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                     write_book(tmp, episode, mp3, art.episode.data, art.episode.suffix)
                     staged.append((tmp, folder / files["book"]))
                 staged.append((mp3, folder / files["audio"]))
-                item = _feed_item(episode, guid, files, mp3.stat().st_size, build)
+                item = _feed_item(episode, guid, files, mp3.stat().st_size, build, voices_sentence(script))
                 show, feed = feed_files(folder, _show(episode, files, base_url), item, old_show, items)
                 for name in ("feed.json", "feed.xml"):  # the feed last: it points at files already in place
                     tmp = temp_path(folder / name)
@@ -194,6 +194,30 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
         for tmp in temps:
             tmp.unlink(missing_ok=True)
     return Published(episode, folder, files, folder / "feed.xml", show.base_url, guid)
+
+
+def remove_episode(folder: Path, which: str) -> FeedItem:
+    """Take an episode out of the folder and its feed, as one transaction: under the feed's lock, the feed is
+    written again without it (so that it names none of its files), then its files are deleted. ``which``: its
+    guid, or the name of any of its files (``my-episode.mp3``, ``my-episode``)."""
+    with converted(OutputError, folder), FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
+        show, items = read_items(folder)
+        if show is None:
+            raise OutputError(f"{folder}: has no feed.json: there is no episode to remove")
+        name = Path(which).name
+        found = [i for i in items if which in (i.guid, stem_of(i)) or name in (i.audio, *i.files.values())
+                 or name == stem_of(i)]
+        if not found:
+            titles = "; ".join(f"{stem_of(i)} ({i.title})" for i in items[:5])
+            raise OutputError(f"{folder}: no episode {which!r} in its feed; give a guid or a file name, e.g. "
+                              f"{titles or '(the feed is empty)'}")
+        item = found[0]
+        write_feed(folder, show, [i for i in items if i.guid != item.guid])
+        stem = stem_of(item)
+        for file in {item.audio, *item.files.values(), *(f"{stem}{s}" for s in (*COMPANIONS.values(), ".check.json"))}:
+            if file != show.image:
+                (folder / file).unlink(missing_ok=True)
+    return item
 
 
 def _remove_replaced(folder: Path, items: list[FeedItem], guid: str, files: dict[str, str]) -> None:
@@ -215,9 +239,11 @@ def _show(episode: Episode, files: dict[str, str], base_url: str) -> ShowInfo:
                     image=files["show_image"], base_url=base_url, email=m.email)
 
 
-def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int, build: str = "") -> FeedItem:
+def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int, build: str = "",
+               voices: str = "") -> FeedItem:
     m = episode.meta
-    return FeedItem(guid=guid, title=m.title, description=m.description or m.title, date=m.date, audio=files["audio"],
+    description = "\n\n".join(x for x in (m.description or m.title, voices) if x)
+    return FeedItem(guid=guid, title=m.title, description=description, date=m.date, audio=files["audio"],
                     length=length, seconds=episode.seconds,
                     chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
                     files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page", "book") if k in files},

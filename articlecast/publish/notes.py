@@ -25,6 +25,17 @@ def credits(script: Script) -> list[str]:
     return lines
 
 
+def voices_sentence(script: Script) -> str:
+    """Which synthetic voices read an episode, as a sentence for its description: "Read by synthetic voices
+    (text to speech): hibari “heart” (host, narrator, answer) and piper “joe” (question)." """
+    by_voice: dict[tuple[str, str], list[str]] = {}
+    for role, v in script.voices.items():
+        by_voice.setdefault((v.engine, v.voice or get_engine(v.engine).default_voice), []).append(role)
+    named = [f"{eng} “{voice}” ({', '.join(roles)})" for (eng, voice), roles in by_voice.items()]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"Read by synthetic voice{'s' * (len(named) > 1)} (text to speech): {listed}."
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
 
 
@@ -67,5 +78,5 @@ def notes_markdown(episode: Episode, script: Script, files: dict[str, str] | Non
                   f"({'passed' if r.passed else 'FAILED'}: at most {r.max_episode:.0%} missed, "
                   f"{r.max_chapter:.0%} in any chapter).", ""]
         lines += [f"- {md_escape(c.title)}: {c.rate:.1%} missed" for c in r.chapters] + [""]
-    lines += ["A synthetic reading of the article; the words are the article's own.", ""]
+    lines += [f"A synthetic reading of the article; the words are the article's own. {voices_sentence(script)}", ""]
     return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""Serving a built folder on the home network, for a phone's podcast app: werkzeug's server and its
+``send_file``, which answers HEAD and **byte-range requests** (podcast apps seek with them: ``206 Partial
+Content``), ETag and Last-Modified (with ``304 Not Modified``), with each file's Content-Type.
+
+Only the files listeners need are served (:func:`~.upload.published_files`: episodes, companions, the show's
+cover, the feed) — never the feed's record or anything else in the folder. The feed is made again for the
+address it is served from, so that its links follow it (the folder's own feed.xml is not touched). Binds
+127.0.0.1 unless told otherwise (``0.0.0.0``: every interface; the phone must be on the same network).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import qrcode
+from werkzeug.serving import make_server
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+from .feed import read_items, render_feed
+from .upload import FEED, FEED_CACHE, content_type, published_files
+
+
+def lan_address() -> str:
+    """This machine's address on its network (the one a phone would reach), found without sending anything; the
+    loopback address when it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))  # UDP: no packet is sent; only the route is looked up
+            return str(s.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
+class _App:
+    """The WSGI application: the feed for the address it is asked at, and the published files."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        response = self.respond(request)
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return Response("only GET and HEAD\n", 405, {"Allow": "GET, HEAD"}, mimetype="text/plain")
+        name = request.path.lstrip("/") or FEED
+        files = published_files(self.folder)  # read each time: a build beside the server is served at once
+        if name not in files:
+            return Response("not found\n", 404, mimetype="text/plain")
+        if name == FEED:
+            show, items = read_items(self.folder)
+            assert show is not None  # published_files refused a folder without a feed
+            feed = render_feed(replace(show, base_url=request.host_url), items)
+            response = Response(feed, content_type=content_type(FEED))
+            response.headers["Cache-Control"] = FEED_CACHE
+            response.add_etag()
+            return response.make_conditional(request)
+        return send_file(files[name], request.environ, mimetype=content_type(name), conditional=True, etag=True,
+                         max_age=300)
+
+
+@contextmanager
+def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator[str]:
+    """Serve ``folder`` in a thread while the block runs; yields the feed's address (with this machine's network
+    address when bound to every interface). ``port`` 0 picks a free one."""
+    published_files(folder)  # a folder that is not a built one is refused before anything listens
+    server = make_server(host, port, _App(Path(folder)), threaded=True)
+    shown = lan_address() if host in ("0.0.0.0", "") else host
+    thread = threading.Thread(target=server.serve_forever, name="articlecast-serve", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{shown}:{server.server_port}/{FEED}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def qr_text(url: str) -> str:
+    """A QR code of ``url`` in text (half blocks, light modules drawn: right on a dark terminal), for a phone's
+    camera."""
+    code = qrcode.QRCode(border=2)
+    code.add_data(url)
+    code.make(fit=True)
+    rows = code.get_matrix()
+    half = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
+    lines = []
+    for top, bottom in zip(rows[::2], rows[1::2] + [[False] * len(rows[0])]):
+        lines.append("".join(half[(not a, not b)] for a, b in zip(top, bottom)))
+    return "\n".join(lines)

@@ -1,0 +1,274 @@
+"""Publishing a built folder where listeners are: any address fsspec opens — ``s3://bucket/podcast/`` (s3fs: AWS,
+and S3-compatible stores such as R2, B2 or MinIO through ``AWS_ENDPOINT_URL``), ``sftp://host/var/www/podcast/``
+(paramiko), ``file:///srv/podcast/``. Credentials are the libraries' own (environment, profiles, SSH agent and
+keys); nothing of them is written anywhere.
+
+A second, separate step after the build (which has already published the folder as one transaction):
+
+- **only what changed** is uploaded: a manifest of the files' SHA-256 (:data:`MANIFEST`) is kept on the remote,
+  written last; files whose hash it already has are skipped, so a second publish of an unchanged folder
+  uploads nothing;
+- **media and companions first, the feed last**: the feed never names a file that is not there yet; files the
+  folder no longer has (an episode removed) are deleted remotely after the new feed is up;
+- each file with its **Content-Type** (:data:`CONTENT_TYPES`; charset for text) and the feed with a short
+  ``Cache-Control``, on stores that keep them (S3); on SFTP and local folders each file is written under a
+  temporary name and renamed, so a reader never sees half a file;
+- a stop (Ctrl-C) is answered between files, and a dropped connection is one line: either way before the feed,
+  the remote feed is as it was, and the next publish finishes the job (the manifest is written only at the end).
+
+Before anything is uploaded, the feed must say where the files will be reachable: a feed that still points at
+the local folder (``file://``, the default of a build without ``--base-url``) is refused in one line, unless
+``base_url`` (``--base-url``) sets it — the folder's feed is then written again, as a build writes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import fsspec
+from filelock import FileLock
+
+from .. import stops
+from ..errors import OutputError, converted
+from .feed import ShowInfo, read_items, write_feed
+from .folder import LOCK_NAME, LOCK_TIMEOUT
+from .names import stem_of
+
+log = logging.getLogger(__name__)
+
+MANIFEST = ".articlecast-manifest.json"
+"""The remote record of what was published: each file's SHA-256 (written last)."""
+FEED = "feed.xml"
+"""The feed, uploaded after everything it names."""
+CONTENT_TYPES = {
+    ".mp3": "audio/mpeg", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8", ".chapters.json": "application/json+chapters; charset=utf-8",
+    ".check.json": "application/json; charset=utf-8", ".json": "application/json; charset=utf-8",
+    ".xml": "application/rss+xml; charset=utf-8", ".epub": "application/epub+zip", ".png": "image/png",
+    ".jpg": "image/jpeg", ".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+}
+"""Each published file's Content-Type, by its ending (the longest ending that matches)."""
+FEED_CACHE = "public, max-age=300"
+"""The feed's Cache-Control: apps see a new episode within minutes."""
+MEDIA_CACHE = "public, max-age=86400"
+"""Everything else's (a rebuilt episode keeps its names, so not for ever)."""
+STORES_WITH_TYPES = frozenset({"s3", "s3a", "gs", "gcs"})
+"""Protocols whose objects keep a Content-Type and Cache-Control given at upload."""
+
+
+def content_type(name: str) -> str:
+    """A published file's Content-Type."""
+    endings = sorted((e for e in CONTENT_TYPES if name.lower().endswith(e)), key=len, reverse=True)
+    return CONTENT_TYPES[endings[0]] if endings else "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """What a publish did (or, with ``dry_run``, would do)."""
+
+    url: str
+    """Where to."""
+    uploaded: tuple[str, ...]
+    """The files uploaded, in order (the feed last)."""
+    deleted: tuple[str, ...]
+    """The remote files deleted (no longer in the folder)."""
+    unchanged: int
+    """How many files were already there, unchanged."""
+    bytes: int
+    """How many bytes were uploaded."""
+    seconds: float
+    """How long it took."""
+    feed_url: str = ""
+    """Where the feed is read from (its base URL + feed.xml)."""
+    dry_run: bool = False
+    """True when nothing was done."""
+
+
+@dataclass
+class _Remote:
+    """A remote folder through fsspec."""
+
+    fs: Any
+    """The fsspec filesystem."""
+    root: str
+    """The folder's path in it."""
+    typed: bool
+    """Whether it keeps Content-Type (object stores)."""
+    done: list[str] = field(default_factory=list)
+
+    def path(self, name: str) -> str:
+        return f"{self.root.rstrip('/')}/{name}" if self.root else name
+
+    def read_manifest(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.fs.cat_file(self.path(MANIFEST)))
+        except FileNotFoundError:
+            return {}
+        except ValueError:  # damaged: everything is uploaded again
+            return {}
+        files = data.get("files", {}) if isinstance(data, dict) else {}
+        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+    def put(self, local: Path, name: str) -> None:
+        target = self.path(name)
+        if self.typed:
+            cache = FEED_CACHE if name == FEED else MEDIA_CACHE
+            self.fs.put_file(str(local), target, ContentType=content_type(name), CacheControl=cache)
+            return
+        partial = self.path(f".{name}.part")  # never half a file under its name
+        self.fs.put_file(str(local), partial)
+        self.fs.mv(partial, target)
+
+    def put_bytes(self, data: bytes, name: str) -> None:
+        target = self.path(name)
+        if self.typed:
+            self.fs.pipe_file(target, data, ContentType=content_type(name), CacheControl="no-cache")
+            return
+        partial = self.path(f".{name}.part")
+        self.fs.pipe_file(partial, data)
+        self.fs.mv(partial, target)
+
+    def delete(self, name: str) -> None:
+        try:
+            self.fs.rm_file(self.path(name))
+        except FileNotFoundError:
+            pass
+
+
+def published_files(folder: Path) -> dict[str, Path]:
+    """The files of a built folder that listeners need, by name: every episode's MP3 and companions, the show's
+    cover and the feed (not the feed's own record, feed.json, nor anything else that is in the folder)."""
+    show, items = read_items(folder)
+    if show is None:
+        raise OutputError(f"{folder}: has no feed.json: build an episode into it first (speak.py build ... -o "
+                          f"{folder})")
+    names = {FEED, show.image} if show.image else {FEED}
+    for item in items:
+        names.add(item.audio)
+        names.update(item.files.values())
+        stem = stem_of(item)
+        names.update(n for n in (f"{stem}.md", f"{stem}.check.json") if (folder / n).is_file())
+    missing = sorted(n for n in names if not (folder / n).is_file())
+    if missing:
+        raise OutputError(f"{folder}: {missing[0]} is missing ({len(missing)} file(s) the feed names); build the "
+                          "episode again, or remove it (speak.py remove) before publishing")
+    return {n: folder / n for n in sorted(names)}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_local_folder(base: str, folder: Path) -> bool:
+    return base.startswith("file:") and base.rstrip("/") == folder.resolve().as_uri().rstrip("/")
+
+
+def set_base_url(folder: Path, base_url: str) -> ShowInfo:
+    """Point the folder's feed at ``base_url`` (feed.json and feed.xml written again, as a build writes them)."""
+    if not base_url.endswith("/"):
+        base_url += "/"
+    with converted(OutputError, folder), FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
+        show, items = read_items(folder)
+        if show is None:
+            raise OutputError(f"{folder}: has no feed.json: build an episode into it first")
+        show = dataclasses.replace(show, base_url=base_url)
+        write_feed(folder, show, items)
+    return show
+
+
+def _remote_errors() -> tuple[type[BaseException], ...]:
+    """The errors a remote store raises for a failed transfer: OSError (fsspec's own, and s3fs's translation of
+    most S3 errors), and the backends' own when they are installed (botocore's, paramiko's)."""
+    errors: list[type[BaseException]] = [OSError, TimeoutError]
+    for module, names in (("botocore.exceptions", ("BotoCoreError", "ClientError")), ("paramiko", ("SSHException",))):
+        try:
+            found = importlib.import_module(module)
+        except ImportError:
+            continue
+        errors += [getattr(found, n) for n in names if hasattr(found, n)]
+    return tuple(errors)
+
+
+def _open(url: str) -> _Remote:
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+    except ImportError as e:  # a protocol whose backend is not installed
+        raise OutputError(f"{url}: cannot publish there ({e}); install the publish extra: pip install -e "
+                          "'.[publish]'") from None
+    except ValueError as e:
+        raise OutputError(f"{url}: is not an address to publish to ({e}); use s3://bucket/folder/, "
+                          "sftp://host/path/ or file:///path/") from None
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return _Remote(fs, root, protocol in STORES_WITH_TYPES)
+
+
+def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False,
+               progress: Callable[[str, int, int], None] | None = None) -> Uploaded:
+    """Upload what changed in the built ``folder`` to ``url`` (see the module): media first, the feed last,
+    removed files deleted after it, the manifest at the end. ``base_url`` points the feed at where the files
+    will be reachable first; ``dry_run`` says what would be done and does nothing. ``progress(name, done,
+    total)`` is told of each file as it is uploaded."""
+    folder = Path(folder)
+    started = time.perf_counter()
+    show, _ = read_items(folder)
+    if show is None:
+        raise OutputError(f"{folder}: has no feed.json: build an episode into it first (speak.py build ... -o "
+                          f"{folder})")
+    if base_url and not dry_run:
+        show = set_base_url(folder, base_url)
+    base = base_url or show.base_url
+    if not base or _is_local_folder(base, folder):
+        raise OutputError(f"{folder}: its feed points at the folder itself ({show.base_url or 'no address'}), not "
+                          f"where {url} will be reachable; pass --base-url https://... (the address those files are "
+                          "served from)")
+    files = published_files(folder)
+    hashes = {name: _sha256(path) for name, path in files.items()}
+    remote = _open(url)
+    errors = _remote_errors()
+    uploaded: list[str] = []
+    sent = 0
+    try:
+        before = remote.read_manifest()
+        todo = [n for n in files if n != FEED and before.get(n) != hashes[n]]
+        todo.sort(key=lambda n: (not n.endswith(".mp3"), n))  # the audio first: the rest is small
+        if before.get(FEED) != hashes[FEED] or todo:
+            todo.append(FEED)
+        gone = sorted(n for n in before if n not in files)
+        if dry_run:
+            return Uploaded(url, tuple(todo), tuple(gone), len(files) - len(todo), sum(files[n].stat().st_size
+                            for n in todo), time.perf_counter() - started, base + FEED, True)
+        if not remote.typed and todo:  # a folder (local or over SFTP) is made when missing
+            remote.fs.makedirs(remote.root, exist_ok=True)
+        for n, name in enumerate(todo, 1):
+            stops.check()  # a safe point: before the feed, the remote feed is as it was
+            remote.put(files[name], name)
+            uploaded.append(name)
+            sent += files[name].stat().st_size
+            if progress:
+                progress(name, n, len(todo))
+        for name in gone:
+            remote.delete(name)
+        if uploaded or gone or not before:
+            manifest = {"files": hashes, "feed": base + FEED, "published": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                                       time.gmtime())}
+            remote.put_bytes(json.dumps(manifest, indent=1).encode("utf-8"), MANIFEST)
+    except errors as e:
+        where = "after the feed" if FEED in uploaded else "before the feed: the remote feed is as it was"
+        raise OutputError(f"{url}: upload failed at {len(uploaded) + 1} of {len(todo)} files, {where} "
+                          f"({type(e).__name__}: {' '.join(str(e).split())[:160]}); run publish again to finish"
+                          ) from None
+    return Uploaded(url, tuple(uploaded), tuple(gone), len(files) - len(uploaded), sent,
+                    time.perf_counter() - started, base + FEED)

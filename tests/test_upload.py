@@ -1,0 +1,206 @@
+"""Publishing where listeners are, against real servers on loopback: moto's S3 server (the S3 HTTP API, as AWS, R2,
+B2 and MinIO speak it) started by the tests, OpenSSH's sshd for SFTP, a folder (file://), and `speak.py serve`
+read by an HTTP client that asks for byte ranges as podcast apps do. What was uploaded is read back from the
+server: bytes, Content-Type, Cache-Control."""
+
+from __future__ import annotations
+
+import json
+import signal
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from helpers import one_line_error, speak, start
+from moto.server import ThreadedMotoServer
+
+from articlecast.publish import read_items, serving
+from articlecast.publish.upload import FEED, MANIFEST, content_type, published_files
+
+BASE = "https://podcast.example/show/"
+
+
+def _article(folder: Path, name: str, title: str) -> str:
+    (folder / f"{name}.md").write_text(f"# {title}\n\nRain gardens soak up storm water. They are cheap to build.\n\n"
+                                       "## Planting\n\nUse native plants that like wet feet. Water them well.\n")
+    return f"{name}.md"
+
+
+def _build(folder: Path, *inputs: str, base: str = BASE) -> None:
+    args = ["build", *inputs, "--engine", "silent", "-q", "-o", "out", *(["--base-url", base] if base else [])]
+    proc = speak(args, folder)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[dict[str, str]]:
+    """An S3 server on 127.0.0.1 (moto's, speaking the S3 HTTP API); yields the environment that points boto3 (and
+    so s3fs) at it."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_server: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, dict[str, str]]:
+    """A new empty bucket on the S3 server: its s3:// address (a folder in it) and the environment."""
+    for k, v in moto_server.items():
+        monkeypatch.setenv(k, v)
+    bucket = f"podcast-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    return f"s3://{bucket}/show/", moto_server
+
+
+def _s3(url: str, key: str) -> tuple[int, dict[str, str], bytes]:
+    """An object read back from the S3 server (over HTTP, signed): status, the headers it was stored with, its
+    bytes."""
+    bucket, _, folder = url.removeprefix("s3://").partition("/")
+    try:
+        obj = boto3.client("s3").get_object(Bucket=bucket, Key=f"{folder}{key}")
+    except ClientError as e:
+        return int(e.response["ResponseMetadata"]["HTTPStatusCode"]), {}, b""
+    return 200, {"Content-Type": obj["ContentType"], "Cache-Control": obj.get("CacheControl", "")}, obj["Body"].read()
+
+
+def _get(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), b""
+
+
+def test_publish_to_s3_uploads_every_file_with_its_type_the_feed_last_then_nothing(
+        s3: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    url, env = s3
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    proc = speak(["publish", "out", url], tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    order = [line.split()[1] for line in proc.stdout.splitlines() if line.startswith("  ")]
+    files = published_files(tmp_path / "out")
+    assert sorted(order) == sorted(files) and order[-1] == FEED and order[0].endswith(".mp3")
+    for name, path in files.items():
+        status, headers, body = _s3(url, name)
+        assert status == 200 and body == path.read_bytes(), name
+        assert headers["Content-Type"] == content_type(name), name
+    assert _s3(url, FEED)[1]["Cache-Control"] == "public, max-age=300"
+    assert _s3(url, "rain-gardens.mp3")[1]["Content-Type"] == "audio/mpeg"
+    assert _s3(url, "feed.json")[0] == 404  # the feed's record (with the owner's e-mail) stays here
+    again = speak(["publish", "out", url], tmp_path, env)
+    assert again.returncode == 0 and "Nothing to upload" in again.stdout
+
+
+def test_a_feed_that_points_at_the_folder_is_refused_before_any_upload(s3: tuple[str, dict[str, str]],
+                                                                       tmp_path: Path) -> None:
+    url, env = s3
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"), base="")
+    one_line_error(speak(["publish", "out", url], tmp_path, env), "--base-url")
+    assert _s3(url, FEED)[0] == 404
+    proc = speak(["publish", "out", url, "--base-url", BASE], tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{BASE}rain-gardens.mp3" in _s3(url, FEED)[2].decode()  # the feed's links are the host's
+    assert read_items(tmp_path / "out")[0].base_url == BASE  # and the folder's feed says so too
+
+
+def test_an_interrupted_publish_leaves_the_remote_feed_and_the_next_one_finishes(s3: tuple[str, dict[str, str]],
+                                                                                 tmp_path: Path) -> None:
+    url, env = s3
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    assert speak(["publish", "out", url], tmp_path, env).returncode == 0
+    old = _s3(url, FEED)[2]
+    _build(tmp_path, _article(tmp_path, "b", "Compost heaps"))
+    proc = start(["publish", "out", url], tmp_path, env)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the first file is up: stop
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert "1/" in first and proc.returncode == 130, (first, out, err)
+    assert "the remote feed is as it was" in err and len(err.strip().splitlines()) == 1
+    assert _s3(url, FEED)[2] == old
+    done = speak(["publish", "out", url], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert "compost-heaps.mp3" in _s3(url, FEED)[2].decode()
+
+
+def test_a_removed_episode_leaves_the_feed_then_the_host(s3: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    url, env = s3
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"), _article(tmp_path, "b", "Compost heaps"))
+    assert speak(["publish", "out", url], tmp_path, env).returncode == 0
+    removed = speak(["remove", "out", "compost-heaps.mp3"], tmp_path)
+    assert removed.returncode == 0, removed.stderr
+    assert not list((tmp_path / "out").glob("compost-heaps*"))
+    assert [i.title for i in read_items(tmp_path / "out")[1]] == ["Rain gardens"]
+    dry = speak(["publish", "out", url, "--dry-run"], tmp_path, env)
+    assert "delete  compost-heaps.mp3" in dry.stdout and _s3(url, "compost-heaps.mp3")[0] == 200
+    assert speak(["publish", "out", url], tmp_path, env).returncode == 0
+    assert _s3(url, "compost-heaps.mp3")[0] == 404 and "compost-heaps" not in _s3(url, FEED)[2].decode()
+    manifest = json.loads(_s3(url, MANIFEST)[2])
+    assert "compost-heaps.mp3" not in manifest["files"]
+    one_line_error(speak(["remove", "out", "nothing.mp3"], tmp_path), "no episode 'nothing.mp3'")
+
+
+def test_publish_to_a_folder_writes_whole_files_only(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    site = tmp_path / "site"
+    proc = speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for name, path in published_files(tmp_path / "out").items():
+        assert (site / name).read_bytes() == path.read_bytes()
+    assert not list(site.glob(".*.part")) and (site / MANIFEST).is_file()
+
+
+def test_without_the_backend_or_with_a_bad_address_it_is_one_line(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    one_line_error(speak(["publish", "out", "nosuch://bucket/"], tmp_path), "nosuch://bucket/")
+    one_line_error(speak(["publish", "empty", "s3://podcast/"], tmp_path), "empty", "build an episode into it first")
+
+
+def test_the_feed_discloses_the_synthetic_narration(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    feed = (tmp_path / "out" / FEED).read_text()
+    assert feed.count('<podcast:txt purpose="ai-content">true</podcast:txt>') == 2  # the channel and the item
+    assert "Read by synthetic voice (text to speech): silent" in feed
+    assert "Read by synthetic voice" in next((tmp_path / "out").glob("*.md")).read_text()
+
+
+def test_serve_answers_ranges_head_and_etags_with_a_feed_for_its_own_address(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    out = tmp_path / "out"
+    mp3 = out / "rain-gardens.mp3"
+    with serving(out, "127.0.0.1", 0) as feed_url:
+        base = feed_url.removesuffix(FEED)
+        status, headers, body = _get(base + mp3.name, {"Range": "bytes=0-99"})
+        assert status == 206 and body == mp3.read_bytes()[:100]
+        assert headers["Content-Range"] == f"bytes 0-99/{mp3.stat().st_size}"
+        status, headers, body = _get(base + mp3.name, method="HEAD")
+        assert status == 200 and int(headers["Content-Length"]) == mp3.stat().st_size and body == b""
+        assert headers["Content-Type"] == "audio/mpeg" and headers["Accept-Ranges"] == "bytes"
+        assert _get(base + mp3.name, {"If-None-Match": headers["ETag"]})[0] == 304
+        assert "Last-Modified" in headers
+        status, headers, feed = _get(feed_url)
+        assert status == 200 and headers["Content-Type"] == content_type(FEED)
+        assert f'url="{base}rain-gardens.mp3"' in feed.decode()  # the links follow the served address
+        assert _get(base + "feed.json")[0] == 404 and _get(base + "../README.md")[0] == 404
+
+
+def test_speak_serve_prints_the_feed_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    proc = start(["serve", "out", "--port", "0"], tmp_path)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    url = line.split("the feed: ")[1].strip()
+    assert url.startswith("http://127.0.0.1:") and _get(url)[0] == 200
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    lines = err.strip().splitlines()  # each request is logged, as http.server does; then the stop, in one line
+    assert proc.returncode == 130 and lines[-1] == "speak: stopped by SIGINT: the server is down"
+    assert '"GET /feed.xml HTTP/1.1" 200' in lines[0]
