@@ -37,9 +37,11 @@ test-deps:
 	@$(PYTHON) tools/missing.py test || $(PYTHON) -m pip install -e ".[test]"
 
 # The outside programs the tests check with: ffmpeg/ffprobe (MP3 reader), espeak-ng (draft voice), Chromium (listening
-# page), poppler's pdftotext (PDF text), EPUBCheck (the read-along book; run as java -jar, see tests/test_book.py).
+# page), poppler's pdftotext (PDF text), EPUBCheck (the read-along book; run as java -jar, see tests/test_book.py),
+# OpenSSH's sshd (a real SFTP server on loopback for publish).
 # Installed with apt-get when missing and we are root; otherwise the tests that need them are skipped.
-SYSTEM_TOOLS := ffprobe:ffmpeg espeak-ng:espeak-ng chromium:chromium pdftotext:poppler-utils epubcheck:epubcheck
+SYSTEM_TOOLS := ffprobe:ffmpeg espeak-ng:espeak-ng chromium:chromium pdftotext:poppler-utils epubcheck:epubcheck \
+	sshd:openssh-server
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \

@@ -5,8 +5,14 @@ server: bytes, Content-Type, Cache-Control."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
+import shutil
 import signal
+import socket
+import subprocess
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -18,6 +24,7 @@ import pytest
 from botocore.exceptions import ClientError
 from helpers import one_line_error, speak, start
 from moto.server import ThreadedMotoServer
+from test_page import REQUIRED
 
 from articlecast.publish import read_items, serving
 from articlecast.publish.upload import FEED, MANIFEST, content_type, published_files
@@ -146,6 +153,63 @@ def test_a_removed_episode_leaves_the_feed_then_the_host(s3: tuple[str, dict[str
     manifest = json.loads(_s3(url, MANIFEST)[2])
     assert "compost-heaps.mp3" not in manifest["files"]
     one_line_error(speak(["remove", "out", "nothing.mp3"], tmp_path), "no episode 'nothing.mp3'")
+
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def sftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """OpenSSH's sshd on 127.0.0.1 with a throwaway host key and an authorized test key (in a HOME of its own, where
+    paramiko finds it); yields an sftp:// address of a folder, the environment, and that folder."""
+    if not Path(SSHD).exists() or os.geteuid() != 0:
+        if REQUIRED:
+            pytest.fail("the SFTP test needs OpenSSH's sshd, run as root (apt-get install openssh-server)")
+        pytest.skip("needs OpenSSH's sshd, as root (apt-get install openssh-server)")
+    work = tmp_path_factory.mktemp("sshd")
+    home = work / "home"
+    (home / ".ssh").mkdir(parents=True)
+    for key in (work / "host_key", home / ".ssh" / "id_ed25519"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    (work / "authorized_keys").write_text((home / ".ssh" / "id_ed25519.pub").read_text())
+    port = _free_port()
+    (work / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {work}/host_key\nAuthorizedKeysFile {work}/authorized_keys\n"
+        f"PidFile {work}/sshd.pid\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nSubsystem sftp internal-sftp\n")
+    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege-separation folder
+    server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(work / "sshd_config")], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while True:  # until it listens
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.stderr else ""
+            time.sleep(0.05)
+    site = work / "site"
+    yield f"sftp://{getpass.getuser()}@127.0.0.1:{port}{site}/", {"HOME": str(home)}, site
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_publish_over_sftp_writes_whole_files_then_nothing(sftp: tuple[str, dict[str, str], Path],
+                                                           tmp_path: Path) -> None:
+    url, env, site = sftp
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    proc = speak(["publish", "out", url], tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    for name, path in published_files(tmp_path / "out").items():
+        assert (site / name).read_bytes() == path.read_bytes(), name
+    assert not list(site.glob(".*.part")) and (site / MANIFEST).is_file()
+    again = speak(["publish", "out", url], tmp_path, env)
+    assert again.returncode == 0 and "Nothing to upload" in again.stdout
 
 
 def test_publish_to_a_folder_writes_whole_files_only(tmp_path: Path) -> None:
