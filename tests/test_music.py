@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import webvtt
-from helpers import measure, one_line_error, speak
+from helpers import ROOT, SAMPLE_TXT, measure, one_line_error, speak
 
 from articlecast.audio.music import DUCK_DB, RAMP_SECONDS, THEME_MAX_SECONDS, envelope, load_music
 from articlecast.errors import InputError
@@ -101,6 +102,17 @@ def test_a_bad_music_file_is_one_line_before_any_speech(kind: str, needle: str, 
     one_line_error(speak(["build", "a.md", "--music", "theme.mp3", "--engine", "silent"], tmp_path, timeout=120),
                    "theme.mp3", needle)
     assert not (tmp_path / "audio_out").exists()
+
+
+def test_the_free_theme_readme_offers_builds_the_sample(tmp_path: Path) -> None:
+    made = subprocess.run([sys.executable, str(ROOT / "tools" / "theme.py"), "theme.flac"], cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    assert "--music theme.flac" in made.stdout
+    proc = speak(["build", str(SAMPLE_TXT), "--music", "theme.flac", "--engine", "silent", "-q", "-o", "out"],
+                 tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    notes = next((tmp_path / "out").glob("*.md")).read_text()
+    assert "music: theme.flac" in notes
 
 
 def test_load_music_refuses_with_an_input_error(tmp_path: Path) -> None:
