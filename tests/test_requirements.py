@@ -34,7 +34,8 @@ def test_feed_meets_directories_requirements(tmp_path: Path) -> None:
     entry = next(e for e in parsed.entries if e.title == "Garden notes")
     lines = entry.description.splitlines()
     assert lines[0] == "(0:00) Intro" and lines[1].endswith(") Garden notes") and lines[2].endswith(") Soil")
-    assert lines[3].endswith(") Outro") and lines[4:] == ["", "A lead line about small gardens."]
+    assert lines[3].endswith(") Outro") and lines[4:6] == ["", "A lead line about small gardens."]
+    assert lines[6:] == ["", "Read by synthetic voice (text to speech): silent “quiet” (host, narrator, question, answer)."]
     assert podcastparser.parse(BASE + "feed.xml", io.BytesIO(raw))["episodes"][0]["chapters"]
 
     # what a directory would refuse, put in by hand: a wrong length, a repeated guid
