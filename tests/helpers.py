@@ -26,6 +26,8 @@ SAMPLE_YAML = ROOT / "script" / "sample.yaml"
 PAGES = Path(__file__).resolve().parent / "pages"
 FFPROBE = shutil.which("ffprobe")
 FFMPEG = shutil.which("ffmpeg")
+REQUIRED = bool(os.environ.get("ARTICLECAST_REQUIRE_BROWSER"))
+"""Set by .ci/run: there, a missing outside tool (browser, EPUBCheck, sshd) fails its tests instead of skipping."""
 SEED_SECTIONS = [  # the sample article's section headings, in order
     "Understanding Multiple Sclerosis",
     "The Role of Stem Cells in Treating MS",

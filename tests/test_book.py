@@ -15,9 +15,9 @@ from typing import Any
 import lxml.etree as ET
 import pytest
 import webvtt
-from helpers import PAGES, ROOT, speak
+from browser_helpers import WCAG, launched, run_axe
+from helpers import PAGES, REQUIRED, ROOT, speak
 from static_server import serve
-from test_page import CHROMIUM_ARGS, REQUIRED, WCAG, _axe, _chromium, _missing
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 NS = {"x": "http://www.w3.org/1999/xhtml", "s": "http://www.w3.org/ns/SMIL", "o": "http://www.idpf.org/2007/opf",
@@ -162,17 +162,7 @@ def test_no_book_with_no_book(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    missing = _missing()
-    if missing:
-        if REQUIRED:
-            pytest.fail(f"the book tests need {missing}")
-        pytest.skip(f"needs {missing}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launched()
 
 
 @pytest.mark.slow
@@ -187,6 +177,6 @@ def test_axe_finds_nothing_in_any_of_the_books_documents(browser: Any, sample: P
     with serve(tmp_path / "book" / "EPUB") as (base, _):
         for doc in docs:
             pg.goto(base + doc)
-            found += [f"{doc}: {v}" for v in _axe(pg, [*WCAG, "wcag2aaa"])]
+            found += [f"{doc}: {v}" for v in run_axe(pg, [*WCAG, "wcag2aaa"])]
     context.close()
     assert len(docs) == 22 and found == []

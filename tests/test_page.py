@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, episode_of, speak
+from browser_helpers import WCAG, launched, run_axe
+from helpers import episode_of, speak
 from static_server import serve
 
 from articlecast.audio.tags import read_mp3
@@ -36,11 +35,6 @@ Choose native plants. They like wet feet and dry summers.
 """
 FILES = {"audio": "ep.mp3", "vtt": "ep.vtt", "srt": "ep.srt", "txt": "ep.txt", "chapters": "ep.chapters.json",
          "image": "ep.png", "notes_md": "ep.md"}
-AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-REQUIRED = bool(os.environ.get("ARTICLECAST_REQUIRE_BROWSER"))  # set by .ci/run: there, a missing browser fails
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--mute-audio"]
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def toy_episode(title: str = "T <b> & co") -> Episode:
@@ -133,36 +127,9 @@ def test_a_spoken_heading_is_the_heading_not_a_paragraph() -> None:
 # ---------------------------------------------------------------- the real page in headless Chromium
 
 
-def _chromium() -> str | None:
-    return os.environ.get("ARTICLECAST_CHROMIUM") or next(
-        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-
-
-def _missing() -> str:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package (pip install -e '.[test]')"
-    if not _chromium():
-        return "Chromium (apt-get install chromium, or set ARTICLECAST_CHROMIUM)"
-    if not AXE.exists():
-        return "axe-core (npm ci --prefix tests/browser)"
-    return ""
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    missing = _missing()
-    if missing:
-        if REQUIRED:
-            pytest.fail(f"the page tests need {missing}")
-        pytest.skip(f"needs {missing}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")
@@ -404,14 +371,6 @@ def test_everything_works_by_keyboard_alone(page: Any, built: Path) -> None:
     assert abs(now(page) - chapters[1][0]) < 0.01 and focus_key(page) == "#shortcuts"
 
 
-def _axe(pg: Any, tags: list[str]) -> list[str]:
-    pg.add_script_tag(path=str(AXE))
-    found = pg.evaluate("""async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))
-        .violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""",
-                        tags)
-    return list(found)
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.slow
@@ -425,9 +384,9 @@ def test_axe_finds_no_wcag_a_or_aa_violations(browser: Any, site: tuple[str, lis
     pg.locator("#transcript .cue").nth(3).click()
     pg.click("#play")
     assert pg.locator(".cue.now").count() == 1
-    assert _axe(pg, WCAG) == []
+    assert run_axe(pg, WCAG) == []
     # and the 7:1 contrast that WCAG asks at AAA, which low-vision readers need
-    assert _axe(pg, ["wcag2aaa"]) == []
+    assert run_axe(pg, ["wcag2aaa"]) == []
     context.close()
 
 
@@ -436,7 +395,7 @@ def test_axe_does_find_a_broken_control(page: Any) -> None:
     # the check above can fail: the same run on the page with a nameless, faint button reports both
     page.evaluate("""() => { const b = document.getElementById('next'); b.textContent = '';
                              document.getElementById('play').style.color = '#ddd'; }""")
-    found = _axe(page, WCAG)
+    found = run_axe(page, WCAG)
     assert any(v.startswith("button-name:") for v in found) and any(v.startswith("color-contrast:") for v in found)
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from helpers import one_line_error, speak, start
+from helpers import REQUIRED, one_line_error, speak, start
 from moto.server import ThreadedMotoServer
-from test_page import REQUIRED
 
 from articlecast.publish import read_items, serving
 from articlecast.publish.upload import FEED, MANIFEST, content_type, published_files
@@ -136,6 +135,17 @@ def test_an_interrupted_publish_leaves_the_remote_feed_and_the_next_one_finishes
     done = speak(["publish", "out", url], tmp_path, env)
     assert done.returncode == 0, done.stderr
     assert "compost-heaps.mp3" in _s3(url, FEED)[2].decode()
+
+
+def test_a_host_that_does_not_answer_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    with socket.socket() as closed:  # a port on this machine where nothing listens: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
+           "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1"}
+    one_line_error(speak(["publish", "out", "s3://podcast/show/"], tmp_path, env, timeout=120), "s3://podcast/show/",
+                   "cannot be reached", "nothing was uploaded", "publish again")
 
 
 def test_a_removed_episode_leaves_the_feed_then_the_host(s3: tuple[str, dict[str, str]], tmp_path: Path) -> None:

@@ -239,6 +239,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     remote = _open(url)
     errors = _remote_errors()
     uploaded: list[str] = []
+    todo: list[str] = []
     sent = 0
     try:
         before = remote.read_manifest()
@@ -266,9 +267,12 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
                                                                                        time.gmtime())}
             remote.put_bytes(json.dumps(manifest, indent=1).encode("utf-8"), MANIFEST)
     except errors as e:
+        reason = f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"
+        if not todo:
+            raise OutputError(f"{url}: cannot be reached ({reason}); nothing was uploaded: check the address, the "
+                              "network and the credentials, and publish again") from None
         where = "after the feed" if FEED in uploaded else "before the feed: the remote feed is as it was"
-        raise OutputError(f"{url}: upload failed at {len(uploaded) + 1} of {len(todo)} files, {where} "
-                          f"({type(e).__name__}: {' '.join(str(e).split())[:160]}); run publish again to finish"
-                          ) from None
+        raise OutputError(f"{url}: upload failed at {len(uploaded) + 1} of {len(todo)} files, {where} ({reason}); "
+                          "run publish again to finish") from None
     return Uploaded(url, tuple(uploaded), tuple(gone), len(files) - len(uploaded), sent,
                     time.perf_counter() - started, base + FEED)
