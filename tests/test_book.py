@@ -60,6 +60,7 @@ def test_the_samples_book_passes_epubcheck_without_errors_or_warnings(sample: Pa
     assert "No errors or warnings detected." in out and "Messages: 0 fatals / 0 errors / 0 warnings" in out, out
 
 
+@pytest.mark.slow
 def test_epubcheck_does_find_a_broken_book(sample: Path, tmp_path: Path) -> None:
     # the check above can fail: the same book with an overlay pointing at a sentence that is not there fails it
     broken = tmp_path / "broken.epub"

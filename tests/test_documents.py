@@ -149,7 +149,7 @@ def test_running_headers_on_alternate_pages_and_figure_labels_are_not_read() -> 
 
 
 @pytest.mark.parametrize("document, chapters", [
-    (PAPER, ["1. Introduction", "1.1. History", "7. Summary"]),
+    pytest.param(PAPER, ["1. Introduction", "1.1. History", "7. Summary"], marks=pytest.mark.slow),
     pytest.param(REPORT, ["Introduction", "Keeping Logs in Memory"], marks=pytest.mark.slow),
     pytest.param(MANUAL, ['"Main" tab', "Annex 4 : Thanks"], marks=pytest.mark.slow),
     pytest.param(BOOK, ["1. Introduction", "The Digital Famine", "4. Conclusion"], marks=pytest.mark.slow)])

@@ -104,6 +104,7 @@ def test_a_bad_music_file_is_one_line_before_any_speech(kind: str, needle: str, 
     assert not (tmp_path / "audio_out").exists()
 
 
+@pytest.mark.slow
 def test_the_free_theme_readme_offers_builds_the_sample(tmp_path: Path) -> None:
     made = subprocess.run([sys.executable, str(ROOT / "tools" / "theme.py"), "theme.flac"], cwd=tmp_path,
                           capture_output=True, text=True, check=True)
@@ -165,6 +166,7 @@ def _episode(folder: Path) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
     return decode(mp3, 44100).samples, cues
 
 
+@pytest.mark.slow
 def test_the_theme_plays_alone_then_stays_20_db_under_every_intro_and_outro_sentence(with_music: Path) -> None:
     audio, cues = _episode(with_music / "music")
     alone, noise = _band(audio[int(0.5 * 44100): int(3.0 * 44100)], TONE, 44100)
@@ -179,6 +181,7 @@ def test_the_theme_plays_alone_then_stays_20_db_under_every_intro_and_outro_sent
     assert -17 <= lufs <= -15 and peak <= -1.0
 
 
+@pytest.mark.slow
 def test_chapters_and_captions_are_those_of_the_episode_without_music_shifted_by_the_theme(with_music: Path) -> None:
     plain, music = read_chapters(with_music / "plain"), read_chapters(with_music / "music")
     assert [t for t, _ in plain] == [t for t, _ in music] and music[0] == ("Intro", 0)
@@ -196,11 +199,13 @@ def read_chapters(folder: Path) -> list[tuple[str, int]]:
     return [(title, start) for start, _, title in read_mp3(next(folder.glob("*.mp3"))).chapters]
 
 
+@pytest.mark.slow
 def test_another_theme_mixes_again_from_the_cached_sentences(with_music: Path) -> None:
     said = (with_music / "again.txt").read_text()
     assert " 0 synthesized" in said
 
 
+@pytest.mark.slow
 def test_the_notes_and_page_credit_the_music(with_music: Path) -> None:
     notes = next((with_music / "music").glob("*.md")).read_text()
     page = next((with_music / "music").glob("*.html")).read_text()

@@ -117,6 +117,7 @@ def test_a_feed_that_points_at_the_folder_is_refused_before_any_upload(s3: tuple
     assert read_items(tmp_path / "out")[0].base_url == BASE  # and the folder's feed says so too
 
 
+@pytest.mark.slow
 def test_an_interrupted_publish_leaves_the_remote_feed_and_the_next_one_finishes(s3: tuple[str, dict[str, str]],
                                                                                  tmp_path: Path) -> None:
     url, env = s3
@@ -148,6 +149,7 @@ def test_a_host_that_does_not_answer_is_one_line_and_changes_nothing(tmp_path: P
                    "cannot be reached", "nothing was uploaded", "publish again")
 
 
+@pytest.mark.slow
 def test_a_removed_episode_leaves_the_feed_then_the_host(s3: tuple[str, dict[str, str]], tmp_path: Path) -> None:
     url, env = s3
     _build(tmp_path, _article(tmp_path, "a", "Rain gardens"), _article(tmp_path, "b", "Compost heaps"))
@@ -209,6 +211,7 @@ def sftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     server.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_publish_over_sftp_writes_whole_files_then_nothing(sftp: tuple[str, dict[str, str], Path],
                                                            tmp_path: Path) -> None:
     url, env, site = sftp
