@@ -14,11 +14,14 @@ import pytest
 import webvtt
 from helpers import ROOT, SAMPLE_TXT, measure, one_line_error, speak
 
-from articlecast.audio.music import DUCK_DB, RAMP_SECONDS, THEME_MAX_SECONDS, envelope, load_music
+from articlecast.audio.music import DUCK_DB, RAMP_SECONDS, THEME_MAX_SECONDS, Sounds, envelope, load_music
+from articlecast.audio.plan import plan_episode
 from articlecast.errors import InputError
 from articlecast.ffmpeg import decode, ffmpeg_exe
+from articlecast.inputs.markdown import parse_markdown
 from articlecast.loudness import MIX_TARGET, hop_energies, loudness_of_hops
 from articlecast.models import MIX_RATE, Music
+from articlecast.script import make_digest, make_script
 
 TONE = 7000.0
 """The theme's tone, Hz: a voice has almost nothing there."""
@@ -61,6 +64,18 @@ def test_the_envelope_is_down_under_speech_up_between_with_smooth_ramps() -> Non
     assert np.allclose(gain[4600:7600], 0)  # a long gap comes back up
     ramp = gain[8000 - int(RAMP_SECONDS * rate): 8000]
     assert np.all(np.diff(ramp) <= 1e-6) and ramp[0] == pytest.approx(0, abs=0.01)  # down, smoothly, before it
+
+
+def test_the_sting_leads_into_the_first_question_and_each_next_article_of_a_digest() -> None:
+    sounds = Sounds(np.zeros(MIX_RATE, np.float32), np.zeros(MIX_RATE // 2, np.float32), "test", ("t.wav", "s.wav"))
+    faq = make_script(parse_markdown(ARTICLE))
+    plan = plan_episode(faq, 96, sounds)
+    assert [p.title for p in plan.parts if p.sting] == ["How big should it be?"]
+    other = make_script(parse_markdown("# Composting\n\nA heap needs air and water.\n\n## Turning\n\nTurn it monthly.\n"))
+    digested = plan_episode(make_digest([faq, other], "Garden week"), 96, sounds)
+    assert [p.title for p in digested.parts if p.sting] == ["How big should it be?", "Composting"]
+    assert not any(p.sting for p in plan_episode(faq, 96).parts)  # no sting without the show's music
+    assert plan_episode(faq, 96, sounds).key != plan_episode(faq, 96).key  # the music is in the cache key
 
 
 # ---------------------------------------------------------------- loading with pydub

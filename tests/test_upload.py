@@ -5,6 +5,7 @@ server: bytes, Content-Type, Cache-Control."""
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -12,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -134,6 +136,71 @@ def test_an_interrupted_publish_leaves_the_remote_feed_and_the_next_one_finishes
     assert "the remote feed is as it was" in err and len(err.strip().splitlines()) == 1
     assert _s3(url, FEED)[2] == old
     done = speak(["publish", "out", url], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert "compost-heaps.mp3" in _s3(url, FEED)[2].decode()
+
+
+class CuttableProxy:
+    """A TCP proxy on 127.0.0.1 to ``upstream`` whose connections can all be dropped at once, as a network that
+    goes away drops them (the listening socket too: later connections are refused)."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for x in (a, b):
+                with contextlib.suppress(OSError):
+                    x.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        for x in self.sockets:
+            with contextlib.suppress(OSError):
+                x.shutdown(socket.SHUT_RDWR)
+            x.close()
+
+
+@pytest.mark.slow
+def test_a_dropped_connection_leaves_the_remote_feed_and_the_next_publish_finishes(
+        s3: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    url, env = s3
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    assert speak(["publish", "out", url], tmp_path, env).returncode == 0
+    old = _s3(url, FEED)[2]
+    _build(tmp_path, _article(tmp_path, "b", "Compost heaps"))
+    host, port = env["AWS_ENDPOINT_URL"].removeprefix("http://").split(":")
+    proxy = CuttableProxy((host, int(port)))
+    through = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}", "AWS_MAX_ATTEMPTS": "1"}
+    proc = start(["publish", "out", url], tmp_path, through)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the first file is up: the network goes away
+    proxy.cut()
+    out, err = proc.communicate(timeout=120)
+    assert "1/" in first and proc.returncode == 2, (first, out, err)
+    assert len(err.strip().splitlines()) == 1 and "before the feed: the remote feed is as it was" in err
+    assert _s3(url, FEED)[2] == old
+    done = speak(["publish", "out", url], tmp_path, env)  # the network is back
     assert done.returncode == 0, done.stderr
     assert "compost-heaps.mp3" in _s3(url, FEED)[2].decode()
 
