@@ -33,7 +33,7 @@ from ..errors import ArticleError
 from ..models import Article
 from .language import checked_language
 from .structure import FAQ_RE, Block, clean, sectionize, speakable_item, table_sentences
-from .text import BOMS, without_controls
+from .text import BOMS, CONTROL_RE, without_controls
 
 log = logging.getLogger(__name__)
 
@@ -424,11 +424,30 @@ def _flatten_nesting(html: str) -> str:
     return "".join(out)
 
 
+CHAR_REF_RE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
+"""A numeric character reference ("&#x1b;", "&#150;")."""
+
+
+def _char_ref(m: re.Match[str]) -> str:
+    """A numeric reference as a browser reads it: one to a control character (or no character) is dropped —
+    lxml would refuse it in the tree —, one to 128-159 is the Windows-1252 character; others are kept."""
+    code = int(m[1], 16) if m[1] else int(m[2])
+    if 0x80 <= code <= 0x9F:
+        try:
+            return bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            return ""
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or CONTROL_RE.match(chr(code)):
+        return ""
+    return m[0]
+
+
 def page_tree(page: str | bytes, content_type: str = "") -> Any:
-    """The page parsed leniently, as a browser would: decoded (:func:`decode_page`), control characters removed,
-    an XML declaration dropped, too deep nesting unwrapped."""
+    """The page parsed leniently, as a browser would: decoded (:func:`decode_page`), control characters removed
+    (written as such, or as numeric references), an XML declaration dropped, too deep nesting unwrapped."""
     text = decode_page(page, content_type) if isinstance(page, bytes) else page
-    text = _flatten_nesting(re.sub(r"^\s*<\?xml[^>]*>", "", without_controls(text)))
+    text = CHAR_REF_RE.sub(_char_ref, without_controls(text))
+    text = _flatten_nesting(re.sub(r"^\s*<\?xml[^>]*>", "", text))
     try:
         return lxml.html.document_fromstring(text)
     except (ValueError, lxml.etree.ParserError) as e:
