@@ -712,7 +712,7 @@ def _run(argv: Sequence[str] | None, final: bool = False) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     if not args.debug:  # the extraction libraries' own chatter is not the user's business
-        for name in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        for name in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "pdfminer"):
             logging.getLogger(name).setLevel(logging.ERROR)
     if args.command is None:
         args = p.parse_args([*(["--debug"] if args.debug else []), "build"])

@@ -9,11 +9,13 @@ import io
 import tempfile
 from pathlib import Path
 
-from helpers import REQUIRED
+from helpers import PAGES, REQUIRED
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from articlecast.cli import run as main
+from articlecast.errors import ArticlecastError
+from articlecast.inputs import read_article
 
 MD_PIECES = st.sampled_from([
     "# ", "## ", "### ", "- ", "1. ", "> ", "**", "*", "`", "```\n", "---\n", "\n", "\n\n", "FAQ\n", "Q: ", "?",
@@ -120,3 +122,29 @@ def script_with(changes: list[tuple[str, str]]) -> str:
 @given(st.lists(st.tuples(FIELDS, VALUES), max_size=4))
 def test_random_script_fields(changes: list[tuple[str, str]]) -> None:
     build(script_with(changes).encode(), ".yaml")
+
+
+DOCUMENTS = [PAGES / "real" / name for name in ("berkeley-db-usenix.pdf", "previsat-manual-en.docx",
+                                                  "accessible-epub-3.epub")]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=REQUIRED)
+@given(st.sampled_from(DOCUMENTS), st.floats(0.02, 1.0),
+       st.lists(st.tuples(st.floats(0.0, 1.0), st.binary(min_size=1, max_size=12)), max_size=8))
+def test_damaged_real_documents_are_read_or_refused_in_one_line(document: Path, keep: float,
+                                                                 patches: list[tuple[float, bytes]]) -> None:
+    # a real PDF, Word document or EPUB, cut short and overwritten here and there: the reader gives an article or
+    # one of the tool's own errors in one line, never another exception
+    data = bytearray(document.read_bytes()[: max(16, int(document.stat().st_size * keep))])
+    for at, junk in patches:
+        pos = int(at * (len(data) - 1))
+        data[pos: pos + len(junk)] = junk
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"damaged{document.suffix}"
+        path.write_bytes(bytes(data))
+        try:
+            article = read_article(path)
+        except ArticlecastError as e:
+            assert "\n" not in str(e) and str(e)
+        else:
+            assert article.sections

@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,7 @@ class _Book:
                              f"{MAX_MEMBER_BYTES / 1e6:.0f} MB a document may have")
         try:
             return self.zip.read(info)
-        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as e:  # RuntimeError: a password
+        except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, EOFError) as e:  # RuntimeError: a password
             raise InputError(f"{self.path}: {name} cannot be read ({e}); the EPUB is damaged or protected") from None
 
     def xml(self, name: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def parse_docx(path: Path, fallback_title: str = "") -> Article:
                          "document may have (a damaged or hostile file?); save the text as .docx or .md")
     try:
         document = docx.Document(str(path))
-    except (OpcError, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+    except (OpcError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, EOFError) as e:
         raise InputError(f"{path}: is not a readable Word document ({str(e) or type(e).__name__}); open it in Word or "
                          "LibreOffice and save it again as .docx") from None
     props = document.core_properties
