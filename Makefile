@@ -18,7 +18,7 @@ episode: deps
 test: test-deps system-deps browser-deps
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
-# the quick loop for every edit: no test marked slow (about two and a half minutes on 2 cores)
+# the quick loop for every edit: no test marked slow (about three minutes on 2 cores)
 quick: test-deps
 	$(PYTHON) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
