@@ -24,7 +24,7 @@ from types import TracebackType
 
 from . import stops
 from .audio.episode import render_episode
-from .audio.music import Sounds, load_music
+from .audio.music import Sounds, load_music, music_digest
 from .audio.plan import plan_episode
 from .cache import trim
 from .check import check_available, listen_to_plan, plan_report
@@ -156,17 +156,19 @@ class Builder:
         """How many sentences an input's episode says (for progress)."""
         return len(plan_episode(loaded.script, self.options.bitrate).requests) + 1
 
-    def build_hash(self, script: Script) -> str:
-        """What an episode is built from (its script and the settings that change it): see :func:`build_hash`."""
-        o = self.options
-        return build_hash(script, o.bitrate, o.base_url, (o.max_missed, o.max_missed_chapter) if o.check else None,
-                          o.book)
+    def build_hash(self, loaded: Loaded) -> str:
+        """What an episode is built from (its script, its music's contents and the settings that change it): see
+        :func:`build_hash`."""
+        o, music = self.options, loaded.script.music
+        return build_hash(loaded.script, o.bitrate, o.base_url,
+                          (o.max_missed, o.max_missed_chapter) if o.check else None, o.book,
+                          music_digest(music, loaded.folder) if music else "")
 
     def up_to_date(self, loaded: Loaded) -> bool:
         """Whether the episode is published in the output folder from the very same script and settings."""
         folder = self.options.output
         return (folder / "feed.json").exists() and up_to_date(folder, loaded.script,
-                                                              self.build_hash(loaded.script)) is not None
+                                                              self.build_hash(loaded)) is not None
 
     def build_prepared(self, prepared: Prepared) -> Published:
         """Speak, (listen to,) mix, encode and publish one prepared input."""
@@ -189,7 +191,7 @@ class Builder:
             report = plan_report(listened, plan, timeline, o.max_missed, o.max_missed_chapter) if listened else None
             episode = Episode(script.meta, timeline, report, listened.retakes if listened else ())
             published = publish_episode(episode, script, folder, prepared.art, mp3, o.base_url,
-                                        self.build_hash(script), o.book)
+                                        self.build_hash(prepared.loaded), o.book)
         finally:
             mp3.unlink(missing_ok=True)
         self.published.append(published)

@@ -103,6 +103,6 @@ def digest(items: list[Loaded], title: str, options: Options | None = None) -> L
     if not items:
         raise InputError("a digest needs at least one article")
     script = make_digest([x.script for x in items], title, (options.show if options else "") or DEFAULT_SHOW)
-    first_music = next((x.script.music for x in items if x.script.music), None)
+    first_music = next((x.script.music.anchored(x.folder) for x in items if x.script.music), None)
     script = dataclasses.replace(script, music=with_theme(first_music, options or Options()))
     return within_length(Loaded(script, items[0].folder, " + ".join(x.source for x in items)), options or Options())

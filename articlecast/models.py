@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -246,6 +247,11 @@ class Music:
         for name in ("sting", "credit"):
             if not isinstance(getattr(self, name), str):
                 raise FieldError("Music", name, getattr(self, name), "text")
+
+    def anchored(self, folder: Path) -> Music:
+        """The same music with its paths made absolute (relative ones are relative to ``folder``, the script's)."""
+        return Music(str((folder / self.theme).resolve()), str((folder / self.sting).resolve()) if self.sting else "",
+                     self.credit)
 
 
 @dataclass(frozen=True)

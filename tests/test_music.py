@@ -131,6 +131,20 @@ def test_the_free_theme_readme_offers_builds_the_sample(tmp_path: Path) -> None:
     assert "music: theme.flac" in notes
 
 
+def test_a_batch_skips_an_unchanged_episode_but_not_one_whose_theme_changed_in_place(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(ARTICLE)
+    tone(tmp_path / "theme.flac", 440, 6)
+    args = ["batch", "a.md", "--music", "theme.flac", "-o", "out", "--engine", "silent", "-q"]
+    def summary() -> str:
+        proc = speak(args, tmp_path)
+        return proc.stdout + proc.stderr
+
+    assert "1 built" in summary()
+    assert "1 skipped" in summary()
+    tone(tmp_path / "theme.flac", 660, 6)  # the same name, another theme
+    assert "1 built" in summary()
+
+
 def test_load_music_refuses_with_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such music file"):
         load_music(Music("nowhere.wav"), tmp_path)

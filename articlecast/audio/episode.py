@@ -121,7 +121,9 @@ def _estimate_seconds(parts: list[Part], stream: Stream, plan: Plan) -> float:
                 spoken[ln.voice][1] += len(ln.text)
     overall = sum(v[0] for v in spoken.values()) / max(1.0, sum(v[1] for v in spoken.values()))
     speed = plan.script.speed
-    seconds = fixed_seconds(len(plan.script.chapters), speed) + (music_seconds(plan.sounds) if plan.sounds else 0.0)
+    seconds = fixed_seconds(len(plan.script.chapters), speed)
+    if plan.sounds:
+        seconds += music_seconds(plan.sounds, sum(p.sting for p in parts))
     for p in parts:
         for ln in p.lines:
             seconds += ln.pause
@@ -173,7 +175,7 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
     # the chimes sit 5 and 11 LU under the speech: the mix is levelled by its speech, and they count in the
     # programme's loudness only (what a listener's meter reads); their peaks are far under the ceiling
     bell_hops, sep_hops = hop_energies(bell, rate), hop_energies(sep, rate)
-    bell_peak, sep_peak = (20 * float(np.log10(np.abs(x).max())) for x in (bell, sep))
+    bell_peak, sep_peak = _peak_db(bell), _peak_db(sep)
     last = len(parts) - 1
     with Encoder(mp3, bitrate, rate) as enc:
         out = Renderer(enc.write, rate)

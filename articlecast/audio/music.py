@@ -33,7 +33,7 @@ from ..errors import InputError
 from ..ffmpeg import ffmpeg_exe
 from ..loudness import MIX_TARGET, hop_energies, loudness_of_hops
 from ..models import MIX_RATE, Music
-from .sounds import CHIME_SECONDS
+from .sounds import CHIME_SECONDS, TRANSITION_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,7 @@ THEME_TAIL_SECONDS = 5.0
 FADE_SECONDS = 1.5
 """Fades at the ends of the theme's passages."""
 SHAPING = ("music-1", THEME_MAX_SECONDS, STING_MAX_SECONDS, ALONE_LU, UNDER_SPEECH_LU, RAMP_SECONDS, HOLD_SECONDS,
-           THEME_LEAD_SECONDS,
-           THEME_SWELL_SECONDS, THEME_TAIL_SECONDS, FADE_SECONDS)
+           THEME_LEAD_SECONDS, THEME_SWELL_SECONDS, THEME_TAIL_SECONDS, FADE_SECONDS)
 """Everything that shapes the music, in its cache key: a change here mixes again."""
 
 
@@ -130,10 +129,26 @@ def _shaped(segment: AudioSegment, path: Path, key: str, limit: float) -> np.nda
     return (samples * 10 ** ((MIX_TARGET - ALONE_LU - level) / 20)).astype(np.float32)
 
 
+def music_digest(music: Music, folder: Path) -> str:
+    """What the show's sound is made of — the files' contents and how they are shaped — for the encoded-audio
+    cache's key and the build's (a theme changed in place is a new episode); "" when a file is unreadable (the
+    build then says so, before any speech)."""
+    digest = hashlib.sha256(repr(SHAPING).encode())
+    files = music.anchored(folder)
+    try:
+        for path in (files.theme, files.sting):
+            if path:
+                digest.update(path.encode() + b"\0" + Path(path).read_bytes())
+    except OSError:
+        return ""
+    return digest.hexdigest()[:32]
+
+
 def load_music(music: Music, folder: Path) -> Sounds:
     """The show's sound from the script's ``show.music`` (paths relative to ``folder``): one line for a file
     that is missing, unreadable, silent or far too long."""
-    theme_path = (folder / music.theme).resolve()
+    files = music.anchored(folder)
+    theme_path = Path(files.theme)
     segment, longer = _segment(theme_path, "show.music.theme", THEME_MAX_SECONDS)
     if longer:
         log.warning("%s: the theme is longer than %.0f s; its first %.0f s are used, faded out", theme_path.name,
@@ -141,21 +156,20 @@ def load_music(music: Music, folder: Path) -> Sounds:
     theme = _shaped(segment, theme_path, "show.music.theme", THEME_MAX_SECONDS)
     sting = None
     names = [theme_path.name]
-    digest = hashlib.sha256(repr(SHAPING).encode())
-    digest.update(theme_path.read_bytes())
-    if music.sting:
-        sting_path = (folder / music.sting).resolve()
+    if files.sting:
+        sting_path = Path(files.sting)
         sting_segment, _ = _segment(sting_path, "show.music.sting", STING_MAX_SECONDS)
         sting = _shaped(sting_segment, sting_path, "show.music.sting", STING_MAX_SECONDS)
         names.append(sting_path.name)
-        digest.update(b"sting")
-        digest.update(sting_path.read_bytes())
-    return Sounds(theme, sting, digest.hexdigest()[:32], tuple(names), music.credit)
+    return Sounds(theme, sting, music_digest(music, folder), tuple(names), music.credit)
 
 
-def music_seconds(sounds: Sounds) -> float:
-    """How much longer the theme makes an episode than the chimes do (for the length the intro says)."""
-    return 2 * (THEME_LEAD_SECONDS - CHIME_SECONDS) + THEME_SWELL_SECONDS
+def music_seconds(sounds: Sounds, stings: int) -> float:
+    """How much longer the show's sound makes an episode than the chimes and notes do, with ``stings`` stings in
+    place of notes (for the length the intro says)."""
+    sting = len(sounds.sting) / MIX_RATE - TRANSITION_SECONDS if sounds.sting is not None else 0.0
+    return (THEME_LEAD_SECONDS - CHIME_SECONDS) + THEME_SWELL_SECONDS + (THEME_TAIL_SECONDS - CHIME_SECONDS) \
+        + stings * sting
 
 
 def _smooth(x: np.ndarray) -> np.ndarray:

@@ -138,10 +138,8 @@ def plan_episode(script: Script, bitrate: int, sounds: Sounds | None = None) -> 
         intro = planner.lines([Segment(script.intro, "host", INTRO_PAUSE)])
     parts = [Part("Intro", intro), *(Part(c.title, planner.lines(list(c.segments)), c.part) for c in script.chapters),
              Part("Outro", planner.lines([outro]))]
-    stings = {n + 1 for n, (a, b) in enumerate(zip(script.chapters, script.chapters[1:]), 1)
-              if (b.kind == "faq" and a.kind != "faq") or (b.part != a.part and a.part)} if sounds and \
-        sounds.sting is not None else set()
-    for n in stings:
-        parts[n].sting = True
+    if sounds and sounds.sting is not None:  # into the first question, and into each next article of a digest
+        for n, (a, b) in enumerate(zip(script.chapters, script.chapters[1:]), 2):  # b is parts[n]
+            parts[n].sting = (b.kind == "faq" and a.kind != "faq") or bool(a.part and b.part != a.part)
     return Plan(script, parts, planner, opening, bitrate, sounds)
 

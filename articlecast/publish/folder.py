@@ -77,12 +77,13 @@ def artwork(script: Script, folder: Path) -> Artwork:
 
 
 def build_hash(script: Script, bitrate: int, base_url: str = "", checked: tuple[float, float] | None = None,
-               book: bool = True) -> str:
+               book: bool = True, music: str = "") -> str:
     """What an episode is built from: the script (but its date) and the settings (``checked``: the listen-back
-    check's thresholds; ``book``: whether it has its read-along book); equal hashes, equal episodes."""
+    check's thresholds; ``book``: whether it has its read-along book; ``music``: its music's digest); equal
+    hashes, equal episodes."""
     data = script_to_data(script)
     data["episode"].pop("date", None)
-    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else []), {"book": book}], sort_keys=True,
+    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else []), {"book": book, "music": music}], sort_keys=True,
                       ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
