@@ -117,6 +117,8 @@ def test_the_package_says_what_reading_systems_and_catalogues_need(sample: Path)
     parts = [_ms(m.text) for m in opf.iterfind(".//o:meta[@property='media:duration'][@refines]", NS)]
     assert abs(sum(parts) - _ms(props("media:duration")[0])) < 1000
     assert opf.findtext(".//dc:language", namespaces=NS) == "en"
+    (item,) = json.loads((sample.parent / "feed.json").read_text())["items"]
+    assert opf.findtext(".//dc:identifier", namespaces=NS) == f"urn:uuid:{item['guid']}"  # the feed's guid
     style = zipfile.ZipFile(sample).read("EPUB/style.css").decode()
     assert "px" not in style and "font-size" not in style  # the reader's own size and font apply
     assert "outline" in style and "underline" in style  # the sentence being read is marked by more than colour

@@ -17,13 +17,13 @@ file) and lxml (every piece of article text escaped as XML text).
 from __future__ import annotations
 
 import re
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import lxml.etree as ET
 
+from ..images import Cover
 from ..models import Cue, Episode
 from .transcript import ChapterText, chapter_texts
 
@@ -66,11 +66,6 @@ class _Doc:
     """The chapter and its sentences, as the transcript lays them out."""
     part: str
     """The part it is nested under ("" at the top)."""
-
-
-def episode_guid_fallback(title: str) -> str:
-    """An identifier for an episode without a guid (a script written by hand, never built into a feed)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"articlecast:{title}"))
 
 
 def _clock(ms: int) -> str:
@@ -187,7 +182,7 @@ def _nav(docs: list[_Doc], title: str, language: str) -> bytes:
     return _doctype(_xml(html))
 
 
-def _package(episode: Episode, docs: list[_Doc], durations: list[int], cover: str, modified: str) -> bytes:
+def _package(episode: Episode, guid: str, docs: list[_Doc], durations: list[int], cover: Cover | None) -> bytes:
     m = episode.meta
     package = ET.Element(f"{{{OPF_NS}}}package", {"version": "3.0", "unique-identifier": "uid"}, nsmap={None: OPF_NS})
     package.set(XML_LANG, m.language)
@@ -203,7 +198,6 @@ def _package(episode: Episode, docs: list[_Doc], durations: list[int], cover: st
             el.set("refines", refines)
         el.text = text
 
-    guid = m.guid or episode_guid_fallback(m.title)
     dc("identifier", f"urn:uuid:{guid}" if UUID_RE.fullmatch(guid) else guid, id="uid")
     dc("title", m.title)
     dc("creator", m.author)
@@ -212,7 +206,7 @@ def _package(episode: Episode, docs: list[_Doc], durations: list[int], cover: st
     if m.description:
         dc("description", m.description)
     dc("publisher", m.show)
-    prop("dcterms:modified", modified)
+    prop("dcterms:modified", f"{m.date}T00:00:00Z")  # the episode's date: the same build, the same book
     prop("media:duration", _clock(sum(durations)))
     for doc, ms in zip(docs, durations):
         if ms:
@@ -238,7 +232,7 @@ def _package(episode: Episode, docs: list[_Doc], durations: list[int], cover: st
     item("style", "style.css", "text/css")
     item("audio", AUDIO, "audio/mpeg")
     if cover:
-        item("cover", cover, "image/jpeg" if cover.endswith(".jpg") else "image/png", properties="cover-image")
+        item("cover", f"cover{cover.suffix}", cover.mime, properties="cover-image")
     for doc, ms in zip(docs, durations):
         stem = doc.name.removesuffix(".xhtml")
         if ms:
@@ -259,15 +253,13 @@ CONTAINER = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def write_book(path: Path, episode: Episode, mp3: Path, cover: bytes = b"", cover_suffix: str = ".png",
-               modified: str = "") -> None:
-    """Write the read-along book of ``episode`` (whose audio is the file ``mp3``) to ``path``."""
+def write_book(path: Path, episode: Episode, mp3: Path, guid: str, cover: Cover | None = None) -> None:
+    """Write the read-along book of ``episode`` (whose audio is the file ``mp3``, its identifier the feed's
+    ``guid``) to ``path``."""
     docs = _docs(episode)
     language = episode.meta.language or "en"
     overlays = [_overlay(d) for d in docs]
-    durations = [ms if _sentences(d) else 0 for d, (_, ms) in zip(docs, overlays)]
-    cover_name = f"cover{cover_suffix}" if cover else ""
-    stamp = modified or f"{episode.meta.date}T00:00:00Z"
+    durations = [ms for _, ms in overlays]
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), b"application/epub+zip", compress_type=zipfile.ZIP_STORED)
 
@@ -275,7 +267,7 @@ def write_book(path: Path, episode: Episode, mp3: Path, cover: bytes = b"", cove
             z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
 
         put("META-INF/container.xml", CONTAINER)
-        put("EPUB/package.opf", _package(episode, docs, durations, cover_name, stamp))
+        put("EPUB/package.opf", _package(episode, guid, docs, durations, cover))
         put("EPUB/nav.xhtml", _nav(docs, episode.meta.title, language))
         put("EPUB/style.css", STYLE.encode("utf-8"))
         for doc, (smil, ms) in zip(docs, overlays):
@@ -283,6 +275,6 @@ def write_book(path: Path, episode: Episode, mp3: Path, cover: bytes = b"", cove
             if ms:
                 put(f"EPUB/{doc.name.removesuffix('.xhtml')}.smil", smil)
         if cover:
-            z.writestr(f"EPUB/{cover_name}", cover, compress_type=zipfile.ZIP_STORED)
+            z.writestr(f"EPUB/cover{cover.suffix}", cover.data, compress_type=zipfile.ZIP_STORED)
         z.write(mp3, f"EPUB/{AUDIO}", compress_type=zipfile.ZIP_STORED)
 

@@ -177,7 +177,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                 if book:  # the MP3 inside it, streamed from the tagged file
                     tmp = temp_path(folder / files["book"])
                     temps.append(tmp)
-                    write_book(tmp, episode, mp3, art.episode.data, art.episode.suffix)
+                    write_book(tmp, episode, mp3, guid, art.episode)
                     staged.append((tmp, folder / files["book"]))
                 staged.append((mp3, folder / files["audio"]))
                 item = _feed_item(episode, guid, files, mp3.stat().st_size, build, voices_sentence(script))
