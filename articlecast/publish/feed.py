@@ -227,13 +227,18 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     return fg.rss_str(pretty=True)
 
 
+def feed_contents(show: ShowInfo, items: list[FeedItem]) -> dict[str, bytes]:
+    """The contents of feed.json (the record) and feed.xml (the RSS), in the order they are written."""
+    record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
+    return {"feed.json": record.encode("utf-8"), "feed.xml": render_feed(show, items)}
+
+
 def write_feed(folder: Path, show: ShowInfo, items: list[FeedItem]) -> None:
     """feed.json and feed.xml written again from ``show`` and ``items`` (temporary files, then renamed: the XML
     last). The caller holds the feed's lock."""
-    record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
     staged = []
     try:
-        for name, data in (("feed.json", record.encode("utf-8")), ("feed.xml", render_feed(show, items))):
+        for name, data in feed_contents(show, items).items():
             tmp = temp_path(folder / name)
             staged.append((tmp, folder / name))
             tmp.write_bytes(data)
@@ -261,5 +266,4 @@ def feed_files(folder: Path, show: ShowInfo, item: FeedItem, old_show: ShowInfo 
     if previous:
         item.added = previous.added
     items = [item if i.guid == item.guid else i for i in items] if previous else [*items, item]
-    record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
-    return show, {"feed.json": record.encode("utf-8"), "feed.xml": render_feed(show, items)}
+    return show, feed_contents(show, items)

@@ -206,8 +206,7 @@ def remove_episode(folder: Path, which: str) -> FeedItem:
         if show is None:
             raise OutputError(f"{folder}: has no feed.json: there is no episode to remove")
         name = Path(which).name
-        found = [i for i in items if which in (i.guid, stem_of(i)) or name in (i.audio, *i.files.values())
-                 or name == stem_of(i)]
+        found = [i for i in items if which == i.guid or name in (stem_of(i), i.audio, *i.files.values())]
         if not found:
             titles = "; ".join(f"{stem_of(i)} ({i.title})" for i in items[:5])
             raise OutputError(f"{folder}: no episode {which!r} in its feed; give a guid or a file name, e.g. "

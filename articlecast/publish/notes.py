@@ -10,14 +10,19 @@ from ..models import Episode, Script
 from ..voice.engines import get_engine
 
 
-def credits(script: Script) -> list[str]:
-    """One line per voice used: role(s), engine and voice, and who made it; and one for the show's music (its
-    files and the script's credit), when it has some."""
+def _roles_by_voice(script: Script) -> dict[tuple[str, str], list[str]]:
+    """Each (engine, voice) the script uses, with the roles it speaks."""
     by_voice: dict[tuple[str, str], list[str]] = {}
     for role, v in script.voices.items():
         by_voice.setdefault((v.engine, v.voice or get_engine(v.engine).default_voice), []).append(role)
+    return by_voice
+
+
+def credits(script: Script) -> list[str]:
+    """One line per voice used: role(s), engine and voice, and who made it; and one for the show's music (its
+    files and the script's credit), when it has some."""
     lines = [f"{', '.join(roles)}: {eng} voice “{voice}”: {get_engine(eng).credit}"
-             for (eng, voice), roles in by_voice.items()]
+             for (eng, voice), roles in _roles_by_voice(script).items()]
     music = script.music
     if music:
         files = " and ".join(Path(p).name for p in (music.theme, music.sting) if p)
@@ -28,10 +33,7 @@ def credits(script: Script) -> list[str]:
 def voices_sentence(script: Script) -> str:
     """Which synthetic voices read an episode, as a sentence for its description: "Read by synthetic voices
     (text to speech): hibari “heart” (host, narrator, answer) and piper “joe” (question)." """
-    by_voice: dict[tuple[str, str], list[str]] = {}
-    for role, v in script.voices.items():
-        by_voice.setdefault((v.engine, v.voice or get_engine(v.engine).default_voice), []).append(role)
-    named = [f"{eng} “{voice}” ({', '.join(roles)})" for (eng, voice), roles in by_voice.items()]
+    named = [f"{eng} “{voice}” ({', '.join(roles)})" for (eng, voice), roles in _roles_by_voice(script).items()]
     listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     return f"Read by synthetic voice{'s' * (len(named) > 1)} (text to speech): {listed}."
 

@@ -30,7 +30,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,8 @@ FEED_CACHE = "public, max-age=300"
 """The feed's Cache-Control: apps see a new episode within minutes."""
 MEDIA_CACHE = "public, max-age=86400"
 """Everything else's (a rebuilt episode keeps its names, so not for ever)."""
+CACHE = {FEED: FEED_CACHE, MANIFEST: "no-cache"}
+"""Cache-Control by file; MEDIA_CACHE for the rest."""
 STORES_WITH_TYPES = frozenset({"s3", "s3a", "gs", "gcs"})
 """Protocols whose objects keep a Content-Type and Cache-Control given at upload."""
 
@@ -103,7 +105,6 @@ class _Remote:
     """The folder's path in it."""
     typed: bool
     """Whether it keeps Content-Type (object stores)."""
-    done: list[str] = field(default_factory=list)
 
     def path(self, name: str) -> str:
         return f"{self.root.rstrip('/')}/{name}" if self.root else name
@@ -118,24 +119,21 @@ class _Remote:
         files = data.get("files", {}) if isinstance(data, dict) else {}
         return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
 
-    def put(self, local: Path, name: str) -> None:
-        target = self.path(name)
-        if self.typed:
-            cache = FEED_CACHE if name == FEED else MEDIA_CACHE
-            self.fs.put_file(str(local), target, ContentType=content_type(name), CacheControl=cache)
-            return
-        partial = self.path(f".{name}.part")  # never half a file under its name
-        self.fs.put_file(str(local), partial)
-        self.fs.mv(partial, target)
+    def put(self, name: str, source: Path | bytes) -> None:
+        """Upload a file (or bytes) as ``name``: on an object store in one request with its headers, elsewhere
+        under a temporary name then renamed (never half a file under its name)."""
+        def send(target: str, **headers: str) -> None:
+            if isinstance(source, bytes):
+                self.fs.pipe_file(target, source, **headers)
+            else:
+                self.fs.put_file(str(source), target, **headers)
 
-    def put_bytes(self, data: bytes, name: str) -> None:
-        target = self.path(name)
         if self.typed:
-            self.fs.pipe_file(target, data, ContentType=content_type(name), CacheControl="no-cache")
+            send(self.path(name), ContentType=content_type(name), CacheControl=CACHE.get(name, MEDIA_CACHE))
             return
         partial = self.path(f".{name}.part")
-        self.fs.pipe_file(partial, data)
-        self.fs.mv(partial, target)
+        send(partial)
+        self.fs.mv(partial, self.path(name))
 
     def delete(self, name: str) -> None:
         try:
@@ -255,7 +253,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
             remote.fs.makedirs(remote.root, exist_ok=True)
         for n, name in enumerate(todo, 1):
             stops.check()  # a safe point: before the feed, the remote feed is as it was
-            remote.put(files[name], name)
+            remote.put(name, files[name])
             uploaded.append(name)
             sent += files[name].stat().st_size
             if progress:
@@ -265,7 +263,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
         if uploaded or gone or not before:
             manifest = {"files": hashes, "feed": base + FEED, "published": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                                        time.gmtime())}
-            remote.put_bytes(json.dumps(manifest, indent=1).encode("utf-8"), MANIFEST)
+            remote.put(MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
     except errors as e:
         reason = f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"
         if not todo:
