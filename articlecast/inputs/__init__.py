@@ -52,24 +52,17 @@ def _read_html(path: Path) -> Article:
     return dataclasses.replace(article, image=cover.name) if cover.is_file() else article
 
 
-def _read_epub(path: Path) -> Article:
-    regular_size(path)
-    return parse_epub(path, fallback_title=fallback_title(path))
-
-
-def _read_word(path: Path) -> Article:
-    regular_size(path)
-    return parse_docx(path, fallback_title=fallback_title(path))
-
-
-def _read_pdf(path: Path) -> Article:
-    regular_size(path)
-    return parse_pdf(path, fallback_title=fallback_title(path))
+def _from_file(parse: Callable[..., Article]) -> Callable[[Path], Article]:
+    """The reader of a document that its parser opens itself (EPUB, Word, PDF): a regular file, checked first."""
+    def read(path: Path) -> Article:
+        regular_size(path)
+        return parse(path, fallback_title=fallback_title(path))
+    return read
 
 
 READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,
-                                                 "html": _read_html, "epub": _read_epub, "word": _read_word,
-                                                 "pdf": _read_pdf}
+                                                 "html": _read_html, "epub": _from_file(parse_epub),
+                                                 "word": _from_file(parse_docx), "pdf": _from_file(parse_pdf)}
 """The reader of each kind of article file."""
 
 

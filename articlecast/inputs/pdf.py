@@ -24,7 +24,6 @@ too. Pages are read one at a time; only their lines are kept.
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 import zlib
@@ -48,8 +47,6 @@ from ..errors import ArticleError, InputError
 from ..models import Article
 from .language import checked_language
 from .structure import BULLET_RE, Block, clean, numbered_heading, sectionize, speakable_item, text_key
-
-log = logging.getLogger(__name__)
 
 MARGIN = 0.11
 """The top and bottom bands of a page, as a share of its height, where running headers and footers sit."""
