@@ -77,9 +77,11 @@ def render_episode(plan: Plan, speaker: Speaker, mp3: Path, progress: Tick | Non
     exact = plan_levels(_known(parts, stream))
     actual = timeline.seconds
     redo = []
-    if abs(_level(timeline, plan) - MIX_TARGET) > LEVEL_TOLERANCE_LU:
-        redo.append(f"loudness {_level(timeline, plan):.2f} LUFS")
-        exact.programme_db += MIX_TARGET - _level(timeline, plan) if plan.sounds else 0.0
+    level = _level(timeline, plan)
+    if abs(level - MIX_TARGET) > LEVEL_TOLERANCE_LU:
+        redo.append(f"loudness {level:.2f} LUFS")
+        if plan.sounds:  # the music is not in the speech's figures: the programme's own miss corrects it
+            exact.programme_db += MIX_TARGET - level
     if any(abs(exact.voice_db.get(v, 0) - levels.voice_db.get(v, 0)) > VOICE_TOLERANCE_DB for v in exact.voice_db):
         redo.append("voice levels")
     if script.intro == AUTO and not _length_close(said_length, actual):
@@ -88,8 +90,9 @@ def render_episode(plan: Plan, speaker: Speaker, mp3: Path, progress: Tick | Non
     if redo:
         log.info("mixing again from the cache with exact figures (%s)", ", ".join(redo))
         timeline = _render(parts, stream, exact, mp3, plan.bitrate, script.speed, plan.sounds)
-        if abs(_level(timeline, plan) - MIX_TARGET) > LEVEL_TOLERANCE_LU and np.isfinite(_level(timeline, plan)):
-            exact.programme_db += MIX_TARGET - _level(timeline, plan)
+        level = _level(timeline, plan)
+        if abs(level - MIX_TARGET) > LEVEL_TOLERANCE_LU and np.isfinite(level):
+            exact.programme_db += MIX_TARGET - level
             timeline = _render(parts, stream, exact, mp3, plan.bitrate, script.speed, plan.sounds)
     log.debug("cache: %d hits, %d misses; mixing started after %.1f s, the last sentence was ready after %.1f s, "
               "all done after %.1f s", cache.hits, cache.misses, spoken_at - started, stream.last_ready - started,
