@@ -1,15 +1,16 @@
 """Reading inputs: every kind of article becomes the same :class:`~..models.Article`.
 
-One reader per kind, chosen by the file's extension (:data:`READERS`): plain text (:mod:`.plain`), Markdown
-(:mod:`.markdown`), a saved web page (:mod:`.html`), an EPUB book or document (:mod:`.epub`), a Word document
-(:mod:`.word`), a PDF (:mod:`.pdf`); a web page's address is fetched (:mod:`.fetch`) and saved so that a rebuild is offline. Nothing
-here knows what becomes of the article.
+One reader per kind, chosen by the file's extension (:data:`READERS`, :data:`DOCUMENT_PARSERS`): plain text
+(:mod:`.plain`), Markdown (:mod:`.markdown`), a saved web page (:mod:`.html`), an EPUB book or document
+(:mod:`.epub`), a Word document (:mod:`.word`), a PDF (:mod:`.pdf`); a web page's address is fetched
+(:mod:`.fetch`) and saved so that a rebuild is offline. Nothing here knows what becomes of the article.
 """
 
 from __future__ import annotations
 
 import codecs
 import dataclasses
+import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -19,15 +20,12 @@ from ..errors import ArticleError, FetchError, InputError, converted
 from ..files import slugify, write_atomic
 from ..images import square_cover
 from ..models import Article
-from .epub import parse_epub
 from .fetch import fetch_page, get, is_url
 from .html import decode_page, lead_image_url, parse_html
 from .kinds import ARTICLE_SUFFIXES, ARTICLE_TYPES, ARTICLE_TYPES_OR, SCRIPT_SUFFIXES
 from .markdown import parse_markdown
-from .pdf import parse_pdf
 from .plain import parse_text
 from .text import read_bytes, read_text, regular_size
-from .word import parse_docx
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +50,22 @@ def _read_html(path: Path) -> Article:
     return dataclasses.replace(article, image=cover.name) if cover.is_file() else article
 
 
-def _from_file(parse: Callable[..., Article]) -> Callable[[Path], Article]:
-    """The reader of a document that its parser opens itself (EPUB, Word, PDF): a regular file, checked first."""
-    def read(path: Path) -> Article:
-        regular_size(path)
-        return parse(path, fallback_title=fallback_title(path))
-    return read
+DOCUMENT_PARSERS = {"epub": "epub:parse_epub", "word": "word:parse_docx", "pdf": "pdf:parse_pdf"}
+"""The documents whose parsers open the file themselves, by kind: ``module:function`` in this package. They are
+imported by name when such a file is read (as engines are), so that pdfminer and python-docx are not loaded by
+every command."""
+
+
+def _read_document(kind: str, path: Path) -> Article:
+    regular_size(path)
+    module, function = DOCUMENT_PARSERS[kind].split(":")
+    parse = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+    return parse(path, fallback_title=fallback_title(path))
 
 
 READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,
-                                                 "html": _read_html, "epub": _from_file(parse_epub),
-                                                 "word": _from_file(parse_docx), "pdf": _from_file(parse_pdf)}
-"""The reader of each kind of article file."""
+                                                 "html": _read_html}
+"""The reader of each kind of article file read as text (documents: :data:`DOCUMENT_PARSERS`)."""
 
 
 def input_kind(path: Path) -> str:
@@ -90,7 +92,7 @@ def read_article(path: Path) -> Article:
     if kind == "script":
         raise InputError(f"{path}: is a script, not an article; use 'speak.py build {path}' to build it")
     try:
-        return READERS[kind](path)
+        return READERS[kind](path) if kind in READERS else _read_document(kind, path)
     except ArticleError as e:
         raise ArticleError(f"{path}: {e}") from None
 

@@ -16,15 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import qrcode
-from werkzeug.serving import make_server
-from werkzeug.utils import send_file
-from werkzeug.wrappers import Request, Response
+from typing import TYPE_CHECKING, Any
 
 from .feed import read_items, render_feed
 from .upload import FEED, FEED_CACHE, content_type, published_files
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Request, Response
+
+# werkzeug and qrcode are imported where they are used: only `speak.py serve` needs them, every command would
+# load them otherwise
 
 
 def lan_address() -> str:
@@ -45,11 +46,16 @@ class _App:
         self.folder = folder
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from werkzeug.wrappers import Request  # noqa: PLC0415 - see above
+
         request = Request(environ)
         response = self.respond(request)
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
+        from werkzeug.utils import send_file  # noqa: PLC0415 - see above
+        from werkzeug.wrappers import Response  # noqa: PLC0415
+
         if request.method not in ("GET", "HEAD"):
             return Response("only GET and HEAD\n", 405, {"Allow": "GET, HEAD"}, mimetype="text/plain")
         name = request.path.lstrip("/") or FEED
@@ -72,6 +78,8 @@ class _App:
 def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator[str]:
     """Serve ``folder`` in a thread while the block runs; yields the feed's address (with this machine's network
     address when bound to every interface). ``port`` 0 picks a free one."""
+    from werkzeug.serving import make_server  # noqa: PLC0415 - see above
+
     published_files(folder)  # a folder that is not a built one is refused before anything listens
     server = make_server(host, port, _App(Path(folder)), threaded=True)
     shown = lan_address() if host in ("0.0.0.0", "") else host
@@ -88,6 +96,8 @@ def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator
 def qr_text(url: str) -> str:
     """A QR code of ``url`` in text (half blocks, light modules drawn: right on a dark terminal), for a phone's
     camera."""
+    import qrcode  # noqa: PLC0415 - see above
+
     code = qrcode.QRCode(border=2)
     code.add_data(url)
     code.make(fit=True)

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import fsspec
 from filelock import FileLock
 
 from .. import stops
@@ -201,6 +200,8 @@ def _remote_errors() -> tuple[type[BaseException], ...]:
 
 
 def _open(url: str) -> _Remote:
+    import fsspec  # noqa: PLC0415 - only publishing needs it (and its backends): not loaded by every command
+
     try:
         fs, root = fsspec.core.url_to_fs(url)
     except ImportError as e:  # a protocol whose backend is not installed
