@@ -21,12 +21,12 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
-import trafilatura
 from charset_normalizer import from_bytes
 
 from ..errors import ArticleError
@@ -442,6 +442,14 @@ def _char_ref(m: re.Match[str]) -> str:
     return m[0]
 
 
+
+def _trafilatura() -> ModuleType:
+    """trafilatura, imported when a page is first read: 0.1-0.2 CPU-s of start-up that commands reading no web
+    page (a script, a text or Markdown file, a document) need not pay."""
+    import trafilatura
+
+    return trafilatura
+
 def page_tree(page: str | bytes, content_type: str = "") -> Any:
     """The page parsed leniently, as a browser would: decoded (:func:`decode_page`), control characters removed
     (written as such, or as numeric references), an XML declaration dropped, too deep nesting unwrapped."""
@@ -459,7 +467,7 @@ def _words(blocks: list[Block]) -> int:
 
 
 def _mode(tree: Any, url: str, **mode: bool) -> list[Block]:
-    xml = trafilatura.extract(copy.deepcopy(tree), url=url or None, output_format="xml", include_tables=True,
+    xml = _trafilatura().extract(copy.deepcopy(tree), url=url or None, output_format="xml", include_tables=True,
                               include_comments=False, include_formatting=True, include_images=False, **mode)
     main = lxml.etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
     return list(_blocks(main)) if main is not None else []
@@ -490,7 +498,7 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", conte
     lift_headings(tree)
     mark_article(tree)
     log.debug("removed %d clutter elements", removed)
-    meta = trafilatura.extract_metadata(tree, default_url=url or None)
+    meta = _trafilatura().extract_metadata(tree, default_url=url or None)
     blocks = _extract(tree, url, ld)
     title = page_title(tree, clean((meta.title if meta else "") or ld.headline or "")) or fallback_title
     if blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
@@ -547,7 +555,7 @@ def _questions(blocks: list[Block]) -> Iterator[Block]:
 
 def lead_image_url(page: str | bytes, url: str = "") -> str:
     """The page's lead image (og:image and the like), absolute, or empty."""
-    meta = trafilatura.extract_metadata(page_tree(page), default_url=url or None)
+    meta = _trafilatura().extract_metadata(page_tree(page), default_url=url or None)
     image = (meta.image if meta else "") or ""
     if image and url:
         image = urljoin(url, image)
