@@ -8,7 +8,10 @@ memory, sampled every 50 ms from /proc: the build's own process ("main") and its
 - The cost of production: a cold build of the sample with hibari for every role, against the bare hibari CLI,
   PAIRS times each, alternating; the median ratio of wall and of CPU time. The bare CLI reads (a) the article's
   text (script/sample.txt), and (b) the very words the build gives the voice (intro, spoken headings and outro
-  included, written forms spelled out): the second is the production's own overhead.
+  included, written forms spelled out): the second is the production's own overhead. And (c) the bare voice and
+  its MP3: the CLI's WAV of the episode's words encoded by the same ffmpeg with the episode's own arguments (44.1
+  kHz mono CBR, LAME's fast mode; audio/encoder.py's mp3_arguments): what any MP3 of that voice costs, so that
+  the ratio shows what the production adds beyond an encoder every episode needs.
 - The default two-voice build (FAQ questions in piper's voice), cold, against the same.
 - Warm rebuild (all cached) and a rebuild after editing one paragraph.
 - A long document (the sample's sections 14 times over, every sentence varied: about 3 hours) and the bare CLI on
@@ -37,9 +40,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from articlecast.audio.encoder import mp3_arguments  # noqa: E402
 from articlecast.audio.plan import plan_episode  # noqa: E402
 from articlecast.audio.tags import read_mp3  # noqa: E402
+from articlecast.ffmpeg import ffmpeg_exe  # noqa: E402
 from articlecast.models import ROLES, Voice  # noqa: E402
+from articlecast.options import Options  # noqa: E402
 from articlecast.script import read_script, write_script  # noqa: E402
 from articlecast.voice.engines import engine_classes  # noqa: E402
 
@@ -172,6 +178,13 @@ def main() -> int:
             r.audio = w.getnframes() / w.getframerate()
         return r
 
+    def bare_mp3_run(name: str, voice: Run) -> Run:
+        """The WAV ``voice`` just wrote, encoded as an episode's MP3; the row is both together."""
+        enc = run(name, [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(work / "bare.wav"),
+                         *mp3_arguments(Options().bitrate), str(work / "bare.mp3")], env, work)
+        return Run(name, voice.wall + enc.wall, voice.cpu + enc.cpu, voice.audio, voice.main_mib,
+                   max(voice.tree_mib, enc.tree_mib))
+
     try:
         hibari = [*build, "--engine", "hibari", str(script)]
         two = [*build, str(script)]
@@ -180,9 +193,11 @@ def main() -> int:
             pairs.setdefault("hibari", []).append((cold("sample: cold build, hibari", hibari, 1),
                                                    bare_run("sample: bare `hibari` CLI, the article's text",
                                                             ROOT / "script" / "sample.txt")))
-            pairs.setdefault("words", []).append((pairs["hibari"][-1][0],
-                                                  bare_run("sample: bare `hibari` CLI, the episode's words",
-                                                           work / "words.txt")))
+            words = bare_run("sample: bare `hibari` CLI, the episode's words", work / "words.txt")
+            pairs.setdefault("words", []).append((pairs["hibari"][-1][0], words))
+            pairs.setdefault("mp3", []).append((pairs["hibari"][-1][0],
+                                                bare_mp3_run("sample: bare `hibari` CLI, the episode's words, and its MP3",
+                                                             words)))
             if has_piper:
                 pairs.setdefault("two", []).append((cold("sample: cold build, hibari + piper", two, 2),
                                                     pairs["hibari"][-1][1]))
@@ -222,20 +237,21 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'run':<48}{'wall s':>8}{'CPU s':>8}{'audio s':>9}{'x real time':>13}{'main MiB':>10}{'tree MiB':>10}")
+    print(f"{'run':<60}{'wall s':>8}{'CPU s':>8}{'audio s':>9}{'x real time':>13}{'main MiB':>10}{'tree MiB':>10}")
     for r in rows:
-        print(f"{r.name:<48}{r.wall:>8.1f}{r.cpu:>8.1f}{r.audio:>9.0f}{r.audio / r.wall:>13.1f}{r.main_mib:>10.0f}"
+        print(f"{r.name:<60}{r.wall:>8.1f}{r.cpu:>8.1f}{r.audio:>9.0f}{r.audio / r.wall:>13.1f}{r.main_mib:>10.0f}"
               f"{r.tree_mib:>10.0f}")
     print()
     print(f"ratios over {args.pairs} paired runs (median, and the range):")
     for key, label in (("hibari", "cold hibari build / bare CLI on the article's text"),
                        ("words", "cold hibari build / bare CLI on the episode's words"),
+                       ("mp3", "cold hibari build / bare CLI on its words + their MP3"),
                        ("two", "cold two-voice build / bare CLI on the article's text")):
         if key not in pairs:
             continue
         walls = [a.wall / b.wall for a, b in pairs[key]]
         cpus = [a.cpu / b.cpu for a, b in pairs[key]]
-        print(f"  {label:<56} wall {statistics.median(walls):.2f}x ({min(walls):.2f}-{max(walls):.2f}), "
+        print(f"  {label:<58} wall {statistics.median(walls):.2f}x ({min(walls):.2f}-{max(walls):.2f}), "
               f"CPU {statistics.median(cpus):.2f}x ({min(cpus):.2f}-{max(cpus):.2f})")
     cold_wall = statistics.median(a.wall for a, _ in pairs["hibari"])
     print(f"  warm rebuild / cold build: wall {warm.wall / cold_wall:.2f}x")
