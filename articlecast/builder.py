@@ -31,17 +31,13 @@ from .check import check_available, listen_to_plan, plan_report
 from .errors import ArticlecastError, OutputError, converted
 from .files import temp_path
 from .loading import Loaded, digest, load
-from .models import MIX_RATE, Audio, Episode, Retake, Script, Tick, Voice
+from .models import MIX_RATE, Audio, Episode, Retake, Script, Tick, Voice, untold
 from .options import Options
 from .publish import Artwork, Published, artwork, build_hash, prepare_output, publish_episode, up_to_date
 from .voice.choice import parse_voice, require_voice, require_voices, warn_about_language
 from .voice.engines import get_engine
 from .voice.segments import SegmentCache
 from .voice.speaker import PoolFactory, Request, Speaker
-
-
-def _nothing(n: int) -> None:
-    return None
 
 
 class Progress:
@@ -56,13 +52,18 @@ class Progress:
     def building(self, script: Script, number: int, count: int) -> None:
         """Episode ``number`` of ``count`` is about to be spoken."""
 
+    def reading(self, pages: int) -> Tick:
+        """A document of ``pages`` pages (or a book of that many documents) is being read; returns what is told of
+        each."""
+        return untold
+
     def speaking(self, sentences: int) -> Tick:
         """``sentences`` are to be made ready (spoken, or found in the cache); returns what is told of each."""
-        return _nothing
+        return untold
 
     def listening(self, sentences: int) -> Tick:
         """``sentences`` are to be listened to (the check); returns what is told of each."""
-        return _nothing
+        return untold
 
     def retaken(self, retake: Retake) -> None:
         """A sentence the check misheard was spoken again (or tried again)."""
@@ -127,7 +128,7 @@ class Builder:
 
     def load(self, source: str | Path) -> Loaded:
         """Read one input (a URL is fetched and saved), the options applied."""
-        loaded = load(source, self.options)
+        loaded = load(source, self.options, self.progress.reading)
         if loaded.saved is not None:
             self.progress.saved(loaded)
         return loaded

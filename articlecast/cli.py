@@ -91,9 +91,9 @@ class _Bars(Progress):
         self.quiet = quiet
         self.bars: list[tqdm] = []
 
-    def _bar(self, total: int, what: str):  # type: ignore[no-untyped-def]
+    def _bar(self, total: int, what: str, unit: str = "sentence"):  # type: ignore[no-untyped-def]
         self.close()
-        bar = tqdm(total=total, unit="sentence", desc=what, file=sys.stderr, disable=self.quiet or None,
+        bar = tqdm(total=total, unit=unit, desc=what, file=sys.stderr, disable=self.quiet or None,
                    dynamic_ncols=True, leave=False)
         self.bars.append(bar)
         return bar.update
@@ -110,12 +110,16 @@ class _Bars(Progress):
         _status(f"Saved the page as {loaded.saved}; rebuild offline with: speak.py build {loaded.saved}")
 
     def building(self, script: Script, number: int, count: int) -> None:
+        self.close()
         where = f" [{number}/{count}]" if count > 1 else ""
         words = words_said(script)
         long = f", {words:,} words: about {spoken_hours(words, script.speed):.1f} hours of speech" \
             if words > LONG_WORDS else ""
         _status(f"Building{where} {script.meta.title} ({len(script.chapters)} chapters{long}"
                 f"{', online voice' if online(script) else ''})")
+
+    def reading(self, pages: int):  # type: ignore[no-untyped-def]
+        return self._bar(pages, "Reading", "page")
 
     def speaking(self, sentences: int):  # type: ignore[no-untyped-def]
         return self._bar(sentences, "Speaking")
@@ -180,10 +184,14 @@ def cmd_script(args: argparse.Namespace) -> int:
         raise InputError("several articles make one script only as a digest: add --digest \"Episode title\"")
     pages = Path(args.pages) if args.pages else (out.parent if out is not None else Path("script"))
     options = Options(show=args.show or "", pages=pages, max_words=0)  # a script of any length: edit it into parts
-    items = [load(p, options) for p in args.paths]
+    bars = _Bars(False)
+    try:
+        items = [load(p, options, bars.reading) for p in args.paths]
+    finally:
+        bars.close()
     for x in items:
         if x.saved is not None:
-            _Bars(True).saved(x)
+            bars.saved(x)
     script = (digest(items, args.digest, options) if args.digest is not None else items[0]).script
     if out is not None:
         write_script(out, script)
@@ -281,6 +289,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             pass
 
     def start(episodes: int, sentences: int) -> None:
+        progress.close()  # a document's reading bar
         _status(f"Building {episodes} of {len(sources)} episodes ({len(sources) - episodes} up to date or unreadable)")
         bars.append(tqdm(total=sentences, unit="sentence", desc="Batch", file=sys.stderr, disable=args.quiet or None,
                          dynamic_ncols=True))
@@ -292,7 +301,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             tqdm.write(f"failed: {outcome.detail}", file=sys.stderr)
 
     started = time.perf_counter()
-    with Builder(options, BatchBars(args.quiet)) as builder:
+    progress = BatchBars(args.quiet)
+    with Builder(options, progress) as builder:
         _Run.builder = builder
         try:
             outcomes = run_batch(sources, builder, report, start)

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import stops
 from .errors import InputError
 from .inputs import fetch_article, input_kind, is_url, read_article
-from .models import DEFAULT_SHOW, Music, Script
+from .models import DEFAULT_SHOW, Music, Reading, Script
 from .options import SPOKEN_WPM, Options
 from .script import make_digest, make_script, read_script
 from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
@@ -32,9 +32,10 @@ class Loaded:
     """For a URL: where the fetched page was saved (a rebuild from it is offline)."""
 
 
-def load(source: str | Path, options: Options | None = None) -> Loaded:
+def load(source: str | Path, options: Options | None = None, reading: Reading | None = None) -> Loaded:
     """Read one input of a build: a script (.yaml), an article (:data:`~.inputs.ARTICLE_TYPES`) or a web page's URL
-    (fetched and saved into ``options.pages``); then ``options``' voice, speed, show and e-mail applied."""
+    (fetched and saved into ``options.pages``); then ``options``' voice, speed, show and e-mail applied. A document's
+    pages are told to ``reading`` as they are read."""
     stops.check()
     options = options or Options()
     text = str(source)
@@ -46,7 +47,7 @@ def load(source: str | Path, options: Options | None = None) -> Loaded:
         if input_kind(path) == "script":
             loaded = Loaded(read_script(path, require_voice), path.parent, text)
         else:
-            loaded = Loaded(make_script(read_article(path), show=options.show or DEFAULT_SHOW), path.parent, text)
+            loaded = Loaded(make_script(read_article(path, reading), show=options.show or DEFAULT_SHOW), path.parent, text)
     return within_length(apply_options(loaded, options), options)
 
 

@@ -41,7 +41,13 @@ SECTION_KINDS = ("lead", "section", "faq", "closing")
 """What a part of an article is: opening prose, a headed section, one FAQ question, the closing words."""
 
 Tick = Callable[[int], object]
-"""Called with how many more items (sentences, captions) are done: progress."""
+"""Called with how many more items (sentences, captions, pages) are done: progress."""
+Reading = Callable[[int], Tick]
+"""Told how many pages a document has, when it is opened; returns what is told as each is read (progress)."""
+
+
+def untold(n: int) -> None:
+    """A :data:`Tick` that tells nobody."""
 
 
 def _need_text(cls: str, name: str, value: object) -> None:

@@ -7,8 +7,9 @@ chapters, and the page furniture spoken.
 
 The outside readers: poppler's ``pdftotext`` (Debian's poppler-utils) for PDF; for Word, every paragraph and
 table cell that python-docx lists; for EPUB, all the text of the spine's documents (lxml). Page furniture is
-what ``pdftotext`` puts at the top or foot of three or more pages (digits aside) — running headers and footers,
-"Page 3 of 9" — and it counts as spoken when the episode says it more often than the rest of the text does.
+what ``pdftotext`` puts at the top or foot of three or more pages (digits aside), and seldom anywhere else —
+running headers and footers, "Page 3 of 9" — and it counts as spoken when the episode says it more often than the
+rest of the text (without the furniture where it stands) does.
 
     python bench/documents.py                       # the real documents the tests read
     python bench/documents.py paper.pdf report.docx  # and these
@@ -54,35 +55,59 @@ def pdf_pages(path: Path) -> list[str]:
     return out.stdout.decode("utf-8", "replace").split("\f")
 
 
+def _edges(page: str) -> tuple[list[str], list[str]]:
+    """A page's lines, and those at its top or foot (the first two and the last two)."""
+    lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+    return lines, lines[:2] + lines[-2:]
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.casefold())
+
+
 def furniture(pages: list[str]) -> Counter[str]:
-    """Lines at the top or foot of three or more pages (digits aside), with how often pdftotext has them."""
+    """Lines at the top or foot of three or more pages (digits aside) and seldom anywhere else (a manual's
+    "[Function]" opens a few pages but stands beside hundreds of definitions), with how often pdftotext has them."""
     seen: dict[str, set[int]] = {}
+    inside: Counter[str] = Counter()
     found: Counter[str] = Counter()
     for n, page in enumerate(pages):
-        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
-        for ln in lines[:2] + lines[-2:]:
-            seen.setdefault(re.sub(r"\d+", "#", ln.casefold()), set()).add(n)
+        lines, edges = _edges(page)
+        for ln in edges:
+            seen.setdefault(_key(ln), set()).add(n)
+        inside.update(_key(ln) for ln in lines[2:-2])
     for page in pages:
-        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
-        for ln in set(lines[:2] + lines[-2:]):
-            if len(seen[re.sub(r"\d+", "#", ln.casefold())]) >= min(3, max(2, len(pages) // 2)) \
+        for ln in set(_edges(page)[1]):
+            key = _key(ln)
+            if len(seen[key]) >= min(3, max(2, len(pages) // 2)) and inside[key] < len(seen[key]) \
                     and re.search(r"[^\W\d_]{3}", ln):
                 found[ln] += 1
     return found
 
 
-def outside_text(path: Path) -> tuple[str, int | None, Counter[str]]:
-    """(text, pages, furniture) as the outside reader has them."""
+def without_furniture(pages: list[str], found: Counter[str]) -> str:
+    """pdftotext's text without the furniture where it stands (at pages' tops and feet): the same words elsewhere
+    on a page (a manual's "[Function]" beside each definition, which also happens to open some pages) stay."""
+    kept = []
+    for page in pages:
+        lines = _edges(page)[0]
+        kept += [ln for k, ln in enumerate(lines) if not (ln in found and (k < 2 or k >= len(lines) - 2))]
+    return "\n".join(kept)
+
+
+def outside_text(path: Path) -> tuple[str, int | None, Counter[str], str]:
+    """(text, pages, furniture, text without the furniture) as the outside reader has them."""
     if path.suffix == ".pdf":
         pages = pdf_pages(path)
-        return "\n".join(pages), len([p for p in pages if p.strip()]), furniture(pages)
+        found = furniture(pages)
+        return "\n".join(pages), len([p for p in pages if p.strip()]), found, without_furniture(pages, found)
     if path.suffix == ".docx":
         import docx
 
         document = docx.Document(str(path))
         parts = [p.text for p in document.paragraphs]
         parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
-        return "\n".join(parts), None, Counter()
+        return "\n".join(parts), None, Counter(), "\n".join(parts)
     with zipfile.ZipFile(path) as z:
         opf_name = re.search(rb'full-path="([^"]+)"', z.read("META-INF/container.xml"))[1].decode()
         opf = lxml.etree.fromstring(z.read(opf_name))
@@ -95,19 +120,16 @@ def outside_text(path: Path) -> tuple[str, int | None, Counter[str]]:
                                         lxml.etree.XMLParser(resolve_entities=False, no_network=True))
             body = doc.find("{http://www.w3.org/1999/xhtml}body")
             texts.append(" ".join(body.itertext()) if body is not None else "")
-        return "\n".join(texts), None, Counter()
+        return "\n".join(texts), None, Counter(), "\n".join(texts)
 
 
 def grams(ws: list[str], n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(ws[k:k + n]) for k in range(len(ws) - n + 1)}
 
 
-def furniture_spoken(ours: str, theirs: str, found: Counter[str]) -> int:
-    """How many times the episode says a header or footer more often than the text does without them."""
+def furniture_spoken(ours: str, body: str, found: Counter[str]) -> int:
+    """How many times the episode says a header or footer more often than the text (``body``) does without them."""
     said = " ".join(words(ours))
-    body = theirs
-    for line in found:
-        body = body.replace(line, " ")
     body = " ".join(words(body))
     extra = 0
     for line in found:
@@ -125,14 +147,14 @@ def measure(path: Path) -> dict[str, object]:
         return {"document": path.name, "error": str(e)}
     seconds = time.process_time() - start
     ours = spoken(article)
-    theirs, pages, found = outside_text(path)
+    theirs, pages, found, body = outside_text(path)
     mine, other = words(ours), words(theirs)
     common = sum((Counter(mine) & Counter(other)).values())
     return {
         "document": path.name, "pages": pages if pages is not None else "—", "words": len(mine),
         "outside": len(other), "spoken": common / max(1, len(other)), "not_theirs": 1 - common / max(1, len(mine)),
         "order": len(grams(mine) & grams(other)) / max(1, len(grams(mine))),
-        "chapters": len(article.sections), "furniture": furniture_spoken(ours, theirs, found) if found else 0,
+        "chapters": len(article.sections), "furniture": furniture_spoken(ours, body, found) if found else 0,
         "furniture_lines": sum(found.values()), "cpu": seconds, "left_out": article.left_out,
     }
 

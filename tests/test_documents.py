@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import PAGES, one_line_error, speak
+from helpers import PAGES, one_line_error, speak, start
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 
@@ -148,6 +152,57 @@ def test_running_headers_on_alternate_pages_and_figure_labels_are_not_read() -> 
     assert not re.search(r"\bS e c\b|\bB0 B5 B10\b", said)  # labels drawn in figures and plots
 
 
+NETTLE = PAGES / "real" / "nettle-manual.pdf"  # Texinfo (TeX): accents drawn apart, the author at the title page's foot
+LIBTASN1 = PAGES / "real" / "libtasn1-manual.pdf"  # Texinfo: "Abstract Syntax Notation One" as its subtitle
+
+
+def test_a_manuals_title_page_gives_its_authors_and_accents_drawn_apart_are_put_on_their_letters() -> None:
+    told: list[int] = []
+    manual = read_article(NETTLE, reading=lambda pages: told.append(pages) or told.append)
+    assert told[0] == 111 and told[1:] == [1] * 111  # its pages, told as they are read
+    assert (manual.title, manual.author) == ("Nettle Manual", "Niels Möller")  # "M¨oller" as TeX draws it
+    said = _said(manual) + " ".join(s.title for s in manual.sections)
+    assert "Originally written 2001 by Niels Möller, updated 2017." in said
+    assert "\u00a8" not in said and "\u0308" not in said  # no accent left standing alone
+    assert [s.title for s in manual.sections][1:3] == ["1 Introduction", "2 Copyright"]
+    # an entry's kind, set apart at the right of its first line, said first (not inside its wrapped signature)
+    assert "Function: void sha512_update (struct sha512 ctx *ctx, size t length, const uint8 t *data) Hash" in said
+    assert "[Function]" not in said and "[Constant]" not in said
+    other = read_article(LIBTASN1)
+    assert other.author == "Fabio Fiorina, Simon Josefsson, Nikos Mavrogiannopoulos"  # an address in brackets left out
+    assert "help-libtasn1@gnu.org" not in _said(other)
+
+
+def _opened(pid: int, path: Path) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see what the build has open")
+def test_a_stop_while_a_long_pdf_is_read_is_answered_between_its_pages(tmp_path: Path) -> None:
+    shutil.copy(NETTLE, tmp_path / NETTLE.name)
+    proc = start(["build", NETTLE.name, "--engine", "silent", "-q"], tmp_path)
+    deadline = time.monotonic() + 30
+    while not _opened(proc.pid, tmp_path / NETTLE.name) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # until it reads the PDF (a condition, not a measure)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    answered = time.monotonic() - sent
+    assert proc.returncode == 143, err
+    # between two pages (0.01-0.2 s each), not after all 111 (about 5 s on 2 cores)
+    assert answered < 2.0, answered
+    assert err.strip().splitlines() == ["speak: stopped by SIGTERM; nothing was published, unfinished files were "
+                                        "removed"], err
+    assert not (tmp_path / "audio_out").exists() or not list((tmp_path / "audio_out").iterdir())
+
+
 @pytest.mark.parametrize("document, chapters", [
     pytest.param(PAPER, ["1. Introduction", "1.1. History", "7. Summary"], marks=pytest.mark.slow),
     pytest.param(REPORT, ["Introduction", "Keeping Logs in Memory"], marks=pytest.mark.slow),
@@ -165,7 +220,7 @@ def test_a_document_builds_into_an_episode_with_its_own_headings_as_chapters(doc
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
-@pytest.mark.parametrize("document, spoken", [(PAPER, 0.93), (REPORT, 0.55), (HASHING, 0.8)])
+@pytest.mark.parametrize("document, spoken", [(PAPER, 0.93), (REPORT, 0.55), (HASHING, 0.8), (LIBTASN1, 0.88)])
 def test_beside_pdftotext_the_text_is_read_in_its_order_and_nothing_is_made_up(document: Path,
                                                                                 spoken: float) -> None:
     r = measure(document)  # bench/documents.py: the same figures as README's table

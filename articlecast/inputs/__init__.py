@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from ..errors import ArticleError, FetchError, InputError, converted
 from ..files import slugify, write_atomic
 from ..images import square_cover
-from ..models import Article
+from ..models import Article, Reading
 from .fetch import fetch_page, get, is_url
 from .html import decode_page, lead_image_url, parse_html
 from .kinds import ARTICLE_SUFFIXES, ARTICLE_TYPES, ARTICLE_TYPES_OR, SCRIPT_SUFFIXES
@@ -51,16 +51,17 @@ def _read_html(path: Path) -> Article:
 
 
 DOCUMENT_PARSERS = {"epub": "epub:parse_epub", "word": "word:parse_docx", "pdf": "pdf:parse_pdf"}
-"""The documents whose parsers open the file themselves, by kind: ``module:function`` in this package. They are
-imported by name when such a file is read (as engines are), so that pdfminer and python-docx are not loaded by
-every command."""
+"""The documents whose parsers open the file themselves, by kind: ``module:function`` in this package, each
+``(path, fallback_title=, reading=)`` (:data:`~..models.Reading`: progress page by page, or document by document
+of a book). They are imported by name when such a file is read (as engines are), so that pdfminer and python-docx
+are not loaded by every command. Between pages they answer a stop (:func:`~..stops.check`)."""
 
 
-def _read_document(kind: str, path: Path) -> Article:
+def _read_document(kind: str, path: Path, reading: Reading | None) -> Article:
     regular_size(path)
     module, function = DOCUMENT_PARSERS[kind].split(":")
     parse = getattr(importlib.import_module(f"{__name__}.{module}"), function)
-    return parse(path, fallback_title=fallback_title(path))
+    return parse(path, fallback_title=fallback_title(path), reading=reading)
 
 
 READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,
@@ -86,13 +87,13 @@ def fallback_title(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"
 
 
-def read_article(path: Path) -> Article:
-    """Read and parse an article file, by its kind."""
+def read_article(path: Path, reading: Reading | None = None) -> Article:
+    """Read and parse an article file, by its kind (a document's pages told to ``reading`` as they are read)."""
     kind = input_kind(path)
     if kind == "script":
         raise InputError(f"{path}: is a script, not an article; use 'speak.py build {path}' to build it")
     try:
-        return READERS[kind](path) if kind in READERS else _read_document(kind, path)
+        return READERS[kind](path) if kind in READERS else _read_document(kind, path, reading)
     except ArticleError as e:
         raise ArticleError(f"{path}: {e}") from None
 

@@ -23,8 +23,9 @@ from urllib.parse import unquote, urldefrag
 
 import lxml.etree
 
+from .. import stops
 from ..errors import ArticleError, InputError
-from ..models import Article
+from ..models import Article, Reading, untold
 from .language import checked_language
 from .structure import Block, clean, sectionize, speakable_item, table_sentences
 
@@ -196,8 +197,9 @@ def _meta(root: Any, name: str) -> str:
     return clean(" ".join(found.itertext())) if found is not None else ""
 
 
-def parse_epub(path: Path, fallback_title: str = "") -> Article:
-    """An article from an EPUB file: the spine's documents in order, the navigation's titles as chapters."""
+def parse_epub(path: Path, fallback_title: str = "", reading: Reading | None = None) -> Article:
+    """An article from an EPUB file: the spine's documents in order, the navigation's titles as chapters (each
+    document told to ``reading`` as it is read; a stop is answered between them)."""
     book = _Book(path)
     container = book.xml("META-INF/container.xml")
     rootfile = next((x.get("full-path") for x in container.iter() if _local(x.tag) == "rootfile"), None)
@@ -223,7 +225,10 @@ def parse_epub(path: Path, fallback_title: str = "") -> Article:
         titles.setdefault(entry.href, entry)
     blocks: list[Block] = []
     nav_doc = _resolve(rootfile, nav.get("href", "")) if nav is not None else ""
+    tick = reading(len(order)) if reading is not None and order else untold
     for doc in order:
+        stops.check()  # a safe point: nothing is written while a document is read
+        tick(1)
         if doc not in book.names or doc == nav_doc:  # the table of contents is the chapters, not read
             continue
         body = next((x for x in book.xml(doc).iter() if _local(x.tag) == "body"), None)

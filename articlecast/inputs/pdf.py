@@ -43,8 +43,9 @@ from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream, resol
 from pdfminer.psparser import PSException, PSLiteral
 from pdfminer.utils import decode_text
 
+from .. import stops
 from ..errors import ArticleError, InputError
-from ..models import Article
+from ..models import Article, Reading, Tick, untold
 from .language import checked_language
 from .structure import BULLET_RE, Block, clean, numbered_heading, sectionize, speakable_item, text_key
 
@@ -74,13 +75,17 @@ CAPTION_RE = re.compile(r"^(?:fig(?:ure)?|table|listing|algorithm|chart|exhibit|
 REFERENCES_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:references|bibliography|works cited|literature cited|"
                            r"literature|citations|sources|references and notes|notes and references)\s*$", re.I)
 FRONT_END_RE = re.compile(r"^(?:abstract|summary|introduction|executive summary|overview|preface|foreword|"
-                          r"contents|table of contents|keywords?)\b", re.I)
-"""Lines that end the first page's front matter (the title's authors and addresses)."""
+                          r"contents|table of contents|keywords?)(?:$|\s*[.:\u2013\u2014-])", re.I)
+"""Lines that end the first page's front matter (the title's authors and addresses): "Abstract", "Abstract. We ...",
+"Abstract\u2014We ..." (an abstract run into its text without a stop is a long line, which ends it too; a subtitle
+such as "Abstract Syntax Notation One" does not)."""
 AFFILIATION_RE = re.compile(r"\b(?:universit\w*|inc|ltd|llc|gmbh|corp\w*|institut\w*|college|laborator\w*|"
                             r"software|cent(?:er|re)|department|dept|school|project|faculty|research|group|"
                             r"company|foundation)\b", re.I)
 NAME_RE = re.compile(r"^(?:[A-Z][\w'’.-]*\.?|and|&|van|von|de|la|der)(?:[ ,]+(?:[A-Z][\w'’.-]*\.?|and|&|van|von|"
                      r"de|la|der))*$")
+EMAIL_AFTER_RE = re.compile(r"\s*[(<][^()<>\s]+@[^()<>\s]+[)>]$")
+"""An e-mail address in brackets after an author's name."""
 UNNUMBERED_RE = re.compile(r"^(?:abstract|summary|executive summary|keywords?|acknowledge?ments?|references|"
                            r"bibliography|appendix\b.*|notes)\s*:?$", re.I)
 """Headings that stand unnumbered among numbered ones, and are no part above the sections."""
@@ -89,10 +94,20 @@ MONO_RE = re.compile(r"courier|mono|consol|typewriter|cmtt|sfTT|menlo|inconsolat
 MARKERS = set("0123456789*†‡§¶,®™ﬀﬁﬂﬃﬄ")
 """What a raised footnote marker is made of (and symbols: a raised ligature is a symbol the font mislabels)."""
 TERMINAL = ".!?:"
+DEFINITION_LABEL_RE = re.compile(r"\[[A-Z][a-z]+(?: [A-Za-z][a-z]+){0,2}\]")
+"""What kind of thing a reference manual's entry defines, set apart at the right of its first line ("void
+sha256_init (struct sha256_ctx *ctx)    [Function]", as Texinfo prints it): said first ("Function: void ...")."""
+TITLE_PAGE_LINES = 6
+"""A first page of at most this many lines is a title page (title, subtitle, author, edition)."""
 CID_RE = re.compile(r"\(cid:(\d+)\)(?=([a-z])?)")
 """A glyph the font does not map to a character (a ligature when a word goes on after it)."""
 TEX_LIGATURES = {"27": "ff", "28": "fi", "29": "fl", "30": "ffi", "31": "ffl"}
 """The unmapped glyphs TeX's fonts (OT1) use for ligatures, by code."""
+SPACING_ACCENTS = {"\u00a8": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302", "^": "\u0302",
+                   "\u02dc": "\u0303", "~": "\u0303", "\u00b8": "\u0327", "\u02c7": "\u030c", "\u02d8": "\u0306",
+                   "\u02d9": "\u0307", "\u02da": "\u030a", "\u02dd": "\u030b", "\u00af": "\u0304", "\u02db": "\u0328"}
+"""Accents a PDF may draw as glyphs of their own over or under a letter (TeX's fonts do: "M¨oller"), and the
+combining mark each becomes on that letter ("Möller" once composed)."""
 
 
 @dataclass
@@ -149,13 +164,14 @@ class _Document:
     """The bookmarks: (level, title, page index or None)."""
 
 
-def parse_pdf(path: Path, fallback_title: str = "") -> Article:
-    """An article from a PDF document."""
+def parse_pdf(path: Path, fallback_title: str = "", reading: Reading | None = None) -> Article:
+    """An article from a PDF document, its pages told to ``reading`` as they are read (a stop is answered between
+    pages: pdfminer takes 0.02-0.2 s a page, a long manual a minute)."""
     with open(path, "rb") as f:
         head = f.read(1024)
     if b"%PDF-" not in head:
         raise InputError(f"{path}: is not a PDF (no %PDF header); save or export it again as PDF")
-    doc = _read(path)
+    doc = _read(path, reading)
     if doc.chars < MIN_CHARS_PER_PAGE * doc.pages:
         if doc.images:
             raise InputError(
@@ -168,7 +184,14 @@ def parse_pdf(path: Path, fallback_title: str = "") -> Article:
 # ---------------------------------------------------------------- reading the pages
 
 
-def _read(path: Path) -> _Document:
+def _page_count(pdf: PDFDocument) -> int:
+    """How many pages the document says it has (its page tree's /Count; 0 when that is missing or wrong)."""
+    pages = resolve1(pdf.catalog.get("Pages"))
+    count = resolve1(pages.get("Count")) if isinstance(pages, dict) else None
+    return count if isinstance(count, int) and count > 0 else 0
+
+
+def _read(path: Path, reading: Reading | None = None) -> _Document:
     doc = _Document()
     try:
         with open(path, "rb") as f:
@@ -178,7 +201,10 @@ def _read(path: Path) -> _Document:
             device = PDFPageAggregator(manager, laparams=None)
             interpreter = PDFPageInterpreter(manager, device)
             page_ids: dict[int, int] = {}
+            count = _page_count(pdf)
+            tick: Tick = reading(count) if reading is not None and count else untold
             for n, page in enumerate(PDFPage.create_pages(pdf)):
+                stops.check()  # a safe point: nothing is written while a document is read
                 page_ids[page.pageid] = n
                 _bounded(path, page)
                 interpreter.process_page(page)
@@ -188,6 +214,7 @@ def _read(path: Path) -> _Document:
                 doc.images += has_images
                 doc.chars += len(chars)
                 doc.lines += _page_lines(n, chars, layout.width, layout.height)
+                tick(1)
             doc.outline = _outline(pdf, page_ids)
     except PDFPasswordIncorrect:
         raise InputError(f"{path}: is password-protected; open it with its password and save a copy without "
@@ -409,8 +436,7 @@ def _line(page: int, column: int, chars: list[Any], height: float) -> _Line | No
         return None
     parts: list[str] = []
     previous = None
-    for c in kept:
-        t = c.get_text()
+    for c, t in _accented(kept):
         if previous is not None and c.x0 - previous.x1 > 0.2 * min(c.size, previous.size) and parts[-1] != " ":
             parts.append(" ")
         parts.append(t)
@@ -419,10 +445,32 @@ def _line(page: int, column: int, chars: list[Any], height: float) -> _Line | No
     text = clean(unicodedata.normalize("NFKC", text).replace("\u00ad", "-"))
     if not text:
         return None
+    opening = max((k for k, c in enumerate(kept) if c.get_text() == "["), default=0)
+    label = text[text.rfind("["):]
+    if opening and kept[opening].x0 - kept[opening - 1].x1 > size and DEFINITION_LABEL_RE.fullmatch(label):
+        text = f"{label[1:-1]}: {text[: -len(label)].rstrip()}"  # said first, as a reference's entry begins
     bold = sum(bool(BOLD_RE.search(c.fontname)) for c in kept) >= 0.8 * len(kept)
     mono = sum(bool(MONO_RE.search(c.fontname)) for c in kept) >= 0.8 * len(kept)
     return _Line(page, column, height - max(c.y1 for c in kept), height - min(c.y0 for c in kept),
                  min(c.x0 for c in kept), max(c.x1 for c in kept), size, bold, mono, text, height)
+
+
+def _accented(chars: list[Any]) -> list[tuple[Any, str]]:
+    """A line's characters with their text, each accent drawn as a glyph of its own over a letter (at least half
+    of the narrower one's width shared) put on that letter as a combining mark."""
+    texts = [c.get_text() for c in chars]
+    kept = [True] * len(chars)
+    for k, c in enumerate(chars):
+        mark = SPACING_ACCENTS.get(texts[k])
+        if mark is None:
+            continue
+        for j in (k + 1, k - 1):
+            if 0 <= j < len(chars) and kept[j] and texts[j][-1:].isalpha() and \
+                    min(c.x1, chars[j].x1) - max(c.x0, chars[j].x0) >= 0.5 * min(c.width, chars[j].width) > 0:
+                texts[j] += mark
+                kept[k] = False
+                break
+    return [(c, t) for c, t, keep in zip(chars, texts, kept) if keep]
 
 
 def _page_lines(page: int, chars: list[Any], width: float, height: float) -> list[_Line]:
@@ -516,9 +564,11 @@ def _title(doc: _Document, lines: list[_Line], body: float) -> str:
         for ln in first[start:end + 1]:
             ln.kind = "title"
         end += 1
+        title_page = len(first) <= TITLE_PAGE_LINES  # a manual's: its author may stand at the foot
         for ln in first[end:]:  # the authors and their addresses, up to the abstract or the text
             words = len(ln.text.split())
-            if FRONT_END_RE.match(ln.text) or numbered_heading(ln.text) or words > 10 or ln.top > 0.5 * ln.height:
+            if FRONT_END_RE.match(ln.text) or numbered_heading(ln.text) or words > 10 or \
+                    (ln.top > 0.5 * ln.height and not title_page):
                 break
             ln.kind = "front"
     meta = doc.info.get("Title", "")
@@ -536,9 +586,12 @@ def _author(doc: _Document, lines: list[_Line]) -> str:
             if names:
                 break
             continue
-        if AFFILIATION_RE.search(ln.text) or "@" in ln.text or not NAME_RE.match(ln.text):
-            break
-        names.append(ln.text.rstrip(","))
+        text = EMAIL_AFTER_RE.sub("", ln.text)  # "Ann Smith (ann@example.org)"
+        if AFFILIATION_RE.search(text) or "@" in text or not NAME_RE.match(text):
+            if names:
+                break
+            continue  # a subtitle before the names
+        names.append(text.rstrip(","))
     return ", ".join(names[:6])
 
 

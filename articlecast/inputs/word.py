@@ -22,7 +22,7 @@ from docx.opc.exceptions import OpcError
 from docx.table import Table
 
 from ..errors import ArticleError, InputError
-from ..models import Article
+from ..models import Article, Reading
 from .language import checked_language
 from .structure import Block, clean, sectionize, speakable_item, table_sentences
 
@@ -69,8 +69,9 @@ def _blocks(document: Any) -> Iterator[tuple[str, Block]]:
             yield style, Block("paragraph", text)
 
 
-def parse_docx(path: Path, fallback_title: str = "") -> Article:
-    """An article from a Word document."""
+def parse_docx(path: Path, fallback_title: str = "", reading: Reading | None = None) -> Article:
+    """An article from a Word document (read in one piece, in a second or two: ``reading`` is not told of pages,
+    which a .docx does not keep)."""
     with open(path, "rb") as f:
         start = f.read(4)
     if start == ENCRYPTED:
