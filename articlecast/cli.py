@@ -36,7 +36,7 @@ from .files import write_atomic
 from .inputs import ARTICLE_TYPES
 from .inputs.text import CONTROL_RE
 from .loading import Loaded, digest, load, spoken_hours, words_said
-from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script
+from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, untold
 from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options
 from .publish import Published, audit_feed, read_items, remove_episode, summary, write_report
 from .publish.serve import qr_text, serving
@@ -283,7 +283,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             pass
 
         def speaking(self, sentences: int):  # type: ignore[no-untyped-def]
-            return bars[0].update if bars else (lambda n: None)
+            return bars[0].update if bars else untold
 
         def built(self, published: Published, seconds: float, cached: int, made: int) -> None:
             pass

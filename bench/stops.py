@@ -3,7 +3,9 @@
 
 Each trial starts a real command in a session of its own — a cold build of the sample (hibari, two speech
 workers, an empty cache), a warm rebuild (its encoding in the cache: mostly reading and publishing), a batch of
-three articles, or a listen-back check — waits a random time within the command's usual length, then sends
+three articles, a listen-back check, or a build of a long PDF (the 111-page Nettle manual of tests/pages/real, the
+silent engine: its first 20 s, reading page by page, planning, encoding) — waits a random time within the
+command's usual length, then sends
 SIGTERM to the command or SIGINT to its whole process group (as a terminal's Ctrl-C does). Before each build the
 output folder holds an earlier episode of the same article (at another speed) and its feed.
 
@@ -35,11 +37,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEAK = [sys.executable, str(ROOT / "speak.py")]
 SAMPLE = ROOT / "script" / "sample.yaml"
-KINDS = {"cold build": 0.4, "warm rebuild": 0.3, "batch": 0.15, "check": 0.15}
+KINDS = {"cold build": 0.35, "warm rebuild": 0.25, "batch": 0.15, "check": 0.1, "document": 0.15}
 """Which commands are stopped, and how often."""
 BUILD = ["build", str(SAMPLE), "-q", "--engine", "hibari", "-o", "out"]
 BATCH = ["batch", "arts", "-q", "--engine", "hibari", "-o", "out"]
 CHECK = ["check", "out/short.mp3", "-q"]
+DOCUMENT = ["build", str(ROOT / "tests" / "pages" / "real" / "nettle-manual.pdf"), "-q", "--engine", "silent",
+            "--max-words", "100000", "-o", "out"]
+DOCUMENT_WINDOW = 20.0
+"""A document's stops come within its build's first seconds (reading it takes about 5 s; the rest is encoding)."""
 STARTUP = 0.05
 """A signal this soon after the process starts can reach it before its first statement, while the interpreter itself
 starts (its site imports): Python's own handling applies then (a KeyboardInterrupt, or the signal's default action,
@@ -124,6 +130,8 @@ def main() -> int:
         run(["build", "short.md", "-q", "--engine", "hibari", "-o", "out"], checked,
             {**base_env, "ARTICLECAST_CACHE": str(work / "cache2")})
         timed("check", CHECK, checked, work / "cache2")
+        timed("document", DOCUMENT, template, work / "cache3")
+        length["document"] = min(length["document"], DOCUMENT_WINDOW)
         print("usual lengths: " + ", ".join(f"{k} {v:.1f} s" for k, v in length.items()), flush=True)
 
         trials: list[Trial] = []
@@ -139,7 +147,8 @@ def main() -> int:
                 shutil.copytree(work / "warmcache", work / f"c{n}")
             if kind == "check":
                 shutil.copytree(work / "cache2", work / f"c{n}")
-            command = {"cold build": BUILD, "warm rebuild": BUILD, "batch": BATCH, "check": CHECK}[kind]
+            command = {"cold build": BUILD, "warm rebuild": BUILD, "batch": BATCH, "check": CHECK,
+                       "document": DOCUMENT}[kind]
             before = snapshot(folder / "out") if (folder / "out").exists() else {}
             proc = subprocess.Popen([*SPEAK, *command], cwd=folder, env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, text=True, start_new_session=True)

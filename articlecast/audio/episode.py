@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import stops
 from ..loudness import MIX_TARGET, MP3_ALLOWANCE_LU, hop_energies
-from ..models import AUTO, MIX_RATE, Chapter, Tick, Timeline
+from ..models import AUTO, MIX_RATE, Chapter, Tick, Timeline, untold
 from ..script import intro_texts, length_words
 from ..voice.sentences import speakable_pieces
 from ..voice.speaker import Speaker, Stream
@@ -56,7 +56,7 @@ def render_episode(plan: Plan, speaker: Speaker, mp3: Path, progress: Tick | Non
     started = time.perf_counter()
     script, parts, planner = plan.script, plan.parts, plan.planner
     cache = speaker.cache
-    speaker.progress = progress or (lambda n: None)
+    speaker.progress = progress or untold
     total = len(planner.requests) + (script.intro == AUTO)
     timeline = cached_encoding(encoded_folder(cache.base), plan.key, mp3)
     if timeline is not None:

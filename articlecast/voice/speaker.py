@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from .. import stops
 from ..errors import ArticlecastError, EngineError
-from ..models import Audio, Said, Tick, Voice
+from ..models import Audio, Said, Tick, Voice, untold
 from .conditioning import VERSION as CONDITIONING
 from .engines import get_engine
 from .segments import SegmentCache, segment_key
@@ -101,7 +101,7 @@ class Speaker:
                  pool: PoolFactory | None = None) -> None:
         self.cache = cache
         """Where sentences are stored."""
-        self.progress: Tick = progress or (lambda n: None)
+        self.progress: Tick = progress or untold
         """Told how many more sentences are ready."""
         self._count = worker_count(workers)
         self._factory = pool
