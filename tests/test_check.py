@@ -7,8 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import ROOT, SAMPLE_YAML, one_line_error
 from helpers import speak as run
@@ -16,7 +18,7 @@ from helpers import speak as run
 from articlecast.builder import Builder
 from articlecast.check.alignment import Meant, align, align_words, score, windows
 from articlecast.check.captions import read_captions
-from articlecast.check.listen import edges
+from articlecast.check.listen import edges, hear_again
 from articlecast.check.recognizer import recognizer
 from articlecast.check.retakes import CheckStore
 from articlecast.errors import InputError
@@ -216,6 +218,31 @@ chapters:
 """
 
 
+AUDIO = Path(__file__).resolve().parent / "audio"
+
+
+def _clip(name: str) -> np.ndarray:
+    with wave.open(str(AUDIO / name)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32767
+
+
+@pytest.mark.slow
+def test_a_sentence_whisper_drops_among_others_is_heard_alone() -> None:
+    """A real case (tests/audio/README.md): a CI run's sample failed its check because Whisper base, hearing two
+    sentences in doubt together, gave back nothing of the first (a quieter question before a louder sentence)."""
+    question = "How can patients find support and information about stem cell therapy?"
+    study = "The study showing that 80% of MS patients achieved disease-free status after stem"
+    first = score([Meant(question, 0, 0), Meant(study, 0, 0)], "")  # nothing heard the first time
+    checks = hear_again(first, {0: _clip("question.wav"), 1: _clip("study.wav")}, "en")
+    for check in checks:
+        hows = [h.how for h in check.hearings]
+        assert hows[0] == "base beam 5, a few together"
+        # still missing a tenth of its words together: heard alone too
+        assert hows[1:] == (["base beam 5, alone"] if check.hearings[0].missed >= 0.1 * check.words else [])
+    assert checks[0].missed == 0, checks[0].hearings  # every word of the question, heard alone
+    assert checks[1].missed <= 2  # "80%" is heard as "eighty percent" (the caption ends mid-sentence)
+
+
 @pytest.mark.slow
 def test_a_garbled_short_chapter_fails_and_is_named(tmp_path: Path) -> None:
     (tmp_path / "food.yaml").write_text(SABOTAGE)
@@ -265,9 +292,12 @@ def test_three_swapped_words_in_a_40_word_answer_are_caught(tmp_path: Path) -> N
     assert answer["missed"] >= 3, answer  # every swapped word is counted, even after hearing it again
     missed = [s for s in data["sentences"] if s["missed"]]
     assert any("meadow" in s["text"] for s in missed) and any("summer" in s["text"] for s in missed)
-    for s in missed:  # each heard in its window, then (a tenth of it missed) alone with beam search
-        again = ["base beam 5, alone"] if s["hearings"][0]["missed"] >= 0.1 * s["words"] else []
-        assert [h["how"] for h in s["hearings"]] == ["tiny.en greedy, in windows", *again], s
+    for s in missed:  # each heard in its window; then (a tenth of it missed) with a few others with beam search,
+        hows = [h["how"] for h in s["hearings"]]  # and alone if a tenth is still missed
+        again = ["base beam 5, a few together"] if s["hearings"][0]["missed"] >= 0.1 * s["words"] else []
+        if again and s["hearings"][1]["missed"] >= 0.1 * s["words"]:
+            again.append("base beam 5, alone")
+        assert hows == ["tiny.en greedy, in windows", *again], s
 
 
 @pytest.mark.slow

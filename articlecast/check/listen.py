@@ -72,13 +72,14 @@ def _as_hearing(check: SentenceCheck, how: str) -> Hearing:
     return Hearing(check.words, check.missed, check.heard, how)
 
 
-def _batches(items: Sequence[np.ndarray]) -> Iterator[list[int]]:
-    """Indices of clips heard together: whole clips, with gaps, up to WINDOW_SECONDS (a longer clip alone)."""
+def _batches(items: Sequence[np.ndarray], window: float = WINDOW_SECONDS) -> Iterator[list[int]]:
+    """Indices of clips heard together: whole clips, with gaps, up to ``window`` seconds (a longer clip alone; a
+    window of 0: every clip alone)."""
     group: list[int] = []
     length = 0.0
     for k, clip in enumerate(items):
         seconds = len(clip) / SAMPLE_RATE + GAP_SECONDS
-        if group and length + seconds > WINDOW_SECONDS:
+        if group and length + seconds > window:
             yield group
             group, length = [], 0.0
         group.append(k)
@@ -88,10 +89,11 @@ def _batches(items: Sequence[np.ndarray]) -> Iterator[list[int]]:
 
 
 def _hear_together(listener: Recognizer, clips: Sequence[np.ndarray], meant: Sequence[str], language: str,
-                   beam: int) -> list[SentenceCheck]:
-    """Single sentences heard a few at a time, with silence between them, each scored on its own words."""
+                   beam: int, window: float = WINDOW_SECONDS) -> list[SentenceCheck]:
+    """Single sentences heard a few at a time (up to ``window`` seconds; 0: each alone), with silence between them,
+    each scored on its own words."""
     gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
-    groups = list(_batches(clips))
+    groups = list(_batches(clips, window))
     audio = []
     for group in groups:
         pieces = [gap]
@@ -131,7 +133,10 @@ def worth_hearing_again(checks: Sequence[SentenceCheck], max_episode: float = 1.
 
 def hear_again(checks: list[SentenceCheck], clips: dict[int, np.ndarray], language: str) -> list[SentenceCheck]:
     """The sentences of ``checks`` that have a clip in ``clips`` (those the first hearing missed words of) heard
-    again, each on its own with beam search, by every second listener; each keeps its best hearing, and all."""
+    again with beam search by every second listener: a few together (each clip with silence around it), and those
+    still missing AGAIN_SHARE of their words then each alone — Whisper may drop a whole sentence of a few heard
+    together (a quiet question before a louder answer: heard alone, every word). Each keeps its best hearing, and
+    all."""
     order = sorted(clips)
     if not order:
         return checks
@@ -139,10 +144,17 @@ def hear_again(checks: list[SentenceCheck], clips: dict[int, np.ndarray], langua
     hearings: dict[int, list[Hearing]] = {k: list(checks[k].hearings) for k in order}
     best = {k: checks[k] for k in order}
     for listener in second_listeners(language):
+        how = listener.how(AGAIN_BEAM)
         again = _hear_together(listener, [clips[k] for k in order], [checks[k].text for k in order], language,
                                AGAIN_BEAM)
         for k, check in zip(order, again):
-            hearings[k].append(_as_hearing(check, listener.how(AGAIN_BEAM) + ", alone"))
+            hearings[k].append(_as_hearing(check, how + ", a few together"))
+            if check.missed < best[k].missed:
+                best[k] = check
+        alone = [k for k, check in zip(order, again) if check.missed >= AGAIN_SHARE * check.words]
+        for k, check in zip(alone, _hear_together(listener, [clips[k] for k in alone],
+                                                  [checks[k].text for k in alone], language, AGAIN_BEAM, window=0.0)):
+            hearings[k].append(_as_hearing(check, how + ", alone"))
             if check.missed < best[k].missed:
                 best[k] = check
     for k in order:

@@ -110,7 +110,6 @@ class PiperEngine(Engine):
         from piper import SynthesisConfig
 
         model = self._model(self.resolve_voice(voice))
-        # the voice's own length control: durations scale by 1 / speed (no stretching of the audio)
         # the voice's own length control (durations scale by 1 / speed; no stretching of the audio) and its own
         # noise settings (None: the voice's config)
         config = SynthesisConfig(length_scale=model.config.length_scale / float(speed))
