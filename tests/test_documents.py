@@ -165,6 +165,9 @@ def test_a_manuals_title_page_gives_its_authors_and_accents_drawn_apart_are_put_
     assert "Originally written 2001 by Niels Möller, updated 2017." in said
     assert "\u00a8" not in said and "\u0308" not in said  # no accent left standing alone
     assert [s.title for s in manual.sections][1:3] == ["1 Introduction", "2 Copyright"]
+    # its outline names sections without their numbers ("Hash functions"): found on the page as "7.1 Hash functions"
+    assert [s.title for s in manual.sections if s.part == "7 Reference"][:2] == [
+        "7.1 Hash functions", "7.1.1 Recommended hash functions"]
     # an entry's kind, set apart at the right of its first line, said first (not inside its wrapped signature)
     assert "Function: void sha512_update (struct sha512 ctx *ctx, size t length, const uint8 t *data) Hash" in said
     assert "[Function]" not in said and "[Constant]" not in said
@@ -220,12 +223,14 @@ def test_a_document_builds_into_an_episode_with_its_own_headings_as_chapters(doc
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
-@pytest.mark.parametrize("document, spoken", [(PAPER, 0.93), (REPORT, 0.55), (HASHING, 0.8), (LIBTASN1, 0.88)])
-def test_beside_pdftotext_the_text_is_read_in_its_order_and_nothing_is_made_up(document: Path,
-                                                                                spoken: float) -> None:
+@pytest.mark.parametrize("document, spoken, order", [
+    (PAPER, 0.93, 0.94), (REPORT, 0.55, 0.94), (HASHING, 0.8, 0.94),
+    (LIBTASN1, 0.88, 0.92)])  # its reference entries' kinds said first ("Function: int asn1_...") are not pdftotext's
+def test_beside_pdftotext_the_text_is_read_in_its_order_and_nothing_is_made_up(document: Path, spoken: float,
+                                                                                order: float) -> None:
     r = measure(document)  # bench/documents.py: the same figures as README's table
     assert r["spoken"] >= spoken  # the rest is references, captions, code (the report's examples) and labels
-    assert r["not_theirs"] < 0.01 and r["order"] > 0.94  # no garbled words; columns read down, not across
+    assert r["not_theirs"] < 0.01 and r["order"] > order  # no garbled words; columns read down, not across
     assert r["furniture"] == 0
 
 

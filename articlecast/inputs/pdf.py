@@ -97,6 +97,9 @@ TERMINAL = ".!?:"
 DEFINITION_LABEL_RE = re.compile(r"\[[A-Z][a-z]+(?: [A-Za-z][a-z]+){0,2}\]")
 """What kind of thing a reference manual's entry defines, set apart at the right of its first line ("void
 sha256_init (struct sha256_ctx *ctx)    [Function]", as Texinfo prints it): said first ("Function: void ...")."""
+SECTION_NUMBER_RE = re.compile(r"^(?:\d+ )+")
+"""A heading's number, as text_key gives it ("2 1 asn 1 syntax"): an outline may name the section without it
+("ASN.1 syntax", as Texinfo's do)."""
 TITLE_PAGE_LINES = 6
 """A first page of at most this many lines is a title page (title, subtitle, author, edition)."""
 CID_RE = re.compile(r"\(cid:(\d+)\)(?=([a-z])?)")
@@ -617,10 +620,10 @@ def _mark_outline(doc: _Document, lines: list[_Line]) -> bool:
                 continue
             if page is not None and ln.page > page + 1:
                 break
-            have = text_key(ln.text)
-            if have == want or (k + 1 < len(lines) and text_key(ln.text + " " + lines[k + 1].text) == want):
+            one_line = want in (text_key(ln.text), SECTION_NUMBER_RE.sub("", text_key(ln.text)))
+            if one_line or (k + 1 < len(lines) and text_key(ln.text + " " + lines[k + 1].text) == want):
                 ln.kind, ln.level = "heading", min(6, 2 + levels.index(level))
-                if have != want:
+                if not one_line:
                     lines[k + 1].kind = "heading-more"
                 found += 1
                 start = k + 1
