@@ -134,29 +134,33 @@ def worth_hearing_again(checks: Sequence[SentenceCheck], max_episode: float = 1.
 def hear_again(checks: list[SentenceCheck], clips: dict[int, np.ndarray], language: str) -> list[SentenceCheck]:
     """The sentences of ``checks`` that have a clip in ``clips`` (those the first hearing missed words of) heard
     again with beam search by every second listener: a few together (each clip with silence around it), and those
-    still missing AGAIN_SHARE of their words then each alone — Whisper may drop a whole sentence of a few heard
-    together (a quiet question before a louder answer: heard alone, every word). Each keeps its best hearing, and
-    all."""
+    still missing AGAIN_SHARE of their words then each alone (a clip with a window to itself is heard once) —
+    Whisper may drop a whole sentence of a few heard together (a quiet question before a louder answer: heard
+    alone, every word). Each keeps its best hearing, and all."""
     order = sorted(clips)
     if not order:
         return checks
     out = list(checks)
+    texts = [checks[k].text for k in order]
     hearings: dict[int, list[Hearing]] = {k: list(checks[k].hearings) for k in order}
     best = {k: checks[k] for k in order}
+    shared = {i for group in _batches([clips[k] for k in order]) if len(group) > 1 for i in group}
+
+    def keep(i: int, check: SentenceCheck, how: str) -> None:
+        k = order[i]
+        hearings[k].append(_as_hearing(check, how))
+        if check.missed < best[k].missed:
+            best[k] = check
+
     for listener in second_listeners(language):
         how = listener.how(AGAIN_BEAM)
-        again = _hear_together(listener, [clips[k] for k in order], [checks[k].text for k in order], language,
-                               AGAIN_BEAM)
-        for k, check in zip(order, again):
-            hearings[k].append(_as_hearing(check, how + ", a few together"))
-            if check.missed < best[k].missed:
-                best[k] = check
-        alone = [k for k, check in zip(order, again) if check.missed >= AGAIN_SHARE * check.words]
-        for k, check in zip(alone, _hear_together(listener, [clips[k] for k in alone],
-                                                  [checks[k].text for k in alone], language, AGAIN_BEAM, window=0.0)):
-            hearings[k].append(_as_hearing(check, how + ", alone"))
-            if check.missed < best[k].missed:
-                best[k] = check
+        again = _hear_together(listener, [clips[k] for k in order], texts, language, AGAIN_BEAM)
+        for i, check in enumerate(again):
+            keep(i, check, f"{how}, {'a few together' if i in shared else 'alone'}")
+        doubt = [i for i in sorted(shared) if again[i].missed >= AGAIN_SHARE * again[i].words]  # a clip alone: heard so
+        for i, check in zip(doubt, _hear_together(listener, [clips[order[i]] for i in doubt], [texts[i] for i in doubt],
+                                                  language, AGAIN_BEAM, window=0.0)):
+            keep(i, check, f"{how}, alone")
     for k in order:
         out[k] = dataclasses.replace(checks[k], heard=best[k].heard, missed=best[k].missed,
                                      hearings=tuple(hearings[k]))
