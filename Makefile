@@ -1,15 +1,24 @@
 # Two commands do all the set-up:  `make episode` builds the sample, `make test` runs the tests.
-# Each installs what it needs first (into the Python you run it with), and only when something is missing,
-# so they also work with the network cut once the packages are there.
+# Each installs what it needs first (into the Python you run it with), and only when something is missing or
+# not at its locked version, so they also work with the network cut once the packages are there.
 PYTHON ?= python3
 
-.PHONY: episode test quick bench deps test-deps check-deps system-deps browser-deps lint piper
+# The lock: every package of the runtime, of every extra and of the tests at one version, resolved once by uv's
+# resolver (`make lock`) and committed; pip installs through it as constraints, so every new machine gets exactly
+# what CI tested. pyproject.toml keeps the ranges that work (`pip install articlecast` resolves without the lock).
+LOCK := constraints.txt
+INSTALL = $(PYTHON) -m pip install -c $(LOCK)
+UV_COMPILE = $(PYTHON) -m uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 \
+	--annotation-style line --custom-compile-command "make lock" -q -o $(LOCK)
+
+.PHONY: episode test quick bench deps test-deps check-deps system-deps browser-deps lint piper lock lock-upgrade \
+	dist-check
 
 piper:  # the second offline voice (GPL-3.0, so an optional extra)
-	@$(PYTHON) tools/missing.py piper || $(PYTHON) -m pip install -e ".[piper]"
+	@$(PYTHON) tools/missing.py piper || $(INSTALL) -e ".[piper]"
 
 check-deps:  # the listen-back check's recognizer (speak.py check, build --check)
-	@$(PYTHON) tools/missing.py check || $(PYTHON) -m pip install -e ".[check]"
+	@$(PYTHON) tools/missing.py check || $(INSTALL) -e ".[check]"
 
 episode: deps
 	$(PYTHON) speak.py
@@ -29,13 +38,29 @@ bench: deps
 lint: test-deps
 	$(PYTHON) -m ruff check articlecast tests bench tools speak.py
 
-# pyproject.toml lists the dependencies; tools/missing.py says whether any is missing, so that pip (and the
-# network) is needed only then
+# pyproject.toml lists the dependencies and constraints.txt their versions; tools/missing.py says whether any is
+# missing or at another version, so that pip (and the network) is needed only then
 deps:
-	@$(PYTHON) tools/missing.py || $(PYTHON) -m pip install -e .
+	@$(PYTHON) tools/missing.py || $(INSTALL) -e .
 
 test-deps:
-	@$(PYTHON) tools/missing.py test || $(PYTHON) -m pip install -e ".[test]"
+	@$(PYTHON) tools/missing.py test || $(INSTALL) -e ".[test]"
+
+# Refresh the lock after a change to pyproject.toml's dependencies (every pin that still fits is kept), or move
+# every package to its newest release within the ranges (lock-upgrade). Never a side effect of a build: review the
+# diff of constraints.txt, run `make test`, and commit it.
+lock:
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q "uv>=0.9,<1"
+	$(UV_COMPILE)
+
+lock-upgrade:
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q "uv>=0.9,<1"
+	$(UV_COMPILE) --upgrade
+
+# The sdist and wheel, and the wheel installed with pip (without the lock: pyproject.toml's ranges alone) into a
+# brand-new venv in an empty folder, where `speak --help`, `speak voices` and `speak build article.md` must work
+dist-check: test-deps
+	$(PYTHON) tools/dist_check.py
 
 # The outside programs the tests check with: ffmpeg/ffprobe (MP3 reader), espeak-ng (draft voice), Chromium (listening
 # page), poppler's pdftotext (PDF text), EPUBCheck (the read-along book; run as java -jar, see tests/test_book.py),

