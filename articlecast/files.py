@@ -32,6 +32,14 @@ SLUG_LIMIT = 80
 """Longest file-name stem made from a title, in characters."""
 
 
+def plain_name(name: object) -> bool:
+    """Whether a name read from a record (feed.json, a remote manifest, a request) is a plain file name of its own
+    folder: a non-empty string with no separator, not ``.`` or ``..``, no NUL or control character. Only such
+    names are ever joined to a folder, so a record cannot make us read, write, serve or delete anything outside."""
+    return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name
+            and not any(ord(c) < 32 or ord(c) == 127 for c in name))
+
+
 def is_temporary(name: str) -> bool:
     """Whether a file name is one of this tool's temporary files."""
     return bool(_TEMP_RE.match(name))

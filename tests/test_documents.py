@@ -304,3 +304,34 @@ def test_a_document_with_a_damaged_compressed_part_is_one_line(document: Path, n
     (tmp_path / document.name).write_bytes(bytes(data))
     one_line_error(speak(["build", document.name, "--engine", "silent"], tmp_path, timeout=60), document.name, needle)
     assert not (tmp_path / "audio_out").exists()
+
+
+def _pdf(path: Path, box: str, lines: list[str]) -> None:
+    """A small PDF written by hand: one page with the given MediaBox, its lines in Helvetica."""
+    text = "".join(f"BT /F1 12 Tf 72 {700 - 16 * i} Td ({ln}) Tj ET\n" for i, ln in enumerate(lines)).encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               f"<< /Type /Page /Parent 2 0 R /MediaBox [{box}] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >>"
+               " >> >>".encode(),
+               b"<< /Length %d >>\nstream\n" % len(text) + text + b"endstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_a_pdf_with_a_huge_page_box_is_read_in_bounded_time(tmp_path: Path) -> None:
+    """Issue 32: a page box of +-10^11 points made the gutter search loop over every point of the page's width
+    (for ever, deaf to stops). The search now tries only where the text's rows start and end."""
+    lines = [f"Line {i} of a page whose box is as wide as a continent, and whose text is short." for i in range(20)]
+    _pdf(tmp_path / "huge.pdf", "-99999999999 -99999999999 99999999999 99999999999", lines)
+    started = time.monotonic()
+    proc = speak(["script", "huge.pdf", "-o", "huge.yaml"], tmp_path, timeout=120)
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 0, proc.stderr
+    assert "whose box is as wide as a continent" in (tmp_path / "huge.yaml").read_text()

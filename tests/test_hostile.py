@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,22 @@ def test_an_input_over_the_word_limit_is_refused_before_any_speech(tmp_path: Pat
 def test_a_date_that_is_none_is_a_script_error_naming_the_line() -> None:
     with pytest.raises(ScriptError, match=r"ep.yaml:5: '2026-13-45' looks like a date but is none"):
         load_script(SCRIPT.replace("segments: ['Some words.']", "segments:\n  - 2026-13-45"), "ep.yaml")
+
+
+def test_markup_from_an_article_is_never_live_in_the_feed(tmp_path: Path) -> None:
+    """A title or heading that is HTML (plain text of an article) stays words: feed readers render an item's title
+    and description as HTML, so after XML parsing neither may hold a tag; bidirectional overrides are removed."""
+    (tmp_path / "a.txt").write_text("<img src=x onerror=alert(1)> Gardens \u202eevil\u202c\n\n"
+                                    "Rain gardens soak up storm water, and they are cheap to build in any yard.\n\n"
+                                    "<script>alert(9)</script>\n\n"
+                                    "Use native plants that like wet feet, and water them well in their first year.\n")
+    proc = speak(["build", "a.txt", "--engine", "silent", "-q", "-o", "out"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    channel = ET.parse(tmp_path / "out" / "feed.xml").getroot().find("channel")
+    assert channel is not None
+    texts = [e.text or "" for e in channel.iter() if e.tag in ("title", "description")]
+    texts += [e.get("title", "") for e in channel.iter() if e.tag.endswith("}chapter")]
+    assert any("Gardens" in t for t in texts)
+    for text in texts:
+        assert "<img" not in text and "<script" not in text and "\u202e" not in text, text
+    assert "\u202e" not in proc.stdout + proc.stderr

@@ -348,3 +348,79 @@ def test_speak_serve_prints_the_feed_and_stops_on_ctrl_c(tmp_path: Path) -> None
     lines = err.strip().splitlines()  # each request is logged, as http.server does; then the stop, in one line
     assert proc.returncode == 130 and lines[-1] == "speak: stopped by SIGINT: the server is down"
     assert '"GET /feed.xml HTTP/1.1" 200' in lines[0]
+
+
+def test_a_recorded_file_that_is_gone_is_uploaded_again_and_the_record_never_lies(tmp_path: Path) -> None:
+    """Issue 32's first defect: a publish killed after its feed went up had deleted an MP3 that its record still
+    named; the next publish of a folder with that MP3 skipped it ("unchanged") and the feed named a missing file.
+    Here the remote is left exactly so (the record names the MP3, the file is gone): it is uploaded again."""
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    site = tmp_path / "site"
+    assert speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path).returncode == 0
+    (mp3,) = site.glob("*.mp3")
+    mp3.unlink()  # what the killed run's deletion left
+    proc = speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert mp3.read_bytes() == (tmp_path / "out" / mp3.name).read_bytes()
+    record = json.loads((site / MANIFEST).read_text())
+    assert set(record["files"]) == set(published_files(tmp_path / "out")) and record["delete"] == []
+    for name in record["files"]:
+        assert (site / name).is_file(), name  # every name in the record is there
+
+
+def test_an_episode_taken_out_is_deleted_after_the_feed_and_a_failed_deletion_is_finished_next_time(
+        tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"), _article(tmp_path, "b", "Green roofs"))
+    site = tmp_path / "site"
+    assert speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path).returncode == 0
+    assert speak(["remove", "out", "green-roofs.mp3"], tmp_path).returncode == 0
+    # a deletion still pending from a publish that was stopped: recorded as such, finished by the next publish
+    record = json.loads((site / MANIFEST).read_text())
+    (site / "stray.txt").write_text("left by a stopped publish")
+    (site / MANIFEST).write_text(json.dumps({**record, "delete": ["stray.txt"]}))
+    proc = speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert not (site / "green-roofs.mp3").exists() and not (site / "stray.txt").exists()
+    assert "green-roofs" not in (site / FEED).read_text()
+    assert json.loads((site / MANIFEST).read_text())["delete"] == []
+
+
+def test_names_in_records_never_leave_their_folder(tmp_path: Path) -> None:
+    """A remote record naming ../victim.txt deletes nothing outside the target; a feed.json naming a path is
+    refused by publish, remove and serve alike; a symbolic link named like a published file is never uploaded."""
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    site = tmp_path / "site"
+    assert speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path).returncode == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not ours")
+    record = json.loads((site / MANIFEST).read_text())
+    record["files"]["../victim.txt"] = "0" * 64
+    record["delete"] = ["../victim.txt", "/etc/hostname"]
+    (site / MANIFEST).write_text(json.dumps(record))
+    assert speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path).returncode == 0
+    assert victim.read_text() == "not ours"
+
+    out = tmp_path / "out"
+    record = json.loads((out / "feed.json").read_text())
+    original = json.dumps(record)
+    record["items"][0]["files"]["txt"] = "../victim.txt"
+    (out / "feed.json").write_text(json.dumps(record))
+    for args in (["publish", "out", site.as_uri() + "/", "-q"], ["remove", "out", "rain-gardens.mp3"],
+                 ["serve", "out", "--port", "0"]):
+        one_line_error(speak(args, tmp_path, timeout=60), "feed.json", "../victim.txt")
+    assert victim.read_text() == "not ours"
+
+    (out / "feed.json").write_text(original)
+    (mp3,) = out.glob("*.mp3")
+    mp3.unlink()
+    mp3.symlink_to("/etc/hostname")
+    one_line_error(speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path), "symbolic link")
+
+
+def test_a_cut_feed_is_refused_before_anything_is_uploaded(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    feed = tmp_path / "out" / FEED
+    feed.write_bytes(feed.read_bytes()[: len(feed.read_bytes()) // 2])
+    site = tmp_path / "site"
+    one_line_error(speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path), "feed.xml", "not a whole feed")
+    assert not site.exists()

@@ -24,6 +24,7 @@ too. Pages are read one at a time; only their lines are kept.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import zlib
@@ -415,7 +416,12 @@ def _gutter(rows: list[list[Any]], width: float) -> float | None:
     """The x of the gutter between two columns, if the page has two."""
     segments = [_segments(r) for r in rows]
     best: tuple[int, float] | None = None
-    for x in range(int(width * GUTTER_SEARCH[0]), int(width * GUTTER_SEARCH[1])):
+    lo, hi = int(width * GUTTER_SEARCH[0]), int(width * GUTTER_SEARCH[1])
+    # how many rows cross x changes only where a segment starts or ends: the leftmost x of least crossing is the
+    # search's start or one of those places, so only they are tried (bounded by the text, not by the page's width,
+    # which a hostile PDF sets to 10^11 points)
+    events = {lo} | {e for s in segments for a, b in s for e in (math.floor(a) + 1, math.ceil(b)) if lo <= e < hi}
+    for x in sorted(events) if lo < hi else ():
         crossing = sum(any(a < x < b for a, b in s) for s in segments)
         if best is None or crossing < best[0]:
             best = (crossing, float(x))

@@ -18,8 +18,10 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 """Byte-order marks and the codec that reads them (UTF-32's before UTF-16's, which it starts with)."""
 
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-"""Control characters: nothing to say, not allowed in the feed's XML, and never to be printed raw."""
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+"""Control characters: nothing to say, not allowed in the feed's XML, and never to be printed raw; with them the
+bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069), which would make a terminal, a page or
+a podcast app show a title's letters in another order than they are."""
 
 
 def without_controls(text: str) -> str:

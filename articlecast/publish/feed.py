@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from feedgen.util import xml_elem
 
 from ..clock import clock, hms, timestamp
 from ..errors import OutputError
-from ..files import publish_path, temp_path
+from ..files import plain_name, publish_path, temp_path
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_NS_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
@@ -116,6 +117,14 @@ def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
         raise OutputError(f"{path}: the feed's record is damaged ({type(e).__name__}: {e}); restore it from a backup, "
                           "or move feed.json and feed.xml aside to start a new feed (no episode file is touched)"
                           ) from None
+    names = [show.image] if show.image else []
+    for item in items:
+        names += [item.audio, *(item.files.values() if isinstance(item.files, dict) else [item.files])]
+    strange = next((n for n in names if not plain_name(n)), None)
+    if strange is not None:
+        raise OutputError(f"{path}: names {strange!r}, which is not a file of this folder (a name with a path in it); "
+                          "the record is damaged or was edited by hand: restore it, or move feed.json and feed.xml "
+                          "aside to start a new feed")
     return show, items
 
 
@@ -176,27 +185,37 @@ class _Entry(BaseEntryExtension):  # type: ignore[misc]
         return item
 
 
+MARKUP_RE = re.compile(r"</?[A-Za-z!?][^<>]*>")
+"""What a feed reader would take for an HTML tag: many render an item's title and description as HTML."""
+
+
+def inert(text: str) -> str:
+    """Text for a feed field that clients may render as HTML: an article's own words, with anything that would be a
+    live tag there (``<img onerror=...>``, ``<script>``) taken out. (lxml then escapes the rest as XML.)"""
+    return MARKUP_RE.sub("", text)
+
+
 def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     """The RSS XML for a show and its episodes (newest first). Every text is escaped by lxml."""
     base = show.base_url
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("p20", _Channel, _Entry)
-    fg.title(show.title)
-    fg.description(show.description)
-    fg.link(href=_url(base, "feed.xml"), rel="self")
+    fg.title(inert(show.title))
+    fg.description(inert(show.description) or inert(show.title))
+    fg.link(href=_url(base, "feed.xml"), rel="self", type="application/rss+xml")
     fg.link(href=base, rel="alternate")
     fg.language(show.language)
     fg.author({"name": show.author})
     fg.generator("articlecast")
     fg.podcast.itunes_author(show.author)
-    fg.podcast.itunes_summary(show.description)
+    fg.podcast.itunes_summary(inert(show.description))
     fg.podcast.itunes_category(show.category)
     if show.email:
         fg.podcast.itunes_owner(name=show.author, email=show.email)
     fg.podcast.itunes_image(_url(base, show.image))
     fg.podcast.itunes_type("episodic")
-    fg.image(_url(base, show.image), title=show.title, link=base)
+    fg.image(_url(base, show.image), title=inert(show.title), link=base)
     split = urlsplit(_url(base, "feed.xml"))
     fg.p20.guid = str(uuid.uuid5(PODCAST_GUID_NAMESPACE, (split.netloc + split.path).rstrip("/")))
     fg.p20.explicit = show.explicit
@@ -204,8 +223,8 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     for item in reversed(ordered):  # feedgen puts each new entry first
         fe = fg.add_entry()
         fe.guid(item.guid, permalink=False)
-        fe.title(item.title)
-        fe.description(described(item))
+        fe.title(inert(item.title))
+        fe.description(inert(described(item)))
         date = _dt.datetime.fromisoformat(item.date).replace(hour=12, tzinfo=_dt.timezone.utc)
         fe.pubDate(date)
         fe.enclosure(_url(base, item.audio), str(item.length), "audio/mpeg")
@@ -223,7 +242,7 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
         ]
         if "chapters" in item.files:
             fe.p20.chapters_url = _url(base, item.files["chapters"])
-        fe.p20.inline = item.chapters
+        fe.p20.inline = [(start, inert(title)) for start, title in item.chapters]
     return fg.rss_str(pretty=True)
 
 

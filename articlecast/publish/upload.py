@@ -5,16 +5,22 @@ keys); nothing of them is written anywhere.
 
 A second, separate step after the build (which has already published the folder as one transaction):
 
-- **only what changed** is uploaded: a manifest of the files' SHA-256 (:data:`MANIFEST`) is kept on the remote,
-  written last; files whose hash it already has are skipped, so a second publish of an unchanged folder
-  uploads nothing;
-- **media and companions first, the feed last**: the feed never names a file that is not there yet; files the
-  folder no longer has (an episode removed) are deleted remotely after the new feed is up;
+- **only what changed** is uploaded: a record of the files' SHA-256 (:data:`MANIFEST`) is kept on the remote;
+  files whose hash it already has (and that are there, at their size) are skipped, so a second publish of an
+  unchanged folder uploads nothing;
+- **one transaction with a truthful record**: the record never names a file that is not there with that hash.
+  Files about to be replaced or deleted leave the record first; then the media and companions are uploaded, the
+  record says so, the feed goes up (so the feed never names a file that is not there yet) and the record
+  becomes the folder's; only then are the files the feed no longer names deleted (the record keeps them as
+  ``delete`` until they are gone, so a stopped or failed deletion is finished by the next publish). A publish
+  that finds a recorded file missing or of another size uploads it again;
+- names read from the record stay inside the remote folder (:func:`~articlecast.files.plain_name`), and a
+  symbolic link in the local folder is never uploaded;
 - each file with its **Content-Type** (:data:`CONTENT_TYPES`; charset for text) and the feed with a short
   ``Cache-Control``, on stores that keep them (S3); on SFTP and local folders each file is written under a
   temporary name and renamed, so a reader never sees half a file;
 - a stop (Ctrl-C) is answered between files, and a dropped connection is one line: either way before the feed,
-  the remote feed is as it was, and the next publish finishes the job (the manifest is written only at the end).
+  the remote feed is as it was, and the next publish finishes the job.
 
 Before anything is uploaded, the feed must say where the files will be reachable: a feed that still points at
 the local folder (``file://``, the default of a build without ``--base-url``) is refused in one line, unless
@@ -28,16 +34,20 @@ import hashlib
 import importlib
 import json
 import logging
+import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import lxml.etree
 from filelock import FileLock
 
 from .. import stops
 from ..errors import OutputError, converted
+from ..files import plain_name
 from .feed import ShowInfo, read_items, write_feed
 from .folder import LOCK_NAME, LOCK_TIMEOUT
 from .names import stem_of
@@ -108,15 +118,40 @@ class _Remote:
     def path(self, name: str) -> str:
         return f"{self.root.rstrip('/')}/{name}" if self.root else name
 
-    def read_manifest(self) -> dict[str, str]:
+    def read_manifest(self) -> tuple[dict[str, str], list[str]]:
+        """The remote record: the files there with their SHA-256, and the files still to delete (names that are
+        not plain file names of the folder are ignored: a record cannot point outside it)."""
         try:
             data = json.loads(self.fs.cat_file(self.path(MANIFEST)))
         except FileNotFoundError:
-            return {}
+            return {}, []
         except ValueError:  # damaged: everything is uploaded again
+            return {}, []
+        data = data if isinstance(data, dict) else {}
+        files = data.get("files", {})
+        files = {str(k): str(v) for k, v in files.items() if plain_name(k)} if isinstance(files, dict) else {}
+        delete = data.get("delete", [])
+        return files, [n for n in delete if plain_name(n)] if isinstance(delete, list) else []
+
+    def sizes(self) -> dict[str, int] | None:
+        """The remote folder's files and their sizes (None when it cannot be listed: nothing is assumed)."""
+        try:
+            self.fs.invalidate_cache(self.root)  # fsspec keeps listings per instance (and instances per process)
+            entries = self.fs.ls(self.root, detail=True) if self.root or not self.typed else []
+        except FileNotFoundError:
             return {}
-        files = data.get("files", {}) if isinstance(data, dict) else {}
-        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+        except (OSError, ValueError, NotImplementedError):
+            return None
+        out = {}
+        for entry in entries:
+            if entry.get("type") != "directory":
+                out[str(entry["name"]).rstrip("/").rsplit("/", 1)[-1]] = int(entry.get("size") or 0)
+        return out
+
+    def record(self, files: dict[str, str], delete: list[str], feed: str) -> None:
+        manifest = {"files": dict(sorted(files.items())), "delete": sorted(set(delete)), "feed": feed,
+                    "published": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        self.put(MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
 
     def put(self, name: str, source: Path | bytes) -> None:
         """Upload a file (or bytes) as ``name``: on an object store in one request with its headers, elsewhere
@@ -130,7 +165,7 @@ class _Remote:
         if self.typed:
             send(self.path(name), ContentType=content_type(name), CacheControl=CACHE.get(name, MEDIA_CACHE))
             return
-        partial = self.path(f".{name}.part")
+        partial = self.path(f".{name}.{os.getpid()}-{secrets.token_hex(4)}.part")  # one per writer
         send(partial)
         self.fs.mv(partial, self.path(name))
 
@@ -154,6 +189,10 @@ def published_files(folder: Path) -> dict[str, Path]:
         names.update(item.files.values())
         stem = stem_of(item)
         names.update(n for n in (f"{stem}.md", f"{stem}.check.json") if (folder / n).is_file())
+    linked = sorted(n for n in names if (folder / n).is_symlink())
+    if linked:
+        raise OutputError(f"{folder}: {linked[0]} is a symbolic link, not a file a build wrote; only the folder's own "
+                          "files are published or served: build the episode again, or remove the link")
     missing = sorted(n for n in names if not (folder / n).is_file())
     if missing:
         raise OutputError(f"{folder}: {missing[0]} is missing ({len(missing)} file(s) the feed names); build the "
@@ -167,6 +206,18 @@ def _sha256(path: Path) -> str:
         while block := f.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _check_feed(path: Path) -> None:
+    """The local feed must be a whole RSS document before it goes over a good remote one."""
+    try:
+        root = lxml.etree.parse(str(path), lxml.etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    except (OSError, lxml.etree.XMLSyntaxError) as e:
+        raise OutputError(f"{path}: is not a whole feed ({' '.join(str(e).split())[:120]}); build an episode into the "
+                          "folder again to rewrite it, then publish") from None
+    if root.tag != "rss" or root.find("channel") is None:
+        raise OutputError(f"{path}: is not an RSS feed (its root is <{root.tag}>); build an episode into the folder "
+                          "again to rewrite it, then publish")
 
 
 def _is_local_folder(base: str, folder: Path) -> bool:
@@ -234,6 +285,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
                           f"where {url} will be reachable; pass --base-url https://... (the address those files are "
                           "served from)")
     files = published_files(folder)
+    _check_feed(folder / FEED)
     hashes = {name: _sha256(path) for name, path in files.items()}
     remote = _open(url)
     errors = _remote_errors()
@@ -241,37 +293,52 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     todo: list[str] = []
     sent = 0
     try:
-        before = remote.read_manifest()
-        todo = [n for n in files if n != FEED and before.get(n) != hashes[n]]
+        recorded, pending = remote.read_manifest()
+        there = remote.sizes()
+        if there is not None:  # a recorded file that is gone, or of another size, is not there: upload it again
+            recorded = {n: h for n, h in recorded.items() if n in there and (n not in files or
+                        there[n] == files[n].stat().st_size)}
+        todo = [n for n in files if n != FEED and recorded.get(n) != hashes[n]]
         todo.sort(key=lambda n: (not n.endswith(".mp3"), n))  # the audio first: the rest is small
-        if before.get(FEED) != hashes[FEED] or todo:
+        if recorded.get(FEED) != hashes[FEED] or todo:
             todo.append(FEED)
-        gone = sorted(n for n in before if n not in files)
+        gone = sorted({n for n in [*recorded, *pending] if n not in files and n != MANIFEST})
         if dry_run:
             return Uploaded(url, tuple(todo), tuple(gone), len(files) - len(todo), sum(files[n].stat().st_size
                             for n in todo), time.perf_counter() - started, base + FEED, True)
         if not remote.typed and todo:  # a folder (local or over SFTP) is made when missing
             remote.fs.makedirs(remote.root, exist_ok=True)
+        feed_url = base + FEED
+        # the record first forgets what is about to change, so at no instant does it name a file that is not there
+        # with its hash (a stop between two steps leaves a record that only makes the next publish do more)
+        kept = {n: h for n, h in recorded.items() if n not in todo and n not in gone}
+        if kept != recorded or gone:
+            remote.record(kept, gone, feed_url)
         for n, name in enumerate(todo, 1):
             stops.check()  # a safe point: before the feed, the remote feed is as it was
+            if name == FEED and len(todo) > 1:
+                remote.record(kept, gone, feed_url)  # the media are there: recorded before the feed names them
             remote.put(name, files[name])
             uploaded.append(name)
+            kept[name] = hashes[name]
             sent += files[name].stat().st_size
             if progress:
                 progress(name, n, len(todo))
+        if uploaded or not recorded:
+            remote.record(hashes, gone, feed_url)  # the feed is up: the record is the folder's, deletions pending
         for name in gone:
+            stops.check()
             remote.delete(name)
-        if uploaded or gone or not before:
-            manifest = {"files": hashes, "feed": base + FEED, "published": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                       time.gmtime())}
-            remote.put(MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
+        if gone:
+            remote.record(hashes, [], feed_url)
     except errors as e:
         reason = f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"
         if not todo:
             raise OutputError(f"{url}: cannot be reached ({reason}); nothing was uploaded: check the address, the "
                               "network and the credentials, and publish again") from None
         where = "after the feed" if FEED in uploaded else "before the feed: the remote feed is as it was"
-        raise OutputError(f"{url}: upload failed at {len(uploaded) + 1} of {len(todo)} files, {where} ({reason}); "
+        done = min(len(uploaded) + 1, len(todo))
+        raise OutputError(f"{url}: upload failed at {done} of {len(todo)} files, {where} ({reason}); "
                           "run publish again to finish") from None
     return Uploaded(url, tuple(uploaded), tuple(gone), len(files) - len(uploaded), sent,
                     time.perf_counter() - started, base + FEED)
