@@ -424,3 +424,35 @@ def test_a_cut_feed_is_refused_before_anything_is_uploaded(tmp_path: Path) -> No
     site = tmp_path / "site"
     one_line_error(speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path), "feed.xml", "not a whole feed")
     assert not site.exists()
+
+
+def test_serve_answers_bad_ranges_with_416_and_closes_idle_connections(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import articlecast.publish.serve as serve_module  # noqa: PLC0415 - its idle limit, shortened for the test
+
+    monkeypatch.setattr(serve_module, "IDLE_SECONDS", 1)
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    (mp3,) = (tmp_path / "out").glob("*.mp3")
+    with serving(tmp_path / "out", "127.0.0.1", 0) as url:
+        base = url.rsplit("/", 1)[0]
+        for bad in ("bytes=999999999-", "bytes=abc", "bytes=5-1,0-0,7-9,99999999-"):
+            status = _get(f"{base}/{mp3.name}", {"Range": bad})[0]
+            assert status in (200, 206, 416), (bad, status)
+            assert status != 500
+        assert _get(f"{base}/{mp3.name}", {"Range": "bytes=999999999-"})[0] == 416
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as idle:
+            started = time.monotonic()
+            assert idle.recv(1) == b""  # closed by the server, not by our timeout
+            assert time.monotonic() - started < 5
+
+
+def test_serve_on_a_busy_or_impossible_port_is_one_line(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        one_line_error(speak(["serve", "out", "--port", str(port)], tmp_path, timeout=30), f"127.0.0.1:{port}",
+                       "--port")
+    one_line_error(speak(["serve", "out", "--port", "99999"], tmp_path, timeout=30), "99999", "--port")

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import OutputError
 from .feed import read_items, render_feed
 from .upload import FEED, FEED_CACHE, content_type, published_files
 
@@ -48,8 +49,13 @@ class _App:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         from werkzeug.wrappers import Request  # noqa: PLC0415 - see above
 
+        from werkzeug.exceptions import HTTPException  # noqa: PLC0415
+
         request = Request(environ)
-        response = self.respond(request)
+        try:
+            response = self.respond(request)
+        except HTTPException as e:  # a Range it cannot satisfy (several, past the end, malformed): 416, never a 500
+            response = e.get_response(environ)
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
@@ -74,19 +80,68 @@ class _App:
                          max_age=300)
 
 
+IDLE_SECONDS = 30
+"""A client connection idle this long is closed."""
+MAX_CLIENTS = 64
+"""Connections served at once; more are closed at once (each holds a thread)."""
+
+
+def _cap_clients(server: Any, limit: int) -> None:
+    """At most ``limit`` connections at once on werkzeug's threaded server (socketserver starts a thread for each,
+    without bound): one more is closed at once."""
+    slots = threading.BoundedSemaphore(limit)
+    serve_one = server.process_request_thread
+    start_one = server.process_request
+
+    def process_request(request: Any, client_address: Any) -> None:
+        if not slots.acquire(blocking=False):
+            server.shutdown_request(request)
+            return
+        try:
+            start_one(request, client_address)
+        except BaseException:
+            slots.release()
+            raise
+
+    def process_request_thread(request: Any, client_address: Any) -> None:
+        try:
+            serve_one(request, client_address)
+        finally:
+            slots.release()
+
+    server.process_request = process_request
+    server.process_request_thread = process_request_thread
+
+
 @contextmanager
 def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator[str]:
     """Serve ``folder`` in a thread while the block runs; yields the feed's address (with this machine's network
     address when bound to every interface). ``port`` 0 picks a free one."""
     from werkzeug.serving import make_server  # noqa: PLC0415 - see above
 
+    from werkzeug.serving import WSGIRequestHandler  # noqa: PLC0415
+
+    class Handler(WSGIRequestHandler):
+        timeout = IDLE_SECONDS  # a connection that sends nothing for this long is closed (each holds a thread)
+
     published_files(folder)  # a folder that is not a built one is refused before anything listens
-    server = make_server(host, port, _App(Path(folder)), threaded=True)
+    if not 0 <= port <= 65535:
+        raise OutputError(f"port {port}: is not a port (0-65535); choose another with --port")
+    # bound here, so that a busy port is our one line (werkzeug itself would print two and exit)
+    try:
+        listening = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as e:
+        raise OutputError(f"{host}:{port}: cannot listen there ({e.strerror or e}); choose another port with --port, "
+                          "or another address with --host") from None
+    with listening:
+        server = make_server(host, port, _App(Path(folder)), threaded=True, request_handler=Handler,
+                             fd=listening.fileno())
+    _cap_clients(server, MAX_CLIENTS)
     shown = lan_address() if host in ("0.0.0.0", "") else host
     thread = threading.Thread(target=server.serve_forever, name="articlecast-serve", daemon=True)
     thread.start()
     try:
-        yield f"http://{shown}:{server.server_port}/{FEED}"
+        yield f"http://{shown}:{server.port}/{FEED}"
     finally:
         server.shutdown()
         server.server_close()
