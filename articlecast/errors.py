@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ArticlecastError(Exception):
@@ -129,3 +130,17 @@ def why_not_writable(folder: Path) -> OSError | None:
     if not os.access(folder, os.W_OK):
         return OSError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
     return None
+
+
+def shown_address(url: str) -> str:
+    """An address as a message may show it: its password replaced by ``***`` (credentials are never printed)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
+

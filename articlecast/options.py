@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from .errors import FieldError
+from .errors import FieldError, shown_address
 from .models import BITRATES, DEFAULT_BITRATE, SPEED_WORDS, speed_ok
 
 EPISODE_MAX = 0.05
@@ -76,6 +77,9 @@ class Options:
             raise FieldError("Options", "max_words", self.max_words, "a number of words (0: no limit)")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
             raise FieldError("Options", "workers", self.workers, "a number of processes (0: one per core)")
+        if "@" in urlsplit(self.base_url).netloc:
+            raise FieldError("Options", "base_url", shown_address(self.base_url), "the address listeners use, without a "
+                             "user name or password (it is written into the feed for every listener to read)")
         if self.voice and not self.voice.partition(":")[0].strip():
             raise FieldError("Options", "voice", self.voice, "ENGINE or ENGINE:VOICE, naming an engine first "
                              "(e.g. hibari:heart; see speak.py voices)")

@@ -456,3 +456,18 @@ def test_serve_on_a_busy_or_impossible_port_is_one_line(tmp_path: Path) -> None:
         one_line_error(speak(["serve", "out", "--port", str(port)], tmp_path, timeout=30), f"127.0.0.1:{port}",
                        "--port")
     one_line_error(speak(["serve", "out", "--port", "99999"], tmp_path, timeout=30), "99999", "--port")
+
+
+def test_credentials_in_a_publish_address_are_never_printed(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    port = _free_port()  # nothing listens there
+    for args in (["publish", "out", f"sftp://me:hunter2secret@127.0.0.1:{port}/srv/pod/", "-q"],
+                 ["publish", "out", f"sftp://me:hunter2secret@127.0.0.1:{port}/srv/pod/", "--dry-run"],
+                 ["publish", "out", (tmp_path / "site").as_uri() + "/", "--base-url",
+                  "https://me:hunter2secret@pod.example/"],
+                 ["build", "a.md", "--engine", "silent", "-q", "-o", "out2", "--base-url",
+                  "https://me:hunter2secret@pod.example/"]):
+        proc = speak(args, tmp_path, timeout=120)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert "hunter2secret" not in proc.stdout + proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr

@@ -41,12 +41,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree
 from filelock import FileLock
 
 from .. import stops
-from ..errors import OutputError, converted
+from ..errors import OutputError, converted, shown_address
 from ..files import plain_name
 from .feed import ShowInfo, read_items, write_feed
 from .folder import LOCK_NAME, LOCK_TIMEOUT
@@ -208,6 +209,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _password(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
 def _check_feed(path: Path) -> None:
     """The local feed must be a whole RSS document before it goes over a good remote one."""
     try:
@@ -250,16 +258,16 @@ def _remote_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _open(url: str) -> _Remote:
+def _open(url: str, shown: str) -> _Remote:
     import fsspec  # noqa: PLC0415 - only publishing needs it (and its backends): not loaded by every command
 
     try:
         fs, root = fsspec.core.url_to_fs(url)
     except ImportError as e:  # a protocol whose backend is not installed
-        raise OutputError(f"{url}: cannot publish there ({e}); install the publish extra: pip install -e "
+        raise OutputError(f"{shown}: cannot publish there ({e}); install the publish extra: pip install -e "
                           "'.[publish]'") from None
     except ValueError as e:
-        raise OutputError(f"{url}: is not an address to publish to ({e}); use s3://bucket/folder/, "
+        raise OutputError(f"{shown}: is not an address to publish to; use s3://bucket/folder/, "
                           "sftp://host/path/ or file:///path/") from None
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
     return _Remote(fs, root, protocol in STORES_WITH_TYPES)
@@ -273,6 +281,11 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     total)`` is told of each file as it is uploaded."""
     folder = Path(folder)
     started = time.perf_counter()
+    secret = _password(url)
+    url_shown = shown_address(url)
+    if base_url and ("@" in urlsplit(base_url).netloc):
+        raise OutputError(f"{shown_address(base_url)}: a base URL with a user name or password would be written into "
+                          "the feed for every listener to read; give the address listeners use, without them")
     show, _ = read_items(folder)
     if show is None:
         raise OutputError(f"{folder}: has no feed.json: build an episode into it first (speak.py build ... -o "
@@ -282,12 +295,12 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     base = base_url or show.base_url
     if not base or _is_local_folder(base, folder):
         raise OutputError(f"{folder}: its feed points at the folder itself ({show.base_url or 'no address'}), not "
-                          f"where {url} will be reachable; pass --base-url https://... (the address those files are "
+                          f"where {url_shown} will be reachable; pass --base-url https://... (the address those files are "
                           "served from)")
     files = published_files(folder)
     _check_feed(folder / FEED)
     hashes = {name: _sha256(path) for name, path in files.items()}
-    remote = _open(url)
+    remote = _open(url, url_shown)
     errors = _remote_errors()
     uploaded: list[str] = []
     todo: list[str] = []
@@ -304,7 +317,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
             todo.append(FEED)
         gone = sorted({n for n in [*recorded, *pending] if n not in files and n != MANIFEST})
         if dry_run:
-            return Uploaded(url, tuple(todo), tuple(gone), len(files) - len(todo), sum(files[n].stat().st_size
+            return Uploaded(url_shown, tuple(todo), tuple(gone), len(files) - len(todo), sum(files[n].stat().st_size
                             for n in todo), time.perf_counter() - started, base + FEED, True)
         if not remote.typed and todo:  # a folder (local or over SFTP) is made when missing
             remote.fs.makedirs(remote.root, exist_ok=True)
@@ -333,12 +346,14 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
             remote.record(hashes, [], feed_url)
     except errors as e:
         reason = f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"
+        if secret:
+            reason = reason.replace(secret, "***")
         if not todo:
-            raise OutputError(f"{url}: cannot be reached ({reason}); nothing was uploaded: check the address, the "
+            raise OutputError(f"{url_shown}: cannot be reached ({reason}); nothing was uploaded: check the address, the "
                               "network and the credentials, and publish again") from None
         where = "after the feed" if FEED in uploaded else "before the feed: the remote feed is as it was"
         done = min(len(uploaded) + 1, len(todo))
-        raise OutputError(f"{url}: upload failed at {done} of {len(todo)} files, {where} ({reason}); "
+        raise OutputError(f"{url_shown}: upload failed at {done} of {len(todo)} files, {where} ({reason}); "
                           "run publish again to finish") from None
-    return Uploaded(url, tuple(uploaded), tuple(gone), len(files) - len(uploaded), sent,
+    return Uploaded(url_shown, tuple(uploaded), tuple(gone), len(files) - len(uploaded), sent,
                     time.perf_counter() - started, base + FEED)
