@@ -59,9 +59,15 @@ def _rezip(source: Path, target: Path, extra: dict[str, bytes] | None = None, dr
             out.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
+BOMB_PROLOG = (b'<?xml version="1.0"?>\n<!DOCTYPE package [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">'
+               b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;">]>\n')
+
+
 @pytest.mark.parametrize("kind, needle", [("cut", "damaged zip"), ("drm", "protected (DRM"),
                                           ("no-container", "META-INF/container.xml is missing"),
-                                          ("pipe", "not a regular file")])
+                                          ("pipe", "not a regular file"),
+                                          ("missing-part", "spi-ad.xhtml, named in its spine, is missing"),
+                                          ("entities", "declares its own XML entities")])
 def test_a_damaged_or_protected_epub_is_one_line(kind: str, needle: str, tmp_path: Path) -> None:
     book = tmp_path / "book.epub"
     if kind == "cut":
@@ -70,6 +76,15 @@ def test_a_damaged_or_protected_epub_is_one_line(kind: str, needle: str, tmp_pat
         _rezip(BOOK, book, {"META-INF/encryption.xml": b"<encryption/>"})
     elif kind == "no-container":
         _rezip(BOOK, book, drop="META-INF/container.xml")
+    elif kind == "missing-part":
+        _rezip(BOOK, book, drop="EPUB/spi-ad.xhtml")
+    elif kind == "entities":  # a billion laughs in the package document
+        with zipfile.ZipFile(BOOK) as src:
+            opf = src.read("EPUB/package.opf")
+        opf = BOMB_PROLOG + opf[opf.index(b"<package"):].replace(b"</dc:title>", b"&c;</dc:title>", 1)
+        tmp = tmp_path / "plain.epub"
+        _rezip(BOOK, tmp, drop="EPUB/package.opf")
+        _rezip(tmp, book, {"EPUB/package.opf": opf})
     else:
         import os
         os.mkfifo(book)
@@ -93,11 +108,19 @@ def test_a_real_word_manual_reads_its_heading_styles_as_nested_chapters() -> Non
 
 
 @pytest.mark.parametrize("kind, needle", [("encrypted", "password-protected"), ("cut", "not a readable Word"),
-                                          ("bomb", "over the 200 MB a document may have")])
+                                          ("bomb", "over the 200 MB a document may have"),
+                                          ("entities", "declares its own XML entities")])
 def test_a_protected_or_damaged_word_document_is_one_line(kind: str, needle: str, tmp_path: Path) -> None:
     doc = tmp_path / "report.docx"
     if kind == "bomb":  # a real document with 300 MB of zeros beside it, in a few hundred kB
         _rezip(MANUAL, doc, {"word/media/zeros.bin": bytes(300 * 1000**2)})
+    elif kind == "entities":  # nested entities in the document's body
+        with zipfile.ZipFile(MANUAL) as src:
+            body = src.read("word/document.xml")
+        body = BOMB_PROLOG.replace(b"package", b"w:document") + body[body.index(b"<w:document"):]
+        tmp = tmp_path / "plain.docx"
+        _rezip(MANUAL, tmp, drop="word/document.xml")
+        _rezip(tmp, doc, {"word/document.xml": body})
     else:
         doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000) if kind == "encrypted"
                         else MANUAL.read_bytes()[:30_000])

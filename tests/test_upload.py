@@ -471,3 +471,18 @@ def test_credentials_in_a_publish_address_are_never_printed(tmp_path: Path) -> N
         assert proc.returncode == 2, (args, proc.stderr)
         assert "hunter2secret" not in proc.stdout + proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_publishing_an_unchanged_folder_twice_with_its_base_url_uploads_nothing(tmp_path: Path) -> None:
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    site = (tmp_path / "site").as_uri() + "/"
+    assert speak(["publish", "out", site, "--base-url", BASE], tmp_path).returncode == 0
+    feed = (tmp_path / "out" / FEED).read_bytes()
+    proc = speak(["publish", "out", site, "--base-url", BASE.rstrip("/")], tmp_path)
+    assert proc.returncode == 0 and "Nothing to upload" in proc.stdout, proc.stdout + proc.stderr
+    assert (tmp_path / "out" / FEED).read_bytes() == feed  # not written again (its build date would change)
+
+
+def test_remove_from_a_folder_that_does_not_exist_makes_nothing(tmp_path: Path) -> None:
+    one_line_error(speak(["remove", str(tmp_path / "nowhere" / "dir"), "x.mp3"], tmp_path), "no feed.json")
+    assert not (tmp_path / "nowhere").exists()

@@ -63,6 +63,12 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
+DECLARED_ENTITY = b"<!ENTITY"
+"""How a document declares an XML entity: refused (XHTML names its entities by its DTD)."""
+MAX_PROLOG = 1 << 20
+"""How far into a document its DOCTYPE (where entities are declared) is looked for."""
+
+
 class _Book:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -90,8 +96,12 @@ class _Book:
             raise InputError(f"{self.path}: {name} cannot be read ({e}); the EPUB is damaged or protected") from None
 
     def xml(self, name: str) -> Any:
+        data = self.read(name)
+        if DECLARED_ENTITY in data[:MAX_PROLOG]:
+            raise InputError(f"{self.path}: {name} declares its own XML entities (what entity bombs and file reads are "
+                             "made of), which a book has no need of; export it again")
         try:
-            root = lxml.etree.fromstring(self.read(name), PARSER)
+            root = lxml.etree.fromstring(data, PARSER)
         except lxml.etree.XMLSyntaxError as e:
             raise InputError(f"{self.path}: {name} is not readable XML ({e}); the EPUB is damaged") from None
         if root is None:
@@ -229,8 +239,10 @@ def parse_epub(path: Path, fallback_title: str = "", reading: Reading | None = N
     for doc in order:
         stops.check()  # a safe point: nothing is written while a document is read
         tick(1)
-        if doc not in book.names or doc == nav_doc:  # the table of contents is the chapters, not read
+        if doc == nav_doc:  # the table of contents is the chapters, not read
             continue
+        if doc not in book.names:
+            raise InputError(f"{path}: is not a complete EPUB ({doc}, named in its spine, is missing); export it again")
         body = next((x for x in book.xml(doc).iter() if _local(x.tag) == "body"), None)
         if body is None or _skipped(body) or any(_skipped(s) for s in body if _local(s.tag) == "section"
                                                  and len(body) == 1):

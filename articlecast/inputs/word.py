@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import lxml.etree
 from docx.opc.exceptions import OpcError
 from docx.table import Table
 
@@ -69,6 +70,12 @@ def _blocks(document: Any) -> Iterator[tuple[str, Block]]:
             yield style, Block("paragraph", text)
 
 
+def _declares_entities(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether an XML part of the package declares an entity in its DOCTYPE (its first kilobytes are read)."""
+    with package.open(info) as part:
+        return b"<!ENTITY" in part.read(1 << 16)
+
+
 def parse_docx(path: Path, fallback_title: str = "", reading: Reading | None = None) -> Article:
     """An article from a Word document (read in one piece, in a second or two: ``reading`` is not told of pages,
     which a .docx does not keep)."""
@@ -80,15 +87,21 @@ def parse_docx(path: Path, fallback_title: str = "", reading: Reading | None = N
     try:
         with zipfile.ZipFile(path) as package:
             unpacked = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError) as e:
+            declares = next((i.filename for i in package.infolist() if i.filename.endswith(".xml") and
+                             i.file_size <= MAX_UNPACKED_BYTES and _declares_entities(package, i)), None)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
         raise InputError(f"{path}: is not a readable Word document ({e}); open it in Word or LibreOffice and save "
                          "it again as .docx") from None
+    if declares:
+        raise InputError(f"{path}: {declares} declares its own XML entities (what entity bombs and file reads are made "
+                         "of), which Word never writes; open it in Word or LibreOffice and save it again as .docx")
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(f"{path}: unpacks to {unpacked / 1e6:.0f} MB, over the {MAX_UNPACKED_BYTES / 1e6:.0f} MB a "
                          "document may have (a damaged or hostile file?); save the text as .docx or .md")
     try:
         document = docx.Document(str(path))
-    except (OpcError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, EOFError) as e:
+    except (OpcError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, EOFError,
+            lxml.etree.XMLSyntaxError) as e:
         raise InputError(f"{path}: is not a readable Word document ({str(e) or type(e).__name__}); open it in Word or "
                          "LibreOffice and save it again as .docx") from None
     props = document.core_properties

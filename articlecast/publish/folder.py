@@ -201,6 +201,8 @@ def remove_episode(folder: Path, which: str) -> FeedItem:
     """Take an episode out of the folder and its feed, as one transaction: under the feed's lock, the feed is
     written again without it (so that it names none of its files), then its files are deleted. ``which``: its
     guid, or the name of any of its files (``my-episode.mp3``, ``my-episode``)."""
+    if not (folder / "feed.json").is_file():  # checked before the lock, whose file would make the folder
+        raise OutputError(f"{folder}: has no feed.json (no folder of episodes there): there is no episode to remove")
     with converted(OutputError, folder), FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
         show, items = read_items(folder)
         if show is None:

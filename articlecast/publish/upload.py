@@ -290,7 +290,9 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     if show is None:
         raise OutputError(f"{folder}: has no feed.json: build an episode into it first (speak.py build ... -o "
                           f"{folder})")
-    if base_url and not dry_run:
+    if base_url and not base_url.endswith("/"):
+        base_url += "/"
+    if base_url and base_url != show.base_url and not dry_run:  # an unchanged feed is not written again
         show = set_base_url(folder, base_url)
     base = base_url or show.base_url
     if not base or _is_local_folder(base, folder):
