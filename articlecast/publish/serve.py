@@ -47,9 +47,8 @@ class _App:
         self.folder = folder
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        from werkzeug.wrappers import Request  # noqa: PLC0415 - see above
-
         from werkzeug.exceptions import HTTPException  # noqa: PLC0415
+        from werkzeug.wrappers import Request  # noqa: PLC0415 - see above
 
         request = Request(environ)
         try:
@@ -117,9 +116,7 @@ def _cap_clients(server: Any, limit: int) -> None:
 def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator[str]:
     """Serve ``folder`` in a thread while the block runs; yields the feed's address (with this machine's network
     address when bound to every interface). ``port`` 0 picks a free one."""
-    from werkzeug.serving import make_server  # noqa: PLC0415 - see above
-
-    from werkzeug.serving import WSGIRequestHandler  # noqa: PLC0415
+    from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415 - see above
 
     class Handler(WSGIRequestHandler):
         timeout = IDLE_SECONDS  # a connection that sends nothing for this long is closed (each holds a thread)

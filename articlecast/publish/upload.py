@@ -266,7 +266,7 @@ def _open(url: str, shown: str) -> _Remote:
     except ImportError as e:  # a protocol whose backend is not installed
         raise OutputError(f"{shown}: cannot publish there ({e}); install the publish extra: pip install -e "
                           "'.[publish]'") from None
-    except ValueError as e:
+    except ValueError:
         raise OutputError(f"{shown}: is not an address to publish to; use s3://bucket/folder/, "
                           "sftp://host/path/ or file:///path/") from None
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
