@@ -5,6 +5,7 @@ voice has almost no energy) makes the bed's level under the speech measurable in
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,7 +104,9 @@ def test_a_long_theme_is_trimmed_with_a_fade_and_says_so(tmp_path: Path, caplog:
 
 @pytest.mark.parametrize("kind, needle", [("missing", "no such music file (show.music.theme)"),
                                           ("broken", "cannot be read as audio"), ("silent", "is silent"),
-                                          ("long", "minutes long, far too long")])
+                                          ("long", "minutes long, far too long"),
+                                          ("folder", "is a folder, not a music file"),
+                                          ("pipe", "is a pipe or a device, not a music file")])
 def test_a_bad_music_file_is_one_line_before_any_speech(kind: str, needle: str, tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(ARTICLE)
     music = tmp_path / "theme.mp3"
@@ -114,6 +117,10 @@ def test_a_bad_music_file_is_one_line_before_any_speech(kind: str, needle: str, 
                         str(music)], check=True)
     elif kind == "long":  # 21 minutes, in a small file
         tone(music, 440, 21 * 60, rate=8000, extra=("-b:a", "8k"))
+    elif kind == "folder":
+        music.mkdir()
+    elif kind == "pipe":
+        os.mkfifo(music)
     one_line_error(speak(["build", "a.md", "--music", "theme.mp3", "--engine", "silent"], tmp_path, timeout=120),
                    "theme.mp3", needle)
     assert not (tmp_path / "audio_out").exists()

@@ -96,8 +96,11 @@ def _length(path: Path) -> float | None:
 def _segment(path: Path, key: str, limit: float) -> tuple[AudioSegment, bool]:
     """The first ``limit`` seconds of a music file as pydub reads them (through ffmpeg's WAV), and whether the
     file is longer."""
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: no such music file ({key}); check the path (relative to the script)")
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "a pipe or a device"
+        raise InputError(f"{path}: is {kind}, not a music file ({key}); give an MP3, WAV, FLAC, Ogg or M4A file")
     length = _length(path)
     if length is not None and length > FAR_TOO_LONG_SECONDS:
         raise InputError(f"{path}: is {length / 60:.0f} minutes long, far too long for {key} (at most "
