@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from helpers import REQUIRED
 from helpers import speak as run
 
 from articlecast.batch import expand, run_batch
@@ -24,6 +27,8 @@ from articlecast.voice.ray_pool import RayPool
 from articlecast.voice.speaker import Speaker
 
 ray = pytest.importorskip("ray", reason="Ray comes with the [test] and [batch] extras")
+RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray") or "ray"
+"""Ray's command: beside this Python (a venv's bin need not be on PATH), else on PATH."""
 
 
 def articles(folder: Path, n: int, words: int = 12) -> list[Path]:
@@ -97,7 +102,7 @@ def _free_port() -> int:
 
 
 def _ray_node(args: list[str], tmp: Path) -> subprocess.Popen:
-    return subprocess.Popen(["ray", "start", "--block", "--disable-usage-stats", "--node-ip-address=127.0.0.1", *args],
+    return subprocess.Popen([RAY, "start", "--block", "--disable-usage-stats", "--node-ip-address=127.0.0.1", *args],
                             cwd=tmp,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             env={**os.environ, "RAY_TMPDIR": str(tmp), "RAY_AUTH_MODE": "disabled"})
@@ -117,9 +122,9 @@ def _end(node: subprocess.Popen) -> None:
 @pytest.mark.slow
 def test_batch_on_a_two_node_cluster_given_by_address(tmp_path: Path) -> None:
     """A head and a second node on this machine (its own resources): the work leaves the driver's process."""
-    import shutil
-
-    if not shutil.which("ray"):
+    if not Path(RAY).is_file():
+        if REQUIRED:
+            pytest.fail("the ray command is not installed beside this Python (the [batch] extra)")
         pytest.skip("the ray command is not installed")
     port = _free_port()
     raytmp = Path("/tmp") / f"rt{os.getpid()}"  # Ray's socket paths must stay short
@@ -129,14 +134,14 @@ def test_batch_on_a_two_node_cluster_given_by_address(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            probe = subprocess.run(["ray", "status", f"--address=127.0.0.1:{port}"], capture_output=True, text=True,
+            probe = subprocess.run([RAY, "status", f"--address=127.0.0.1:{port}"], capture_output=True, text=True,
                                    env={**os.environ, "RAY_AUTH_MODE": "disabled"})
             if probe.returncode == 0:
                 break
             time.sleep(1)
         second = _ray_node([f"--address=127.0.0.1:{port}", "--num-cpus=1", '--resources={"node2": 1}'], raytmp)
         while time.monotonic() < deadline:
-            status = subprocess.run(["ray", "status", f"--address=127.0.0.1:{port}"], capture_output=True, text=True,
+            status = subprocess.run([RAY, "status", f"--address=127.0.0.1:{port}"], capture_output=True, text=True,
                                     env={**os.environ, "RAY_AUTH_MODE": "disabled"})
             if "node2" in status.stdout and status.stdout.count("node_") >= 2:
                 break
