@@ -4,6 +4,7 @@ traceback, or a file of this machine's read where it should not be."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -19,6 +20,7 @@ from articlecast.errors import FetchError, ScriptError
 from articlecast.images import square_cover
 from articlecast.inputs.fetch import fetch_page
 from articlecast.inputs.html import parse_html
+from articlecast.publish.feed import inert
 from articlecast.script import load_script
 from articlecast.script.lexicon import compile_lexicon
 
@@ -210,3 +212,10 @@ def test_markup_from_an_article_is_never_live_in_the_feed(tmp_path: Path) -> Non
     for text in texts:
         assert "<img" not in text and "<script" not in text and "\u202e" not in text, text
     assert "\u202e" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("text", ["<<b>img src=x onerror=alert(1)>", "<scr<b>ipt>alert(1)</script>",
+                                  "<img src=x onerror=alert(1)", "a <!-- x --> b"])
+def test_no_tag_survives_in_feed_text_however_it_is_nested(text: str) -> None:
+    shown = inert(text)
+    assert not re.search(r"<[A-Za-z!?/]", shown), shown

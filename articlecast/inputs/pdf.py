@@ -420,7 +420,9 @@ def _gutter(rows: list[list[Any]], width: float) -> float | None:
     # how many rows cross x changes only where a segment starts or ends: the leftmost x of least crossing is the
     # search's start or one of those places, so only they are tried (bounded by the text, not by the page's width,
     # which a hostile PDF sets to 10^11 points)
-    events = {lo} | {e for s in segments for a, b in s for e in (math.floor(a) + 1, math.ceil(b)) if lo <= e < hi}
+    ends = [min(max(v, lo - 1.0), float(hi)) for s in segments for a, b in s for v in (a, b)  # clamped: no inf
+            if math.isfinite(v)]  # nor a NaN, from a hostile PDF's numbers
+    events = {lo} | {e for v in ends for e in (math.floor(v) + 1, math.ceil(v)) if lo <= e < hi}
     for x in sorted(events) if lo < hi else ():
         crossing = sum(any(a < x < b for a, b in s) for s in segments)
         if best is None or crossing < best[0]:

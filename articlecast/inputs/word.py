@@ -70,6 +70,10 @@ def _blocks(document: Any) -> Iterator[tuple[str, Block]]:
             yield style, Block("paragraph", text)
 
 
+MAX_XML_PARTS = 10_000
+"""XML parts a Word package may have (a long document has a few dozen)."""
+
+
 def _declares_entities(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """Whether an XML part of the package declares an entity in its DOCTYPE (its first kilobytes are read)."""
     with package.open(info) as part:
@@ -87,11 +91,15 @@ def parse_docx(path: Path, fallback_title: str = "", reading: Reading | None = N
     try:
         with zipfile.ZipFile(path) as package:
             unpacked = sum(info.file_size for info in package.infolist())
-            declares = next((i.filename for i in package.infolist() if i.filename.endswith(".xml") and
-                             i.file_size <= MAX_UNPACKED_BYTES and _declares_entities(package, i)), None)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
+            parts = [i for i in package.infolist() if i.filename.endswith(".xml")]
+            declares = None if unpacked > MAX_UNPACKED_BYTES or len(parts) > MAX_XML_PARTS else next(
+                (i.filename for i in parts if _declares_entities(package, i)), None)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError) as e:
         raise InputError(f"{path}: is not a readable Word document ({e}); open it in Word or LibreOffice and save "
                          "it again as .docx") from None
+    if len(parts) > MAX_XML_PARTS:
+        raise InputError(f"{path}: has {len(parts):,} XML parts, over the {MAX_XML_PARTS:,} a document may have (a "
+                         "damaged or hostile file?); save the text as .docx or .md")
     if declares:
         raise InputError(f"{path}: {declares} declares its own XML entities (what entity bombs and file reads are made "
                          "of), which Word never writes; open it in Word or LibreOffice and save it again as .docx")

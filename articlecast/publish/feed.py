@@ -119,7 +119,10 @@ def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
                           ) from None
     names = [show.image] if show.image else []
     for item in items:
-        names += [item.audio, *(item.files.values() if isinstance(item.files, dict) else [item.files])]
+        if not isinstance(item.files, dict):
+            raise OutputError(f"{path}: the feed's record is damaged (an episode's files are not a table); restore it "
+                              "from a backup, or move feed.json and feed.xml aside to start a new feed")
+        names += [item.audio, *item.files.values()]
     strange = next((n for n in names if not plain_name(n)), None)
     if strange is not None:
         raise OutputError(f"{path}: names {strange!r}, which is not a file of this folder (a name with a path in it); "
@@ -187,12 +190,18 @@ class _Entry(BaseEntryExtension):  # type: ignore[misc]
 
 MARKUP_RE = re.compile(r"</?[A-Za-z!?][^<>]*>")
 """What a feed reader would take for an HTML tag: many render an item's title and description as HTML."""
+LEFT_OPEN_RE = re.compile(r"<(?=[A-Za-z!?/])")
+"""A "<" that a reader could take as the start of a tag, once no whole tag is left."""
 
 
 def inert(text: str) -> str:
     """Text for a feed field that clients may render as HTML: an article's own words, with anything that would be a
     live tag there (``<img onerror=...>``, ``<script>``) taken out. (lxml then escapes the rest as XML.)"""
-    return MARKUP_RE.sub("", text)
+    while True:  # until nothing changes: taking "<b>" out of "<<b>img ...>" makes a new tag
+        stripped = MARKUP_RE.sub("", text)
+        if stripped == text:
+            return LEFT_OPEN_RE.sub("\u2039", stripped)  # a "<" that could still open a tag becomes "‹"
+        text = stripped
 
 
 def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:

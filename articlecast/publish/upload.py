@@ -56,7 +56,7 @@ from .names import stem_of
 log = logging.getLogger(__name__)
 
 MANIFEST = ".articlecast-manifest.json"
-"""The remote record of what was published: each file's SHA-256 (written last)."""
+"""The remote record of what was published: each file's SHA-256, and the files still to delete."""
 FEED = "feed.xml"
 """The feed, uploaded after everything it names."""
 CONTENT_TYPES = {
@@ -167,8 +167,15 @@ class _Remote:
             send(self.path(name), ContentType=content_type(name), CacheControl=CACHE.get(name, MEDIA_CACHE))
             return
         partial = self.path(f".{name}.{os.getpid()}-{secrets.token_hex(4)}.part")  # one per writer
-        send(partial)
-        self.fs.mv(partial, self.path(name))
+        try:
+            send(partial)
+            self.fs.mv(partial, self.path(name))
+        except BaseException:
+            try:  # never a half file left behind in the public folder (best effort: the connection may be gone)
+                self.fs.rm_file(partial)
+            except Exception:  # noqa: BLE001 - the first error is the one to tell
+                pass
+            raise
 
     def delete(self, name: str) -> None:
         try:
@@ -209,6 +216,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _netloc(url: str) -> str:
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        raise OutputError(f"{shown_address(url)}: is not a web address; give --base-url as https://host/path/") from None
+
+
 def _password(url: str) -> str | None:
     try:
         return urlsplit(url).password
@@ -216,11 +230,12 @@ def _password(url: str) -> str | None:
         return None
 
 
-def _check_feed(path: Path) -> None:
-    """The local feed must be a whole RSS document before it goes over a good remote one."""
+def _check_feed(path: Path, data: bytes) -> None:
+    """The local feed (``data``, read from ``path``) must be a whole RSS document before it goes over a good remote
+    one."""
     try:
-        root = lxml.etree.parse(str(path), lxml.etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
-    except (OSError, lxml.etree.XMLSyntaxError) as e:
+        root = lxml.etree.fromstring(data, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
+    except lxml.etree.XMLSyntaxError as e:
         raise OutputError(f"{path}: is not a whole feed ({' '.join(str(e).split())[:120]}); build an episode into the "
                           "folder again to rewrite it, then publish") from None
     if root.tag != "rss" or root.find("channel") is None:
@@ -263,6 +278,9 @@ def _open(url: str, shown: str) -> _Remote:
 
     try:
         fs, root = fsspec.core.url_to_fs(url)
+    except _remote_errors() as e:  # SFTP connects here: a host that does not answer, a refused login
+        raise OutputError(f"{shown}: cannot be reached ({type(e).__name__}: {' '.join(str(e).split())[:160]}); "
+                          "nothing was uploaded: check the address, the network and the credentials") from None
     except ImportError as e:  # a protocol whose backend is not installed
         raise OutputError(f"{shown}: cannot publish there ({e}); install the publish extra: pip install -e "
                           "'.[publish]'") from None
@@ -283,7 +301,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     started = time.perf_counter()
     secret = _password(url)
     url_shown = shown_address(url)
-    if base_url and ("@" in urlsplit(base_url).netloc):
+    if base_url and ("@" in _netloc(base_url)):
         raise OutputError(f"{shown_address(base_url)}: a base URL with a user name or password would be written into "
                           "the feed for every listener to read; give the address listeners use, without them")
     show, _ = read_items(folder)
@@ -300,8 +318,10 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
                           f"where {url_shown} will be reachable; pass --base-url https://... (the address those files are "
                           "served from)")
     files = published_files(folder)
-    _check_feed(folder / FEED)
-    hashes = {name: _sha256(path) for name, path in files.items()}
+    feed = (folder / FEED).read_bytes()  # read once: the feed checked, hashed and uploaded is one and the same
+    _check_feed(folder / FEED, feed)
+    hashes = {name: _sha256(path) for name, path in files.items() if name != FEED}
+    hashes[FEED] = hashlib.sha256(feed).hexdigest()
     remote = _open(url, url_shown)
     errors = _remote_errors()
     uploaded: list[str] = []
@@ -309,6 +329,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     sent = 0
     try:
         recorded, pending = remote.read_manifest()
+        as_read = dict(recorded)
         there = remote.sizes()
         if there is not None:  # a recorded file that is gone, or of another size, is not there: upload it again
             recorded = {n: h for n, h in recorded.items() if n in there and (n not in files or
@@ -327,16 +348,16 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
         # the record first forgets what is about to change, so at no instant does it name a file that is not there
         # with its hash (a stop between two steps leaves a record that only makes the next publish do more)
         kept = {n: h for n, h in recorded.items() if n not in todo and n not in gone}
-        if kept != recorded or gone:
+        if kept != as_read or gone or pending:
             remote.record(kept, gone, feed_url)
         for n, name in enumerate(todo, 1):
             stops.check()  # a safe point: before the feed, the remote feed is as it was
             if name == FEED and len(todo) > 1:
                 remote.record(kept, gone, feed_url)  # the media are there: recorded before the feed names them
-            remote.put(name, files[name])
+            remote.put(name, feed if name == FEED else files[name])
             uploaded.append(name)
             kept[name] = hashes[name]
-            sent += files[name].stat().st_size
+            sent += len(feed) if name == FEED else files[name].stat().st_size
             if progress:
                 progress(name, n, len(todo))
         if uploaded or not recorded:
