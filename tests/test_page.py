@@ -335,7 +335,7 @@ def test_everything_works_by_keyboard_alone(page: Any, built: Path) -> None:
     target = float(focus_key(page)[4:])
     assert target > here
     page.keyboard.press("Enter")
-    assert abs(now(page) - target) < 0.01
+    assert -0.01 < now(page) - target < 0.5  # from there, and already playing (at 2x: a CI run read it 21 ms on)
     page.wait_for_function("!document.getElementById('audio').paused")
     page.keyboard.press("k")
     page.wait_for_function("document.getElementById('audio').paused")
