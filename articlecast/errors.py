@@ -144,3 +144,10 @@ def shown_address(url: str) -> str:
     host = parts.netloc.rsplit("@", 1)[1]
     return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
+
+def has_credentials(url: str) -> bool:
+    """Whether an address carries a user name or password (a malformed one is not this question's to answer)."""
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return False

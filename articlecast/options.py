@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from .errors import FieldError, shown_address
+from .errors import FieldError, has_credentials, shown_address
 from .models import BITRATES, DEFAULT_BITRATE, SPEED_WORDS, speed_ok
 
 EPISODE_MAX = 0.05
@@ -77,7 +76,7 @@ class Options:
             raise FieldError("Options", "max_words", self.max_words, "a number of words (0: no limit)")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
             raise FieldError("Options", "workers", self.workers, "a number of processes (0: one per core)")
-        if "@" in urlsplit(self.base_url).netloc:
+        if has_credentials(self.base_url):
             raise FieldError("Options", "base_url", shown_address(self.base_url), "the address listeners use, without a "
                              "user name or password (it is written into the feed for every listener to read)")
         if self.voice and not self.voice.partition(":")[0].strip():

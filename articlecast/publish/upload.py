@@ -47,7 +47,7 @@ import lxml.etree
 from filelock import FileLock
 
 from .. import stops
-from ..errors import OutputError, converted, shown_address
+from ..errors import OutputError, converted, has_credentials, shown_address
 from ..files import plain_name
 from .feed import ShowInfo, read_items, write_feed
 from .folder import LOCK_NAME, LOCK_TIMEOUT
@@ -216,13 +216,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _netloc(url: str) -> str:
-    try:
-        return urlsplit(url).netloc
-    except ValueError:
-        raise OutputError(f"{shown_address(url)}: is not a web address; give --base-url as https://host/path/") from None
-
-
 def _password(url: str) -> str | None:
     try:
         return urlsplit(url).password
@@ -301,7 +294,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     started = time.perf_counter()
     secret = _password(url)
     url_shown = shown_address(url)
-    if base_url and ("@" in _netloc(base_url)):
+    if base_url and has_credentials(base_url):
         raise OutputError(f"{shown_address(base_url)}: a base URL with a user name or password would be written into "
                           "the feed for every listener to read; give the address listeners use, without them")
     show, _ = read_items(folder)
