@@ -35,9 +35,9 @@ from .errors import ArticlecastError, FieldError, InputError, os_error_message
 from .files import write_atomic
 from .inputs import ARTICLE_TYPES
 from .inputs.text import CONTROL_RE
-from .loading import Loaded, digest, load, spoken_hours, words_said
+from .loading import Loaded, digest, load, words_said
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, untold
-from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options
+from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options, spoken_hours
 from .publish import Published, audit_feed, read_items, remove_episode, summary, write_report
 from .publish.serve import qr_text, serving
 from .publish.upload import FEED, content_type, publish_to

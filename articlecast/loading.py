@@ -13,7 +13,7 @@ from . import stops
 from .errors import InputError
 from .inputs import fetch_article, input_kind, is_url, read_article
 from .models import DEFAULT_SHOW, Music, Reading, Script
-from .options import SPOKEN_WPM, Options
+from .options import Options, too_long
 from .script import make_digest, make_script, read_script
 from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
 
@@ -47,7 +47,8 @@ def load(source: str | Path, options: Options | None = None, reading: Reading | 
         if input_kind(path) == "script":
             loaded = Loaded(read_script(path, require_voice), path.parent, text)
         else:
-            loaded = Loaded(make_script(read_article(path, reading), show=options.show or DEFAULT_SHOW), path.parent, text)
+            article = read_article(path, reading, options.max_words)
+            loaded = Loaded(make_script(article, show=options.show or DEFAULT_SHOW), path.parent, text)
     return within_length(apply_options(loaded, options), options)
 
 
@@ -56,20 +57,12 @@ def words_said(script: Script) -> int:
     return sum(len(seg.text.split()) for chapter in script.chapters for seg in chapter.segments)
 
 
-def spoken_hours(words: int, speed: float = 1.0) -> float:
-    """About how many hours of speech ``words`` make at ``speed``."""
-    return words / SPOKEN_WPM / speed / 60
-
-
 def within_length(loaded: Loaded, options: Options) -> Loaded:
     """``loaded``, unless its episode would say more than ``options.max_words`` words: then one line saying how
     long it would be and how to allow it, before any speech is made."""
     words = words_said(loaded.script)
     if options.max_words and words > options.max_words:
-        hours = spoken_hours(words, loaded.script.speed)
-        raise InputError(f"{loaded.source or loaded.script.meta.title}: {words:,} words is about {hours:.0f} hours of "
-                         f"speech, over the limit of {options.max_words:,} words; split it into parts, or allow it "
-                         f"with --max-words {-(-words // 1000) * 1000} (Options.max_words)")
+        raise too_long(loaded.source or loaded.script.meta.title, words, options.max_words, loaded.script.speed)
     return loaded
 
 

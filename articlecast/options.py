@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FieldError, has_credentials, shown_address
+from .errors import FieldError, InputError, has_credentials, shown_address
 from .models import BITRATES, DEFAULT_BITRATE, SPEED_WORDS, speed_ok
 
 EPISODE_MAX = 0.05
@@ -19,6 +19,23 @@ LONG_WORDS = 20_000
 """An episode of more words than this (over two hours of speech) gets a note of its length before speaking."""
 SPOKEN_WPM = 150
 """Words a minute a voice says at speed 1, for estimates of length before anything is spoken."""
+
+
+def spoken_hours(words: int, speed: float = 1.0) -> float:
+    """About how many hours of speech ``words`` make at ``speed``."""
+    return words / SPOKEN_WPM / speed / 60
+
+
+def too_long(source: str, words: int, limit: int, speed: float = 1.0, read_so_far: bool = False) -> InputError:
+    """The one line for an input over the word limit (``Options.max_words``): ``words`` counted in all, or, with
+    ``read_so_far``, when its reading stopped at the limit."""
+    if read_so_far:
+        return InputError(f"{source}: has over {limit:,} words (about {spoken_hours(limit, speed):.0f} hours of "
+                          "speech), the limit; its reading stopped there. Split it into parts, or allow any length "
+                          "with --max-words 0 (Options.max_words)")
+    return InputError(f"{source}: {words:,} words is about {spoken_hours(words, speed):.0f} hours of speech, over the "
+                      f"limit of {limit:,} words; split it into parts, or allow it with --max-words "
+                      f"{-(-words // 1000) * 1000} (Options.max_words)")
 
 
 @dataclass(frozen=True)

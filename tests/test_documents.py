@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 
 from articlecast.audio.tags import read_mp3
+from articlecast.errors import InputError
 from articlecast.inputs import read_article
 from articlecast.models import Article
 
@@ -108,12 +109,31 @@ def test_a_real_word_manual_reads_its_heading_styles_as_nested_chapters() -> Non
 
 
 @pytest.mark.parametrize("kind, needle", [("encrypted", "password-protected"), ("cut", "not a readable Word"),
-                                          ("bomb", "over the 200 MB a document may have"),
-                                          ("entities", "declares its own XML entities")])
-def test_a_protected_or_damaged_word_document_is_one_line(kind: str, needle: str, tmp_path: Path) -> None:
+                                          ("bomb", "its part word/zeros.xml unpacks to over 256 MB"),
+                                          ("entities", "declares its own XML entities"),
+                                          ("strict", "Strict Open XML"),
+                                          ("long paragraph", "one run or paragraph unpacks to over 8 MB"),
+                                          ("many paragraphs", "over 1,000,000 paragraphs, cells and runs"),
+                                          ("long text", "one run or paragraph unpacks to over 8 MB"),
+                                          ("damaged XML", "its XML is damaged")])
+def test_a_protected_damaged_or_hostile_word_document_is_one_line(kind: str, needle: str, tmp_path: Path) -> None:
     doc = tmp_path / "report.docx"
-    if kind == "bomb":  # a real document with 300 MB of zeros beside it, in a few hundred kB
-        _rezip(MANUAL, doc, {"word/media/zeros.bin": bytes(300 * 1000**2)})
+    if kind == "bomb":  # a real document with an XML part of 300 MB of zeros beside it, in a few hundred kB
+        _rezip(MANUAL, doc, {"word/zeros.xml": bytes(300 * 1000**2)})
+    elif kind == "strict":
+        rels = zipfile.ZipFile(MANUAL).read("_rels/.rels").replace(
+            b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument")
+        _rezip(MANUAL, tmp_path / "plain.docx", drop="_rels/.rels")
+        _rezip(tmp_path / "plain.docx", doc, {"_rels/.rels": rels})
+    elif kind == "long paragraph":  # 9 MB of bookmarks after a paragraph's one run, in a few kB
+        word_document(doc, [b"<w:p><w:r><w:t>Start.</w:t></w:r>", b'<w:bookmarkEnd w:id="1"/>' * 360_000, b"</w:p>"])
+    elif kind == "many paragraphs":  # 1.2 million empty paragraphs
+        word_document(doc, [b"<w:p/>" * 1_200_000])
+    elif kind == "long text":  # one text of 11 MB (libxml2's limit is 10 MB)
+        word_document(doc, [b"<w:p><w:r><w:t>", b"word " * 2_200_000, b"</w:t></w:r></w:p>"])
+    elif kind == "damaged XML":
+        word_document(doc, [LINE, b"<w:p><w:r><w:t>cut</w:r></w:p>"])
     elif kind == "entities":  # nested entities in the document's body
         with zipfile.ZipFile(MANUAL) as src:
             body = src.read("word/document.xml")
@@ -126,6 +146,54 @@ def test_a_protected_or_damaged_word_document_is_one_line(kind: str, needle: str
                         else MANUAL.read_bytes()[:30_000])
     one_line_error(speak(["build", "report.docx", "--engine", "silent"], tmp_path, timeout=60), "report.docx", needle)
     assert not (tmp_path / "audio_out").exists()
+
+
+def word_document(path: Path, body: list[bytes]) -> None:
+    """A minimal Word document whose body is ``body`` (its pieces of XML, written as they come)."""
+    w = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    rels = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'officeDocument" Target="word/document.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("_rels/.rels", rels)
+        with package.open("word/document.xml", "w") as part:
+            part.write(b'<?xml version="1.0"?><w:document ' + w + b"><w:body>")
+            for piece in body:
+                part.write(piece)
+            part.write(b"</w:body></w:document>")
+
+
+LINE = b"<w:p><w:r><w:t>Gardens grow slowly in the rain, and the rain is welcome here.</w:t></w:r></w:p>"
+
+
+def test_a_long_word_document_stops_being_read_at_the_word_limit(tmp_path: Path) -> None:
+    word_document(tmp_path / "long.docx", [LINE * 50_000])  # 600,000 words in 20 kB
+    with pytest.raises(InputError, match=r"long.docx: has over 1,000 words .* its reading stopped there"):
+        read_article(tmp_path / "long.docx", max_words=1000)
+    proc = speak(["build", "long.docx", "--engine", "silent"], tmp_path, timeout=60)
+    one_line_error(proc, "long.docx", "has over 100,000 words (about 11 hours of speech), the limit")
+    assert not (tmp_path / "audio_out").exists()
+    article = read_article(tmp_path / "long.docx")  # no limit: every paragraph, in one pass
+    assert sum(len(p.split()) for s in article.sections for p in s.paragraphs) == 600_000 - 12
+
+
+def test_a_stop_while_a_long_word_document_is_read_is_answered_between_its_paragraphs(tmp_path: Path) -> None:
+    word_document(tmp_path / "long.docx", [LINE * 450_000])  # 900,000 elements, a few seconds of reading
+    proc = start(["build", "long.docx", "--engine", "silent", "-q", "--max-words", "0"], tmp_path)
+    deadline = time.monotonic() + 30
+    while not _opened(proc.pid, tmp_path / "long.docx") and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # until it reads the document (a condition, not a measure)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    assert proc.returncode == 143, err
+    assert time.monotonic() - sent < 2.0  # between paragraphs, not after all of them
+    assert err.strip().splitlines() == ["speak: stopped by SIGTERM; nothing was published, unfinished files were "
+                                        "removed"], err
 
 
 PAPER = PAGES / "real" / "berkeley-db-usenix.pdf"  # two columns, numbered headings, no outline

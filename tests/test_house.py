@@ -114,8 +114,8 @@ def test_a_speech_worker_loads_only_what_speech_needs() -> None:
 
 
 def test_the_command_line_starts_without_the_libraries_of_documents_and_publishing() -> None:
-    """trafilatura, pdfminer, python-docx, fsspec, werkzeug and qrcode are loaded when a web page, a PDF or a Word
-    file is read, or a folder published or served: not by every command (each would cost start-up time)."""
+    """trafilatura, pdfminer, fsspec, werkzeug and qrcode are loaded when a web page or a PDF is read, or a folder
+    published or served: not by every command (each would cost start-up time)."""
     code = ("import sys, articlecast.cli; print(sorted(m for m in ('trafilatura', 'pdfminer', 'docx', 'fsspec',"
             " 'werkzeug', 'qrcode', 's3fs', 'paramiko') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout

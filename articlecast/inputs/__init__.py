@@ -52,16 +52,17 @@ def _read_html(path: Path) -> Article:
 
 DOCUMENT_PARSERS = {"epub": "epub:parse_epub", "word": "word:parse_docx", "pdf": "pdf:parse_pdf"}
 """The documents whose parsers open the file themselves, by kind: ``module:function`` in this package, each
-``(path, fallback_title=, reading=)`` (:data:`~..models.Reading`: progress page by page, or document by document
-of a book). They are imported by name when such a file is read (as engines are), so that pdfminer and python-docx
-are not loaded by every command. Between pages they answer a stop (:func:`~..stops.check`)."""
+``(path, fallback_title=, reading=, max_words=)`` (:data:`~..models.Reading`: progress page by page, or document
+by document of a book; ``max_words``: the reading ends once the text is over it). They are imported by name when
+such a file is read (as engines are), so that pdfminer is not loaded by every command. Between pages (or
+paragraphs) they answer a stop (:func:`~..stops.check`)."""
 
 
-def _read_document(kind: str, path: Path, reading: Reading | None) -> Article:
+def _read_document(kind: str, path: Path, reading: Reading | None, max_words: int) -> Article:
     regular_size(path)
     module, function = DOCUMENT_PARSERS[kind].split(":")
     parse = getattr(importlib.import_module(f"{__name__}.{module}"), function)
-    return parse(path, fallback_title=fallback_title(path), reading=reading)
+    return parse(path, fallback_title=fallback_title(path), reading=reading, max_words=max_words)
 
 
 READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,
@@ -87,13 +88,14 @@ def fallback_title(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"
 
 
-def read_article(path: Path, reading: Reading | None = None) -> Article:
-    """Read and parse an article file, by its kind (a document's pages told to ``reading`` as they are read)."""
+def read_article(path: Path, reading: Reading | None = None, max_words: int = 0) -> Article:
+    """Read and parse an article file, by its kind (a document's pages told to ``reading`` as they are read; its
+    reading ended, in one line, once it is over ``max_words``, 0: no limit)."""
     kind = input_kind(path)
     if kind == "script":
         raise InputError(f"{path}: is a script, not an article; use 'speak.py build {path}' to build it")
     try:
-        return READERS[kind](path) if kind in READERS else _read_document(kind, path, reading)
+        return READERS[kind](path) if kind in READERS else _read_document(kind, path, reading, max_words)
     except ArticleError as e:
         raise ArticleError(f"{path}: {e}") from None
 

@@ -26,6 +26,7 @@ import lxml.etree
 from .. import stops
 from ..errors import ArticleError, InputError
 from ..models import Article, Reading, untold
+from ..options import too_long
 from .language import checked_language
 from .structure import Block, clean, sectionize, speakable_item, table_sentences
 
@@ -207,9 +208,10 @@ def _meta(root: Any, name: str) -> str:
     return clean(" ".join(found.itertext())) if found is not None else ""
 
 
-def parse_epub(path: Path, fallback_title: str = "", reading: Reading | None = None) -> Article:
+def parse_epub(path: Path, fallback_title: str = "", reading: Reading | None = None, max_words: int = 0) -> Article:
     """An article from an EPUB file: the spine's documents in order, the navigation's titles as chapters (each
-    document told to ``reading`` as it is read; a stop is answered between them)."""
+    document told to ``reading`` as it is read; a stop is answered between them; the reading ends once the text
+    is over ``max_words``, 0: no limit)."""
     book = _Book(path)
     container = book.xml("META-INF/container.xml")
     rootfile = next((x.get("full-path") for x in container.iter() if _local(x.tag) == "rootfile"), None)
@@ -236,6 +238,7 @@ def parse_epub(path: Path, fallback_title: str = "", reading: Reading | None = N
     blocks: list[Block] = []
     nav_doc = _resolve(rootfile, nav.get("href", "")) if nav is not None else ""
     tick = reading(len(order)) if reading is not None and order else untold
+    words = 0
     for doc in order:
         stops.check()  # a safe point: nothing is written while a document is read
         tick(1)
@@ -248,6 +251,9 @@ def parse_epub(path: Path, fallback_title: str = "", reading: Reading | None = N
                                                  and len(body) == 1):
             continue
         own = [b for b in _blocks(body) if not (b.kind == "heading" and _same(b.text, title))]  # the title page's
+        words += sum(len(b.text.split()) for b in own)
+        if max_words and words > max_words:
+            raise too_long(str(path), words, max_words, read_so_far=True)
         entry = titles.get(doc)
         if entry is None:
             blocks += own

@@ -47,6 +47,7 @@ from pdfminer.utils import decode_text
 from .. import stops
 from ..errors import ArticleError, InputError
 from ..models import Article, Reading, Tick, untold
+from ..options import too_long
 from .language import checked_language
 from .structure import BULLET_RE, Block, clean, numbered_heading, sectionize, speakable_item, text_key
 
@@ -66,6 +67,9 @@ FIGURE_AREA = 0.6
 """Drawings covering more of the page than this are a background or a frame, not a figure."""
 MAX_STREAM_BYTES = 100 * 1000**2
 """The most one of a page's streams may unpack to (a page's text and drawings are far less; a bomb is not)."""
+READING_SLACK = 1.25
+"""Pages are read until their words are this much over the word limit: a page's furniture (running heads, page
+numbers), a contents page and references are counted while reading, and taken out only at the end."""
 MIN_CHARS_PER_PAGE = 20
 """Fewer characters than this per page, on average, is no text layer (a scan)."""
 PAGE_NUMBER_RE = re.compile(r"^\W*(?:page\s*)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.I)
@@ -168,14 +172,15 @@ class _Document:
     """The bookmarks: (level, title, page index or None)."""
 
 
-def parse_pdf(path: Path, fallback_title: str = "", reading: Reading | None = None) -> Article:
+def parse_pdf(path: Path, fallback_title: str = "", reading: Reading | None = None, max_words: int = 0) -> Article:
     """An article from a PDF document, its pages told to ``reading`` as they are read (a stop is answered between
-    pages: pdfminer takes 0.02-0.2 s a page, a long manual a minute)."""
+    pages: pdfminer takes 0.02-0.2 s a page, a long manual a minute); the reading ends once the pages' words are
+    over ``max_words`` by READING_SLACK (0: no limit)."""
     with open(path, "rb") as f:
         head = f.read(1024)
     if b"%PDF-" not in head:
         raise InputError(f"{path}: is not a PDF (no %PDF header); save or export it again as PDF")
-    doc = _read(path, reading)
+    doc = _read(path, reading, max_words)
     if doc.chars < MIN_CHARS_PER_PAGE * doc.pages:
         if doc.images:
             raise InputError(
@@ -195,8 +200,9 @@ def _page_count(pdf: PDFDocument) -> int:
     return count if isinstance(count, int) and count > 0 else 0
 
 
-def _read(path: Path, reading: Reading | None = None) -> _Document:
+def _read(path: Path, reading: Reading | None = None, max_words: int = 0) -> _Document:
     doc = _Document()
+    words = 0
     try:
         with open(path, "rb") as f:
             pdf = PDFDocument(PDFParser(f), password="")
@@ -217,7 +223,11 @@ def _read(path: Path, reading: Reading | None = None) -> _Document:
                 doc.pages += 1
                 doc.images += has_images
                 doc.chars += len(chars)
-                doc.lines += _page_lines(n, chars, layout.width, layout.height)
+                lines = _page_lines(n, chars, layout.width, layout.height)
+                doc.lines += lines
+                words += sum(len(line.text.split()) for line in lines)
+                if max_words and words > max_words * READING_SLACK:
+                    raise too_long(str(path), words, max_words, read_so_far=True)
                 tick(1)
             doc.outline = _outline(pdf, page_ids)
     except PDFPasswordIncorrect:
