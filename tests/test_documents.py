@@ -93,6 +93,20 @@ def test_a_damaged_or_protected_epub_is_one_line(kind: str, needle: str, tmp_pat
     assert not (tmp_path / "audio_out").exists()
 
 
+def test_an_epubs_entity_references_are_their_characters_or_nothing_never_their_names(tmp_path: Path) -> None:
+    """No DTD is loaded: the entities HTML names (as EPUB 2 books use them) are their characters, others silent."""
+    with zipfile.ZipFile(BOOK) as src:
+        opf = src.read("EPUB/package.opf").replace(b"</dc:title>", b" &xxe;</dc:title>", 1)
+        preface = src.read("EPUB/pr01.xhtml").replace(b"<p>", b"<p>Caf&eacute;&nbsp;au&nbsp;lait &xxe;. ", 1)
+    _rezip(BOOK, tmp_path / "plain.epub", drop="EPUB/package.opf")
+    _rezip(tmp_path / "plain.epub", tmp_path / "plain2.epub", drop="EPUB/pr01.xhtml")
+    _rezip(tmp_path / "plain2.epub", tmp_path / "book.epub", {"EPUB/package.opf": opf, "EPUB/pr01.xhtml": preface})
+    book = read_article(tmp_path / "book.epub")
+    assert book.title == "Accessible EPUB 3"
+    said = _said(book)
+    assert "Café au lait ." in said and "xxe" not in said
+
+
 MANUAL = PAGES / "real" / "previsat-manual-en.docx"
 
 

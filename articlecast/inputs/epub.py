@@ -11,6 +11,7 @@ Nothing in the book runs: no entity, no network, no script.
 
 from __future__ import annotations
 
+import html.entities
 import posixpath
 import re
 import zipfile
@@ -127,7 +128,7 @@ def _nav_entries(book: _Book, nav: str) -> list[_Entry]:
                 continue
             a = next((x for x in li if _local(x.tag) in ("a", "span")), None)
             if a is not None:
-                title = clean(" ".join(a.itertext()))
+                title = _plain(a)
                 href = a.get("href")
                 if title and href:
                     out.append(_Entry(title, _resolve(nav, href), depth))
@@ -154,7 +155,7 @@ def _ncx_entries(book: _Book, ncx: str) -> list[_Entry]:
             label = next((x for x in point.iter() if _local(x.tag) == "text"), None)
             content = next((x for x in point if _local(x.tag) == "content"), None)
             if label is not None and content is not None and content.get("src"):
-                out.append(_Entry(clean(label.text or ""), _resolve(ncx, content.get("src")), depth))
+                out.append(_Entry(_plain(label), _resolve(ncx, content.get("src")), depth))
             walk(point, depth + 1)
 
     nav_map = next((x for x in root if _local(x.tag) == "navmap"), None)
@@ -168,11 +169,31 @@ def _skipped(el: Any) -> bool:
     return _local(el.tag) in SKIPPED_TAGS or bool(types & SKIPPED_TYPES) or el.get("hidden") is not None
 
 
+def _entity(node: Any) -> str:
+    """An entity reference's character when HTML names it (``&nbsp;``, which XHTML's DTD declares and EPUB 2 books
+    use), else nothing: no DTD is ever loaded, and an unknown ``&xxe;`` is never spoken."""
+    return html.entities.html5.get(f"{node.name};", "")
+
+
+def _plain(el: Any) -> str:
+    """All the text inside an element, a space between the texts of its elements (a title, a navigation entry)."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child, lxml.etree._Entity):
+            parts.append(_entity(child))
+        elif isinstance(child.tag, str):
+            parts.append(f" {_plain(child)} ")
+        parts.append(child.tail or "")
+    return clean("".join(parts))
+
+
 def _text(el: Any) -> str:
     """An element's text without the text of what is not read inside it (a footnote reference, say)."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str) and not _skipped(child):
+        if isinstance(child, lxml.etree._Entity):
+            parts.append(_entity(child))
+        elif isinstance(child.tag, str) and not _skipped(child):
             parts.append(_text(child))
         parts.append(child.tail or "")
     return clean("".join(parts))
@@ -205,7 +226,7 @@ def _blocks(el: Any) -> Iterator[Block]:
 
 def _meta(root: Any, name: str) -> str:
     found = root.find(f".//dc:{name}", OPF_NS)
-    return clean(" ".join(found.itertext())) if found is not None else ""
+    return _plain(found) if found is not None else ""
 
 
 def parse_epub(path: Path, fallback_title: str = "", reading: Reading | None = None, max_words: int = 0) -> Article:
