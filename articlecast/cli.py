@@ -724,6 +724,8 @@ def _run(argv: Sequence[str] | None, final: bool = False) -> int:
     if not args.debug:  # the extraction libraries' own chatter is not the user's business
         for name in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "pdfminer"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        for name in ("paramiko", "s3fs", "fsspec", "aiobotocore", "botocore"):  # their failures are ours to say, once
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     if args.command is None:
         args = p.parse_args([*(["--debug"] if args.debug else []), "build"])
     _Run.builder, _Run.written, _Run.stop_note = None, [], ""

@@ -216,6 +216,24 @@ def test_a_host_that_does_not_answer_is_one_line_and_changes_nothing(tmp_path: P
                    "cannot be reached", "nothing was uploaded", "publish again")
 
 
+def test_an_sftp_address_where_no_ssh_server_answers_is_one_line(tmp_path: Path) -> None:
+    """A web server where SSH was expected (paramiko logs its traceback; the user sees one line) and a closed port."""
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    conn, _ = server.accept()
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    conn.close()
+        threading.Thread(target=answer, daemon=True).start()
+        url = f"sftp://me@127.0.0.1:{server.getsockname()[1]}/show"
+        one_line_error(speak(["publish", "out", url], tmp_path, timeout=60), url, "cannot be reached",
+                       "nothing was uploaded")
+    url = f"sftp://me@127.0.0.1:{_free_port()}/show"
+    one_line_error(speak(["publish", "out", url], tmp_path, timeout=60), url, "cannot be reached")
+
+
 @pytest.mark.slow
 def test_a_removed_episode_leaves_the_feed_then_the_host(s3: tuple[str, dict[str, str]], tmp_path: Path) -> None:
     url, env = s3
