@@ -144,8 +144,11 @@ class CuttableProxy:
     """A TCP proxy on 127.0.0.1 to ``upstream`` whose connections can all be dropped at once, as a network that
     goes away drops them (the listening socket too: later connections are refused)."""
 
-    def __init__(self, upstream: tuple[str, int]) -> None:
+    def __init__(self, upstream: tuple[str, int], rate: float = 0) -> None:
         self.upstream = upstream
+        self.rate = rate
+        """Bytes a second each way (0: as fast as it goes), as a slow network carries them."""
+        self.carried = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         self.sockets: list[socket.socket] = [self.listener]
@@ -162,11 +165,13 @@ class CuttableProxy:
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(a: socket.socket, b: socket.socket) -> None:
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
         try:
             while data := a.recv(65536):
+                if self.rate:
+                    time.sleep(len(data) / self.rate)  # the network's pace (a model of it, not a measure)
                 b.sendall(data)
+                self.carried += len(data)
         except OSError:
             pass
         finally:
@@ -203,6 +208,35 @@ def test_a_dropped_connection_leaves_the_remote_feed_and_the_next_publish_finish
     done = speak(["publish", "out", url], tmp_path, env)  # the network is back
     assert done.returncode == 0, done.stderr
     assert "compost-heaps.mp3" in _s3(url, FEED)[2].decode()
+
+
+def test_a_stop_during_a_long_upload_is_answered_between_parts_and_commits_nothing(
+        s3: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    """A 40 MiB file over a 4 MiB/s link takes 10 s: a stop waits for one 5 MiB part, and the object store is left
+    with neither the file nor an unfinished upload."""
+    url, env = s3
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    assert speak(["publish", "out", url], tmp_path, env).returncode == 0
+    old = _s3(url, FEED)[2]
+    _build(tmp_path, _article(tmp_path, "b", "Compost heaps"))
+    (tmp_path / "out" / "compost-heaps.mp3").write_bytes(os.urandom(40 * 2**20))  # what is sent, not what it says
+    host, port = env["AWS_ENDPOINT_URL"].removeprefix("http://").split(":")
+    proxy = CuttableProxy((host, int(port)), rate=4 * 2**20)
+    proc = start(["publish", "out", url], tmp_path, {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}"})
+    deadline = time.monotonic() + 60
+    while proxy.carried < 12 * 2**20 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until two parts are up (a condition, not a measure)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    answered = time.monotonic() - sent
+    proxy.cut()
+    assert proc.returncode == 143, err
+    assert answered < 4.0, answered  # one part (1.25 s at this pace), not the 7 s left of the file
+    assert "the remote feed is as it was" in err
+    assert _s3(url, "compost-heaps.mp3")[0] == 404 and _s3(url, FEED)[2] == old
+    bucket = url.removeprefix("s3://").split("/")[0]
+    assert not boto3.client("s3").list_multipart_uploads(Bucket=bucket).get("Uploads")
 
 
 def test_a_host_that_does_not_answer_is_one_line_and_changes_nothing(tmp_path: Path) -> None:

@@ -75,6 +75,12 @@ CACHE = {FEED: FEED_CACHE, MANIFEST: "no-cache"}
 """Cache-Control by file; MEDIA_CACHE for the rest."""
 STORES_WITH_TYPES = frozenset({"s3", "s3a", "gs", "gcs"})
 """Protocols whose objects keep a Content-Type and Cache-Control given at upload."""
+STREAMED = frozenset({"s3", "s3a"})
+"""The object stores a file is uploaded to in parts (multipart uploads; the others' in one request, as a
+folder's and an SFTP host's are written in parts)."""
+PART_BYTES = 5 * 2**20
+"""A file is uploaded in parts of this size (S3's smallest multipart part), a stop answered between them: a stop
+waits for one part (4 s at 10 Mbit/s), never a whole MP3."""
 
 
 def content_type(name: str) -> str:
@@ -115,6 +121,8 @@ class _Remote:
     """The folder's path in it."""
     typed: bool
     """Whether it keeps Content-Type (object stores)."""
+    streamed: bool = True
+    """Whether files go in parts (a folder, SFTP, S3), or in one request."""
 
     def path(self, name: str) -> str:
         return f"{self.root.rstrip('/')}/{name}" if self.root else name
@@ -155,13 +163,16 @@ class _Remote:
         self.put(MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
 
     def put(self, name: str, source: Path | bytes) -> None:
-        """Upload a file (or bytes) as ``name``: on an object store in one request with its headers, elsewhere
-        under a temporary name then renamed (never half a file under its name)."""
+        """Upload a file (or bytes) as ``name``: on an object store with its headers, committed whole or not at
+        all; elsewhere under a temporary name then renamed (never half a file under its name). A file goes in
+        parts of PART_BYTES, a stop answered between them."""
         def send(target: str, **headers: str) -> None:
             if isinstance(source, bytes):
                 self.fs.pipe_file(target, source, **headers)
-            else:
+            elif not self.streamed:
                 self.fs.put_file(str(source), target, **headers)
+            else:
+                self._stream(source, target, **headers)
 
         if self.typed:
             send(self.path(name), ContentType=content_type(name), CacheControl=CACHE.get(name, MEDIA_CACHE))
@@ -176,6 +187,22 @@ class _Remote:
             except Exception:  # noqa: BLE001 - the first error is the one to tell
                 pass
             raise
+
+    def _stream(self, source: Path, target: str, **headers: str) -> None:
+        out = self.fs.open(target, "wb", block_size=PART_BYTES, **headers)
+        try:
+            with open(source, "rb") as local:
+                while chunk := local.read(PART_BYTES):
+                    stops.check()  # a safe point: the file is not under its name yet (a store commits it at close)
+                    out.write(chunk)  # a full part is sent now
+        except BaseException:
+            if self.typed:  # an object store's unfinished upload is abandoned: nothing was committed
+                out.discard()
+                out.closed = True  # and never committed by its finalizer either (fsspec's files close when collected)
+            else:
+                out.close()  # the temporary part, which put removes
+            raise
+        out.close()
 
     def delete(self, name: str) -> None:
         try:
@@ -281,7 +308,7 @@ def _open(url: str, shown: str) -> _Remote:
         raise OutputError(f"{shown}: is not an address to publish to; use s3://bucket/folder/, "
                           "sftp://host/path/ or file:///path/") from None
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-    return _Remote(fs, root, protocol in STORES_WITH_TYPES)
+    return _Remote(fs, root, protocol in STORES_WITH_TYPES, protocol in STREAMED or protocol not in STORES_WITH_TYPES)
 
 
 def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False,
