@@ -48,7 +48,8 @@ def load(source: str | Path, options: Options | None = None, reading: Reading | 
             loaded = Loaded(read_script(path, require_voice), path.parent, text)
         else:
             article = read_article(path, reading, options.max_words)
-            loaded = Loaded(make_script(article, show=options.show or DEFAULT_SHOW), path.parent, text)
+            loaded = Loaded(make_script(article, show=options.show or DEFAULT_SHOW, origin=path.name), path.parent,
+                            text)
     return within_length(apply_options(loaded, options), options)
 
 

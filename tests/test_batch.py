@@ -63,12 +63,13 @@ def test_batch_builds_skips_and_survives_a_broken_input(tmp_path: Path) -> None:
         outcomes = run_batch(expand([str(tmp_path / "arts")]), builder)
         assert (builder.cache.hits, builder.cache.misses) == (0, 0)
     assert [o.status for o in outcomes] == ["skipped"] * 12 + ["failed"]
-    # an edited article is built again, the others are not (new words, no guid of its own: a new episode)
+    # an edited article is built again, the others are not; the same file and title: the same episode, replaced
     (tmp_path / "arts" / "a03.md").write_text("# Article number 3\n\nA new lead for article three.\n")
     with Builder(Options(output=site, voice="silent")) as builder:
         outcomes = run_batch(expand([str(tmp_path / "arts")]), builder)
     assert [o.status for o in outcomes].count("built") == 1 and outcomes[3].status == "built"
-    assert outcomes[3].detail.endswith("article-number-3-2.mp3")
+    assert outcomes[3].detail.endswith("article-number-3.mp3") and not (site / "article-number-3-2.mp3").exists()
+    assert len(json.loads((site / "feed.json").read_text())["items"]) == 12
 
 
 def test_inputs_from_a_list_and_a_feed(tmp_path: Path) -> None:

@@ -22,7 +22,9 @@ from articlecast.audio.tags import read_mp3
 from articlecast.cache import cache_limit, trim, usage
 from articlecast.cli import run as main
 from articlecast.files import STALE_SECONDS, remove_stale_temporaries, slugify
+from articlecast.inputs import read_article
 from articlecast.publish.names import legacy_guid
+from articlecast.script import content_guid, make_script
 from articlecast.voice.segments import SegmentCache
 
 
@@ -358,6 +360,32 @@ def test_cache_command_shows_and_clears(tmp_path: Path) -> None:
     cleared = run(["cache", "--clear"], tmp_path)
     assert cleared.returncode == 0 and "removed" in cleared.stdout
     assert usage(Path(os.environ["ARTICLECAST_CACHE"])).files == 0
+
+
+def test_an_edited_article_stays_the_same_episode_and_an_older_guid_is_kept(tmp_path: Path) -> None:
+    """The same file and title are the same episode: one word changed replaces its audio under the same guid
+    and names. An episode whose guid an earlier version made from its words keeps that guid."""
+    (tmp_path / "a.md").write_text(article("Rain gardens", "Rain gardens soak up storm water."))
+    assert run(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    out = tmp_path / "audio_out"
+    guids, _ = feed_state(out)
+    before = (out / "rain-gardens.mp3").read_bytes()
+    (tmp_path / "a.md").write_text(article("Rain gardens", "Rain gardens soak up the storm water."))
+    assert run(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    assert feed_state(out)[0] == guids and sorted(p.name for p in out.glob("*.mp3")) == ["rain-gardens.mp3"]
+    assert (out / "rain-gardens.mp3").read_bytes() != before
+    assert "the storm water" in (out / "rain-gardens.txt").read_text()
+    # a feed written before 0.3: the episode's guid was a hash of its words
+    script = make_script(read_article(tmp_path / "a.md"))
+    record = json.loads((out / "feed.json").read_text())
+    record["items"][0]["guid"] = content_guid(script)
+    (out / "feed.json").write_text(json.dumps(record))
+    assert run(["build", "a.md", "--engine", "silent", "-q", "--speed", "1.2"], tmp_path).returncode == 0
+    assert feed_state(out)[0] == [content_guid(script)]
+    # another file of the same title is another episode
+    (tmp_path / "b.md").write_text(article("Rain gardens", "Another text entirely."))
+    assert run(["build", "b.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    assert len(feed_state(out)[0]) == 2 and (out / "rain-gardens-2.mp3").exists()
 
 
 def test_an_episode_built_before_guids_keeps_its_feed_item(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from ..errors import OutputError, converted
 from ..files import publish_path, remove_stale_temporaries, temp_path
 from ..images import Cover, load_cover
 from ..models import Episode, Script
-from ..script import episode_guid, script_to_data
+from ..script import content_guid, episode_guid, script_to_data
 from .book import write_book
 from .cover import generate_cover
 from .feed import FeedItem, ShowInfo, feed_files, read_items, write_feed
@@ -92,7 +92,7 @@ def up_to_date(folder: Path, script: Script, build: str) -> FeedItem | None:
     """The episode as published in ``folder``, when it was built from the very same script and settings and its
     files are all there; else None."""
     _, items = read_items(folder)
-    guid = feed_guid(episode_guid(script), script.meta.show, script.meta.title, items)
+    guid = feed_guid(episode_guid(script), script.meta.show, script.meta.title, items, (content_guid(script),))
     item = next((i for i in items if i.guid == guid), None)
     if item is None or item.build != build or not all((folder / n).is_file() for n in (item.audio, *item.files.values())):
         return None
@@ -165,7 +165,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
             tag_mp3(episode, mp3, art.episode, plain_text(episode))
             with FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
                 old_show, items = read_items(folder)
-                guid = feed_guid(guid, episode.meta.show, episode.meta.title, items)
+                guid = feed_guid(guid, episode.meta.show, episode.meta.title, items, (content_guid(script),))
                 stem = episode_stem(folder, episode.meta.title, guid, items)
                 files, contents = _companions(episode, script, stem, art, book)
                 staged: list[tuple[Path, Path]] = []

@@ -31,13 +31,16 @@ def legacy_guid(show: str, title: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"articlecast:{show}/{slug}"))
 
 
-def feed_guid(guid: str, show: str, title: str, items: list[FeedItem]) -> str:
-    """The guid this episode has in this feed: its own, or the one an older build gave the same show and
-    title (a guid never changes, so subscribers never see the episode twice)."""
+def feed_guid(guid: str, show: str, title: str, items: list[FeedItem], earlier: tuple[str, ...] = ()) -> str:
+    """The guid this episode has in this feed: its own, or one an older build gave it (``earlier``: before 0.3,
+    from its words; before 0.2, from the show and title) when an item of the same title has it (a guid never
+    changes, so subscribers never see the episode twice)."""
     if any(i.guid == guid for i in items):
         return guid
-    legacy = legacy_guid(show, title)
-    return legacy if any(i.guid == legacy and i.title == title for i in items) else guid
+    for old in (*earlier, legacy_guid(show, title)):
+        if any(i.guid == old and i.title == title for i in items):
+            return old
+    return guid
 
 
 def episode_stem(folder: Path, title: str, guid: str, items: list[FeedItem]) -> str:

@@ -44,8 +44,9 @@ def _faq_preface(faq_title: str) -> str:
     return sentence(faq_title)
 
 
-def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = None) -> Script:
-    """The default script for an article: one chapter per section, FAQ question and closing."""
+def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = None, origin: str = "") -> Script:
+    """The default script for an article: one chapter per section, FAQ question and closing. ``origin``, the name
+    of the file it was read from, identifies the episode with its title (:func:`~.identity.episode_guid`)."""
     chapters = []
     faq_seen = False
     for s in article.sections:
@@ -80,7 +81,7 @@ def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = N
     )
     script = Script(meta, default_voices(), tuple(chapters))
     # written into the script, so that editing it later still rebuilds the same episode
-    return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))
+    return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script, origin)))
 
 
 def make_digest(scripts: list[Script], title: str, show: str = DEFAULT_SHOW, date: str | None = None) -> Script:
