@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
+import lxml.etree
 import pytest
 from botocore.exceptions import ClientError
 from helpers import REQUIRED, one_line_error, speak, start
@@ -366,6 +367,16 @@ def test_the_feed_discloses_the_synthetic_narration(tmp_path: Path) -> None:
     assert feed.count('<podcast:txt purpose="ai-content">true</podcast:txt>') == 2  # the channel and the item
     assert "Read by synthetic voice (text to speech): silent" in feed
     assert "Read by synthetic voice" in next((tmp_path / "out").glob("*.md")).read_text()
+    assert "<podcast:locked>yes</podcast:locked>" in feed  # no other host may take the show as its own
+
+
+def test_the_feed_is_locked_to_its_owners_e_mail(tmp_path: Path) -> None:
+    _article(tmp_path, "a", "Rain gardens")
+    proc = speak(["build", "a.md", "--engine", "silent", "-q", "-o", "out", "--email", "me@example.org"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    channel = lxml.etree.fromstring((tmp_path / "out" / FEED).read_bytes()).find("channel")
+    locked = channel.find("{https://podcastindex.org/namespace/1.0}locked")
+    assert locked is not None and (locked.text, locked.get("owner")) == ("yes", "me@example.org")
 
 
 def test_serve_answers_ranges_head_and_etags_with_a_feed_for_its_own_address(tmp_path: Path) -> None:

@@ -139,11 +139,13 @@ def _disclose(parent: lxml.etree._Element) -> None:
 
 
 class _Channel(BaseExtension):  # type: ignore[misc]
-    """The channel's Podcasting 2.0 tags, and itunes:explicit as Apple documents it (true/false)."""
+    """The channel's Podcasting 2.0 tags (its guid, ``podcast:locked`` with the owner's e-mail, the synthetic voice
+    disclosed), and itunes:explicit as Apple documents it (true/false)."""
 
     def __init__(self) -> None:
         self.guid = ""
         self.explicit = False
+        self.owner = ""
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS, "podcastLegacy": PODCAST_NS_LEGACY, "psc": PSC_NS}
@@ -152,6 +154,10 @@ class _Channel(BaseExtension):  # type: ignore[misc]
         channel = rss[0]
         if self.guid:
             xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
+        locked = xml_elem(f"{{{PODCAST_NS}}}locked", channel)  # no other host may import the show as its own
+        locked.text = "yes"
+        if self.owner:
+            locked.attrib["owner"] = self.owner
         xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
         _disclose(channel)
         return rss
@@ -228,6 +234,7 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     split = urlsplit(_url(base, "feed.xml"))
     fg.p20.guid = str(uuid.uuid5(PODCAST_GUID_NAMESPACE, (split.netloc + split.path).rstrip("/")))
     fg.p20.explicit = show.explicit
+    fg.p20.owner = show.email
     ordered = sorted(items, key=lambda i: (i.date, i.added), reverse=True)
     for item in reversed(ordered):  # feedgen puts each new entry first
         fe = fg.add_entry()
