@@ -380,6 +380,20 @@ def test_a_digest_of_two_news_pages_titles_each_article_as_a_single_build_does(t
     assert not any("Videos" in c.title for c in both.script.chapters)
 
 
+def test_a_standfirst_marked_up_as_a_heading_is_read_never_a_chapter_title(tmp_path: Path) -> None:
+    """readability's CNN test page puts its standfirst, a 27-word sentence, in an h2."""
+    single = load(PAGES / "real" / "cnn-birth-lottery.html", Options(voice="silent"))
+    headline = "The 'birth lottery' and economic mobility"
+    assert single.script.meta.title == headline
+    assert not any("heralded" in c.title for c in single.script.chapters)
+    said = " ".join(s.text for c in single.script.chapters for s in c.segments)
+    assert "The U.S. has long been heralded as a land of opportunity" in said
+    other = load(corpus_page("cnn.com/2019/11/18/politics", tmp_path), Options(voice="silent"))
+    both = digest([single, other], "This week", Options(voice="silent"))
+    assert list(dict.fromkeys(c.part for c in both.script.chapters))[0] == headline
+    assert not any("heralded" in c.title for c in both.script.chapters)
+
+
 @pytest.mark.parametrize("text, codec", [("Привет, как дела? Это тест. ", "koi8-r"), ("日本語のテキストです。", "shift_jis"),
                                          ("A café, señor, crème brûlée. ", "cp1252")])
 def test_an_undeclared_page_that_is_not_utf8_is_decoded_as_browsers_do(text: str, codec: str) -> None:

@@ -66,6 +66,16 @@ def text_key(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
+SENTENCE_WORDS = 15
+"""A "heading" of more words than this that ends in a full stop is a sentence of the text (a page's standfirst
+marked up as a heading), read as a paragraph: a chapter is never titled by a sentence."""
+
+
+def reads_as_sentence(text: str) -> bool:
+    """Whether a heading's text is a sentence of the article rather than a title."""
+    return len(text.split()) > SENTENCE_WORDS and text.rstrip("\"”’)]").endswith((".", "…"))
+
+
 def is_heading_line(line: str) -> bool:
     """A short line without end punctuation (a question mark is allowed)."""
     line = line.strip()
@@ -181,6 +191,8 @@ def sectionize(title: str, blocks: list[Block], standfirst: str = "", plain: boo
     skip_level: int | None = None  # inside a "Related posts" section of a Markdown page
     outline: list[tuple[int, str]] = []  # the headings the current one is nested in: (level, title)
     for b in blocks:
+        if b.kind == "heading" and b.level > 1 and reads_as_sentence(b.text):
+            b = Block("paragraph", b.text)
         if b.kind == "heading":
             if skip_level is not None and b.level > skip_level:
                 continue
