@@ -1,5 +1,6 @@
 """A hostile web server on 127.0.0.1: it trickles its headers or its body a byte at a time, or sends far
-more than it says. For the hostile-input tests and ``bench/hostile.py``.
+more than it says; and a proxy that carries a connection slowly or drops it (:class:`CuttableProxy`). For the
+hostile-input tests and ``bench/hostile.py``.
 
 Paths: ``/slow-headers``, ``/many-headers``, ``/slow-body`` (with a Content-Length), ``/slow-chunked``,
 ``/huge`` (an endless body without a length), ``/loop``, ``/to-file`` and ``/gzip-bomb`` (see TRICKS),
@@ -9,9 +10,11 @@ is (a feed naming this machine's files, say).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -116,3 +119,49 @@ def hostile_server(pause: float = 0.5, extra: dict[str, tuple[str, bytes]] | Non
         stop.set()
         thread.join()
         listener.close()
+
+
+class CuttableProxy:
+    """A TCP proxy on 127.0.0.1 to ``upstream`` whose connections can all be dropped at once, as a network that
+    goes away drops them (the listening socket too: later connections are refused)."""
+
+    def __init__(self, upstream: tuple[str, int], rate: float = 0) -> None:
+        self.upstream = upstream
+        self.rate = rate
+        """Bytes a second each way (0: as fast as it goes), as a slow network carries them."""
+        self.carried = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                if self.rate:
+                    time.sleep(len(data) / self.rate)  # the network's pace (a model of it, not a measure)
+                b.sendall(data)
+                self.carried += len(data)
+        except OSError:
+            pass
+        finally:
+            for x in (a, b):
+                with contextlib.suppress(OSError):
+                    x.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        for x in self.sockets:
+            with contextlib.suppress(OSError):
+                x.shutdown(socket.SHUT_RDWR)
+            x.close()

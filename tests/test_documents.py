@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import PAGES, one_line_error, speak, start
+from hostile_files import small_pdf, word_document
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 
@@ -160,21 +161,6 @@ def test_a_protected_damaged_or_hostile_word_document_is_one_line(kind: str, nee
                         else MANUAL.read_bytes()[:30_000])
     one_line_error(speak(["build", "report.docx", "--engine", "silent"], tmp_path, timeout=60), "report.docx", needle)
     assert not (tmp_path / "audio_out").exists()
-
-
-def word_document(path: Path, body: list[bytes]) -> None:
-    """A minimal Word document whose body is ``body`` (its pieces of XML, written as they come)."""
-    w = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    rels = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b'<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            b'officeDocument" Target="word/document.xml"/></Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("_rels/.rels", rels)
-        with package.open("word/document.xml", "w") as part:
-            part.write(b'<?xml version="1.0"?><w:document ' + w + b"><w:body>")
-            for piece in body:
-                part.write(piece)
-            part.write(b"</w:body></w:document>")
 
 
 LINE = b"<w:p><w:r><w:t>Gardens grow slowly in the rain, and the rain is welcome here.</w:t></w:r></w:p>"
@@ -411,30 +397,11 @@ def test_a_document_with_a_damaged_compressed_part_is_one_line(document: Path, n
     assert not (tmp_path / "audio_out").exists()
 
 
-def _pdf(path: Path, box: str, lines: list[str]) -> None:
-    """A small PDF written by hand: one page with the given MediaBox, its lines in Helvetica."""
-    text = "".join(f"BT /F1 12 Tf 72 {700 - 16 * i} Td ({ln}) Tj ET\n" for i, ln in enumerate(lines)).encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               f"<< /Type /Page /Parent 2 0 R /MediaBox [{box}] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >>"
-               " >> >>".encode(),
-               b"<< /Length %d >>\nstream\n" % len(text) + text + b"endstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-
-
 def test_a_pdf_with_a_huge_page_box_is_read_in_bounded_time(tmp_path: Path) -> None:
     """Issue 32: a page box of +-10^11 points made the gutter search loop over every point of the page's width
     (for ever, deaf to stops). The search now tries only where the text's rows start and end."""
     lines = [f"Line {i} of a page whose box is as wide as a continent, and whose text is short." for i in range(20)]
-    _pdf(tmp_path / "huge.pdf", "-99999999999 -99999999999 99999999999 99999999999", lines)
+    small_pdf(tmp_path / "huge.pdf", "-99999999999 -99999999999 99999999999 99999999999", lines)
     started = time.monotonic()
     proc = speak(["script", "huge.pdf", "-o", "huge.yaml"], tmp_path, timeout=120)
     assert time.monotonic() - started < 30

@@ -26,6 +26,7 @@ import lxml.etree
 import pytest
 from botocore.exceptions import ClientError
 from helpers import REQUIRED, one_line_error, speak, start
+from hostile_server import CuttableProxy
 from moto.server import ThreadedMotoServer
 
 from articlecast.publish import read_items, serving
@@ -139,52 +140,6 @@ def test_an_interrupted_publish_leaves_the_remote_feed_and_the_next_one_finishes
     done = speak(["publish", "out", url], tmp_path, env)
     assert done.returncode == 0, done.stderr
     assert "compost-heaps.mp3" in _s3(url, FEED)[2].decode()
-
-
-class CuttableProxy:
-    """A TCP proxy on 127.0.0.1 to ``upstream`` whose connections can all be dropped at once, as a network that
-    goes away drops them (the listening socket too: later connections are refused)."""
-
-    def __init__(self, upstream: tuple[str, int], rate: float = 0) -> None:
-        self.upstream = upstream
-        self.rate = rate
-        """Bytes a second each way (0: as fast as it goes), as a slow network carries them."""
-        self.carried = 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.listener.getsockname()[1])
-        self.sockets: list[socket.socket] = [self.listener]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self.upstream)
-            self.sockets += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    def _pump(self, a: socket.socket, b: socket.socket) -> None:
-        try:
-            while data := a.recv(65536):
-                if self.rate:
-                    time.sleep(len(data) / self.rate)  # the network's pace (a model of it, not a measure)
-                b.sendall(data)
-                self.carried += len(data)
-        except OSError:
-            pass
-        finally:
-            for x in (a, b):
-                with contextlib.suppress(OSError):
-                    x.shutdown(socket.SHUT_RDWR)
-
-    def cut(self) -> None:
-        for x in self.sockets:
-            with contextlib.suppress(OSError):
-                x.shutdown(socket.SHUT_RDWR)
-            x.close()
 
 
 @pytest.mark.slow
