@@ -43,7 +43,10 @@ def _answer(conn: socket.socket, stop: threading.Event, pause: float, hits: list
         conn.settimeout(5)
         request = b""
         while b"\r\n\r\n" not in request:
-            piece = conn.recv(4096)
+            try:
+                piece = conn.recv(4096)
+            except OSError:  # a client that says nothing (an SSH client waiting for a banner) is dropped
+                return
             if not piece:
                 return
             request += piece

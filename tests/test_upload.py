@@ -361,11 +361,17 @@ def test_speak_serve_prints_the_feed_and_stops_on_ctrl_c(tmp_path: Path) -> None
     line = proc.stdout.readline()
     url = line.split("the feed: ")[1].strip()
     assert url.startswith("http://127.0.0.1:") and _get(url)[0] == 200
+    host, port = url.removeprefix("http://").split("/")[0].split(":")
+    for hostile in (b"GET /\x1b[31mred\xe2\x80\xae HTTP/1.0\r\n\r\n", b"\x1b]0;pwned\x07\r\n\r\n"):
+        with socket.create_connection((host, int(port)), timeout=10) as conn:  # a client's escape sequences
+            conn.sendall(hostile)
+            assert conn.recv(12)  # answered (a 404, or a 400 page)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     lines = err.strip().splitlines()  # each request is logged, as http.server does; then the stop, in one line
     assert proc.returncode == 130 and lines[-1] == "speak: stopped by SIGINT: the server is down"
     assert '"GET /feed.xml HTTP/1.1" 200' in lines[0]
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err  # never to the terminal
 
 
 def test_a_recorded_file_that_is_gone_is_uploaded_again_and_the_record_never_lies(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
+from ..inputs.text import CONTROL_RE
 from .feed import read_items, render_feed
 from .upload import FEED, FEED_CACHE, content_type, published_files
 
@@ -120,6 +121,13 @@ def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator
 
     class Handler(WSGIRequestHandler):
         timeout = IDLE_SECONDS  # a connection that sends nothing for this long is closed (each holds a thread)
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:  # without werkzeug's colours
+            self.log("info", '"%s" %s', getattr(self, "requestline", ""), code)
+
+        def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 - werkzeug's name
+            # a request line is the client's text: its control characters never reach the terminal
+            super().log(type, "%s", CONTROL_RE.sub("?", message % args if args else message))
 
     published_files(folder)  # a folder that is not a built one is refused before anything listens
     if not 0 <= port <= 65535:
