@@ -419,8 +419,8 @@ CASES = [
     # documents with bounds
     Case("PDF with a page box of 10^11 points", ["build", "huge.pdf", "--engine", "silent", "-q"],
          lambda folder: small_pdf(folder / "huge.pdf", "-99999999999 -99999999999 99999999999 99999999999",
-                                  [f"Line {i} of a page as wide as a continent, and of short text." for i in range(20)]),
-         "episode"),
+                                  [f"Line {i} of a page whose box is as wide as a continent, and whose text is short."
+                                   for i in range(20)]), "episode"),
     Case("Word: 50,000 paragraphs (600,000 words in 20 kB)", ["build", "doc.docx", "--engine", "silent"],
          word(LINE * 50_000)),
     Case("Word: a million paragraphs in 100 kB", ["build", "doc.docx", "--engine", "silent"],
@@ -436,10 +436,10 @@ CASES = [
     Case("EPUB: its spine names a missing document", ["build", "book.epub", "--engine", "silent"],
          epub(lambda parts: parts.pop("EPUB/pr01.xhtml"))),
     Case("EPUB: a billion laughs in its package", ["build", "book.epub", "--engine", "silent"], epub(opf_laughs)),
-    Case("EPUB: &xxe; in its title", ["build", "book.epub", "--engine", "silent", "-q", "--max-words", "0"],
+    Case("EPUB: &xxe; in its title", ["script", "book.epub", "-o", "book.yaml"],
          epub(lambda parts: parts.update({"EPUB/package.opf": parts["EPUB/package.opf"].replace(
              b"</dc:title>", b" &xxe;</dc:title>", 1)})), "episode",
-         check=lambda folder: "&xxe; spoken" if "xxe" in feed_text(folder) else ""),
+         check=lambda folder: "&xxe; to be spoken" if "xxe" in (folder / "book.yaml").read_text() else ""),
     # names that stay in their folder, publishing that never points at a missing file
     Case("publish: the remote record names ../victim.txt", ["publish", "out", "{site}", "-q"],
          built(record_names_victim, publish=True), "episode", check=victim("victim.txt")),
