@@ -13,8 +13,8 @@ The data flows one way, a package per stage: ``inputs`` (an Article from text, M
 -> ``audio`` (the plan, the streaming mix, the encoder, the tags) -> ``publish`` (the episode's files and the
 feed) -> ``check`` (listening back) -> ``batch``; :class:`Builder` runs them.
 
-The names below are imported when first used, so that a speech worker process, which needs only the voices,
-does not load the rest.
+The names below are imported when first used, so that ``import articlecast`` (and the command line's start)
+loads only what is used.
 """
 
 from __future__ import annotations

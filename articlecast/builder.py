@@ -100,7 +100,7 @@ class Builder:
         self.published: list[Published] = []
         """What this builder has published, in order."""
         self.speaker = Speaker(self.cache, workers=self.options.workers, pool=self._pool_factory())
-        """Speaks the sentences, in worker processes (or Ray actors)."""
+        """Speaks the sentences, in speech threads (or Ray actors)."""
         if self.options.check:
             check_available()
 

@@ -7,7 +7,9 @@ killed) from anything else, and remove them: those of a process that is gone, or
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import logging
 import os
 import re
@@ -16,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from slugify import slugify as python_slugify
 
@@ -30,6 +33,23 @@ STALE_SECONDS = 600
 _TEMP_RE = re.compile(r"^\.ac-(\d+)-[A-Za-z0-9_]+-.*\.part$")
 SLUG_LIMIT = 80
 """Longest file-name stem made from a title, in characters."""
+
+
+HASH_CHUNK = 1 << 20
+"""How much of a file is read at a time to hash it."""
+
+
+def sha256_hex(*sources: Path | BinaryIO, copy_to: BinaryIO | None = None) -> str:
+    """The SHA-256 (hex) of the sources' bytes one after another (a path is opened; an open file is read from where
+    it is), a chunk at a time, and each chunk written to ``copy_to`` as it is read."""
+    digest = hashlib.sha256()
+    for source in sources:
+        with open(source, "rb") if isinstance(source, Path) else contextlib.nullcontext(source) as f:
+            while chunk := f.read(HASH_CHUNK):
+                digest.update(chunk)
+                if copy_to is not None:
+                    copy_to.write(chunk)
+    return digest.hexdigest()
 
 
 def plain_name(name: object) -> bool:

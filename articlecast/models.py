@@ -101,8 +101,6 @@ class Article:
     """Where the text came from (a URL or a publication), if known."""
     author: str = ""
     """The article's author, if known."""
-    site: str = ""
-    """The publication or web site's name, if known ("The Daily Ledger")."""
     published: str = ""
     """When the article was published (YYYY-MM-DD), if known."""
     image: str = ""

@@ -69,7 +69,7 @@ class Options:
     workers: int = 0
     """Sentences spoken at once (speech threads); 0: ARTICLECAST_WORKERS, else one per core (at most 4)."""
     ray: str | None = None
-    """Speak on Ray: None for local worker processes, "" for a Ray started here, "HOST:PORT" to join a cluster."""
+    """Speak on Ray: None for speech threads here, "" for a Ray started here, "HOST:PORT" to join a cluster."""
     max_words: int = MAX_WORDS
     """The most words one episode may say (0: no limit); an input over it is refused before any speech."""
     music: Path | None = None

@@ -1,15 +1,14 @@
 """Stops: SIGTERM and Ctrl-C are requests, which a build answers at its next safe point.
 
-The signal handler only records the request (and, through :func:`signal.set_wakeup_fd`, wakes any wait that
-watches :func:`wakeup_fd`). The build looks at it with :func:`check` at safe points of its own: between
+The signal handler only records the request (and, through :func:`signal.set_wakeup_fd`, wakes a wait in
+:func:`sleep`). The build looks at it with :func:`check` at safe points of its own: between
 inputs, between sentences spoken here, whenever it waits for the speech workers, between stretches of the
 mix, before publishing. There :class:`Stopped` is raised from the build's own code, and the build unwinds
 through the same cleanup as for any error: workers stopped by the main process, ffmpeg killed, temporaries
 removed. Nothing is ever raised into code that is not ours (an import, a C extension, a ``finally``).
 
-Child processes (speech workers, ffmpeg, espeak-ng) are started with both signals blocked
-(:func:`quiet_children`), so that a Ctrl-C sent to the whole process group reaches only the main process,
-which stops them itself; a worker sets its own dispositions before it unblocks them.
+Child processes (ffmpeg, espeak-ng) are started with both signals blocked (:func:`quiet_children`), so that a
+Ctrl-C sent to the whole process group reaches only the main process, which stops them itself.
 
 Library callers that want the same behaviour wrap their work in :func:`handled`; the command line installs
 it for the life of the process (:func:`install`), so that a signal that arrives as the process ends is
@@ -73,13 +72,6 @@ def check() -> None:
         raise Stopped(_signum)
 
 
-def reset() -> None:
-    """Forget a stop that was answered (a library caller that goes on after one)."""
-    global _signum
-    _signum = None
-    drain()
-
-
 def drain() -> None:
     """Empty the wake-up pipe."""
     if _read_fd is not None:
@@ -88,11 +80,6 @@ def drain() -> None:
                 pass
         except (BlockingIOError, OSError):
             pass
-
-
-def wakeup_fd() -> int | None:
-    """A file descriptor that becomes readable when a stop is asked for (None when stops are not handled)."""
-    return _read_fd
 
 
 def sleep(seconds: float) -> None:
@@ -165,10 +152,3 @@ def quiet_children() -> Iterator[None]:
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
-
-def as_child() -> None:
-    """In a worker process started under :func:`quiet_children`: ignore Ctrl-C (the main process stops the
-    workers), die of SIGTERM, and unblock both."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)

@@ -358,14 +358,18 @@ def test_speak_serve_prints_the_feed_and_stops_on_ctrl_c(tmp_path: Path) -> None
     _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
     proc = start(["serve", "out", "--port", "0"], tmp_path)
     assert proc.stdout is not None
-    line = proc.stdout.readline()
-    url = line.split("the feed: ")[1].strip()
-    assert url.startswith("http://127.0.0.1:") and _get(url)[0] == 200
-    host, port = url.removeprefix("http://").split("/")[0].split(":")
-    for hostile in (b"GET /\x1b[31mred\xe2\x80\xae HTTP/1.0\r\n\r\n", b"\x1b]0;pwned\x07\r\n\r\n"):
-        with socket.create_connection((host, int(port)), timeout=10) as conn:  # a client's escape sequences
-            conn.sendall(hostile)
-            assert conn.recv(12)  # answered (a 404, or a 400 page)
+    try:
+        line = proc.stdout.readline()
+        url = line.split("the feed: ")[1].strip()
+        assert url.startswith("http://127.0.0.1:") and _get(url)[0] == 200
+        host, port = url.removeprefix("http://").split("/")[0].split(":")
+        for hostile in (b"GET /\x1b[31mred\xe2\x80\xae HTTP/1.0\r\n\r\n", b"\x1b]0;pwned\x07\r\n\r\n"):
+            with socket.create_connection((host, int(port)), timeout=10) as conn:  # a client's escape sequences
+                conn.sendall(hostile)
+                assert conn.recv(12)  # answered (a 404, or a 400 page)
+    except BaseException:
+        proc.kill()  # never a server left running after a failed test
+        raise
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     lines = err.strip().splitlines()  # each request is logged, as http.server does; then the stop, in one line

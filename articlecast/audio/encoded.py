@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from ..cache import ensure_folder, remove_entry, touch
-from ..files import atomic_path, write_atomic
+from ..files import atomic_path, sha256_hex, write_atomic
 from ..models import Timeline
 from .encoder import ENCODER_VERSION
 
@@ -49,13 +49,10 @@ def cached_encoding(root: Path, key: str, out: Path) -> Timeline | None:
     except (OSError, ValueError):  # unreadable, or not JSON
         timeline = None
     else:
-        digest = hashlib.sha256()
         with src, open(out, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                digest.update(chunk)
-                dst.write(chunk)
+            sha256 = sha256_hex(src, copy_to=dst)
         try:
-            timeline = Timeline.from_data(meta["timeline"]) if digest.hexdigest() == meta["sha256"] else None
+            timeline = Timeline.from_data(meta["timeline"]) if sha256 == meta["sha256"] else None
         except (KeyError, TypeError, ValueError):  # valid JSON of the wrong shape, too
             timeline = None
     if timeline is None:
@@ -74,13 +71,10 @@ def store_encoding(root: Path, key: str, path: Path, timeline: Timeline) -> None
         for entry in (root / f"{key}.mp3", root / f"{key}.json"):
             if entry.is_dir():  # a folder where the entry should be: repaired, not warned about forever
                 remove_entry(entry)
-        digest = hashlib.sha256()
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
+        sha256 = sha256_hex(path)
         with atomic_path(root / f"{key}.mp3") as tmp:
             shutil.copyfile(path, tmp)
-        record = {"sha256": digest.hexdigest(), "timeline": timeline.to_data()}
+        record = {"sha256": sha256, "timeline": timeline.to_data()}
         write_atomic(root / f"{key}.json", json.dumps(record).encode())  # written last: the entry is complete
         entries = sorted(root.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP_ENCODED:]:

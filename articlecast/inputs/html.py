@@ -525,7 +525,6 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", conte
     source = (meta.url if meta and meta.url else "") or url
     lang = (tree.get("lang") or "").strip()
     extra = {"source": source, "author": clean((meta.author if meta else "") or ld.author or ""),
-             "site": clean(meta.sitename if meta and meta.sitename else ""),
              "published": (meta.date if meta and meta.date else ld.published)[:10],
              "language": checked_language(lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else "",
                                           " ".join(b.text for b in blocks))}

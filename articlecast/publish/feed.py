@@ -102,6 +102,15 @@ def _url(base: str, name: str) -> str:
     return base + quote(name)
 
 
+def read_built(folder: Path, hint: str) -> tuple[ShowInfo, list[FeedItem]]:
+    """:func:`read_items` of a folder that must hold built episodes: without feed.json, one line saying so and
+    ``hint``, what to do."""
+    show, items = read_items(folder)
+    if show is None:
+        raise OutputError(f"{folder}: has no feed.json (no folder of episodes there): {hint}")
+    return show, items
+
+
 def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
     """The show and episodes recorded beside an existing feed (none when there is no feed yet)."""
     path = folder / "feed.json"

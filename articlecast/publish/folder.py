@@ -44,7 +44,7 @@ from ..models import Episode, Script
 from ..script import content_guid, episode_guid, script_to_data
 from .book import write_book
 from .cover import generate_cover
-from .feed import FeedItem, ShowInfo, feed_files, read_items, write_feed
+from .feed import FeedItem, ShowInfo, feed_files, read_built, read_items, write_feed
 from .names import COMPANIONS, episode_stem, feed_guid, stem_of
 from .notes import credits, notes_markdown, voices_sentence
 from .page import listening_page
@@ -201,12 +201,9 @@ def remove_episode(folder: Path, which: str) -> FeedItem:
     """Take an episode out of the folder and its feed, as one transaction: under the feed's lock, the feed is
     written again without it (so that it names none of its files), then its files are deleted. ``which``: its
     guid, or the name of any of its files (``my-episode.mp3``, ``my-episode``)."""
-    if not (folder / "feed.json").is_file():  # checked before the lock, whose file would make the folder
-        raise OutputError(f"{folder}: has no feed.json (no folder of episodes there): there is no episode to remove")
+    read_built(folder, "there is no episode to remove")  # before the lock, whose file would make the folder
     with converted(OutputError, folder), FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
-        show, items = read_items(folder)
-        if show is None:
-            raise OutputError(f"{folder}: has no feed.json: there is no episode to remove")
+        show, items = read_built(folder, "there is no episode to remove")
         name = Path(which).name
         found = [i for i in items if which == i.guid or name in (stem_of(i), i.audio, *i.files.values())]
         if not found:

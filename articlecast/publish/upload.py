@@ -48,8 +48,8 @@ from filelock import FileLock
 
 from .. import stops
 from ..errors import OutputError, converted, has_credentials, shown_address
-from ..files import plain_name
-from .feed import ShowInfo, read_items, write_feed
+from ..files import plain_name, sha256_hex
+from .feed import ShowInfo, read_built, write_feed
 from .folder import LOCK_NAME, LOCK_TIMEOUT
 from .names import stem_of
 
@@ -214,10 +214,7 @@ class _Remote:
 def published_files(folder: Path) -> dict[str, Path]:
     """The files of a built folder that listeners need, by name: every episode's MP3 and companions, the show's
     cover and the feed (not the feed's own record, feed.json, nor anything else that is in the folder)."""
-    show, items = read_items(folder)
-    if show is None:
-        raise OutputError(f"{folder}: has no feed.json: build an episode into it first (speak.py build ... -o "
-                          f"{folder})")
+    show, items = read_built(folder, f"build an episode into it first (speak.py build ... -o {folder})")
     names = {FEED, show.image} if show.image else {FEED}
     for item in items:
         names.add(item.audio)
@@ -233,14 +230,6 @@ def published_files(folder: Path) -> dict[str, Path]:
         raise OutputError(f"{folder}: {missing[0]} is missing ({len(missing)} file(s) the feed names); build the "
                           "episode again, or remove it (speak.py remove) before publishing")
     return {n: folder / n for n in sorted(names)}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _password(url: str) -> str | None:
@@ -272,9 +261,7 @@ def set_base_url(folder: Path, base_url: str) -> ShowInfo:
     if not base_url.endswith("/"):
         base_url += "/"
     with converted(OutputError, folder), FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
-        show, items = read_items(folder)
-        if show is None:
-            raise OutputError(f"{folder}: has no feed.json: build an episode into it first")
+        show, items = read_built(folder, f"build an episode into it first (speak.py build ... -o {folder})")
         show = dataclasses.replace(show, base_url=base_url)
         write_feed(folder, show, items)
     return show
@@ -324,10 +311,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     if base_url and has_credentials(base_url):
         raise OutputError(f"{shown_address(base_url)}: a base URL with a user name or password would be written into "
                           "the feed for every listener to read; give the address listeners use, without them")
-    show, _ = read_items(folder)
-    if show is None:
-        raise OutputError(f"{folder}: has no feed.json: build an episode into it first (speak.py build ... -o "
-                          f"{folder})")
+    show, _ = read_built(folder, f"build an episode into it first (speak.py build ... -o {folder})")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
     if base_url and base_url != show.base_url and not dry_run:  # an unchanged feed is not written again
@@ -340,7 +324,7 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
     files = published_files(folder)
     feed = (folder / FEED).read_bytes()  # read once: the feed checked, hashed and uploaded is one and the same
     _check_feed(folder / FEED, feed)
-    hashes = {name: _sha256(path) for name, path in files.items() if name != FEED}
+    hashes = {name: sha256_hex(path) for name, path in files.items() if name != FEED}
     hashes[FEED] = hashlib.sha256(feed).hexdigest()
     remote = _open(url, url_shown)
     errors = _remote_errors()

@@ -1,5 +1,5 @@
 """Conditioning: each synthesized segment is brought to the episode's sample rate and its sharpest peaks
-are tamed, in the worker process that made it, before it is cached.
+are tamed, in the speech thread that made it, before it is cached.
 
 Neural voices can put isolated peaks 20 dB or more above their loudness (a click on a plosive). The
 episode is normalized once as a whole, but taming those peaks here, in parallel and only once per
@@ -66,7 +66,3 @@ def condition_measured(audio: Audio, rate: int = MIX_RATE) -> tuple[Audio, np.nd
     peak = true_peak_dbtp(x, margin_db=SPEECH_INTERSAMPLE_DB) if top > 0 else float("-inf")
     return Audio(np.clip(x, -1.0, 1.0), rate), hops, lufs, peak
 
-
-def condition(audio: Audio, rate: int = MIX_RATE) -> Audio:
-    """The segment at ``rate`` with its true peaks at most PEAK_OVER_LOUDNESS_DB above its loudness."""
-    return condition_measured(audio, rate)[0]

@@ -1,4 +1,4 @@
-"""Speech workers as Ray actors: the same :class:`~.speaker.Pool` as local worker processes, spread over a
+"""Speech workers as Ray actors: the same :class:`~.speaker.Pool` as the local speech threads, spread over a
 cluster.
 
 Each actor loads the voices once and speaks one sentence at a time; sentences are the unit of work, so one long

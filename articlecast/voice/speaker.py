@@ -63,7 +63,7 @@ def request_key(req: Request) -> str:
 
 
 class Pool(Protocol):
-    """What a Stream needs of a pool of speech workers (processes here, or Ray actors)."""
+    """What a Stream needs of a pool of speech workers (threads here, or Ray actors)."""
 
     size: int
     """How many jobs it runs at once."""

@@ -49,7 +49,7 @@ class Engine(ABC):
     default_voice: ClassVar[str]
     """The voice used when a script names none."""
     parallel: ClassVar[bool] = False
-    """True when the engine may run in worker processes (CPU-bound, nothing shared)."""
+    """True when the engine may speak in several threads at once (its work runs without Python's lock)."""
     credit: ClassVar[str] = ""
     """Who made the voice, for the show notes."""
 
