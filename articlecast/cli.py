@@ -36,7 +36,7 @@ from .files import write_atomic
 from .inputs import ARTICLE_TYPES
 from .inputs.text import CONTROL_RE
 from .loading import Loaded, digest, load, words_said
-from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, untold
+from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, speed_ok, untold
 from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options, spoken_hours
 from .publish import Published, audit_feed, read_items, remove_episode, summary, write_report
 from .publish.serve import qr_text, serving
@@ -79,8 +79,7 @@ def _options(args: argparse.Namespace) -> Options:
     except FieldError as e:
         value = e.value
         if e.field == "speed":
-            raise InputError(f"--speed {value:g}: choose a pace from {SPEED_MIN} to {SPEED_MAX} "
-                             "(1.5 = half as fast again)") from None
+            raise _pace(value) from None
         raise InputError(f"{FLAGS.get(e.field, e.field)} {value!r}: must be {e.need}") from None
 
 
@@ -452,12 +451,16 @@ def _wav(pcm: bytes, rate: int) -> bytes:
     return buf.getvalue()
 
 
+def _pace(value: float) -> InputError:
+    return InputError(f"--speed {value:g}: choose a pace from {SPEED_MIN} to {SPEED_MAX} (1.5 = half as fast again)")
+
+
 def cmd_say(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() != ".wav":
         raise InputError(f"{out}: the sample is written as WAV; name it with .wav")
-    if not SPEED_MIN <= args.speed <= SPEED_MAX:
-        raise InputError(f"--speed {args.speed:g}: choose a pace from {SPEED_MIN} to {SPEED_MAX}")
+    if not speed_ok(args.speed):
+        raise _pace(args.speed)
     with Builder(Options(workers=1)) as builder:
         audio = builder.say(args.text, args.voice, args.speed)
     wav = _wav(to_pcm16(audio.samples), audio.sample_rate)

@@ -22,6 +22,12 @@ def timestamp(ms: int, sep: str = ".") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
 
 
+def smil_clock(ms: int) -> str:
+    """H:MM:SS.mmm, as SMIL (an EPUB's media overlays) writes a clock value: "0:01:02.345"."""
+    ms = int(ms)
+    return f"{ms // 3_600_000}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
 def hms(seconds: float) -> str:
     """HH:MM:SS, whole seconds (rounded), as itunes:duration takes it."""
     s = int(round(seconds))

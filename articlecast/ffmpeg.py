@@ -14,7 +14,7 @@ import numpy as np
 
 from . import stops
 from .errors import AudioError
-from .models import Audio
+from .models import MIX_RATE, Audio
 
 
 @functools.cache
@@ -32,7 +32,7 @@ def _decode_command(source: str, sample_rate: int) -> list[str]:
             "pipe:1"]
 
 
-def decode(data: bytes | Path, sample_rate: int = 24000) -> Audio:
+def decode(data: bytes | Path, sample_rate: int = MIX_RATE) -> Audio:
     """Decode audio bytes or a file that ffmpeg reads (MP3, say) to mono float samples at ``sample_rate``."""
     source = str(data) if isinstance(data, Path) else "pipe:0"
     with stops.quiet_children():

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import stops
 from .errors import InputError
 from .inputs import fetch_article, input_kind, is_url, read_article
-from .models import DEFAULT_SHOW, Music, Reading, Script
+from .models import Music, Reading, Script
 from .options import Options, too_long
 from .script import make_digest, make_script, read_script
 from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
@@ -41,15 +41,14 @@ def load(source: str | Path, options: Options | None = None, reading: Reading | 
     text = str(source)
     if is_url(text):
         article, saved = fetch_article(text, options.pages)
-        loaded = Loaded(make_script(article, show=options.show or DEFAULT_SHOW), saved.parent, text, saved)
+        loaded = Loaded(make_script(article, show=options.show_name), saved.parent, text, saved)
     else:
         path = Path(source)
         if input_kind(path) == "script":
             loaded = Loaded(read_script(path, require_voice), path.parent, text)
         else:
             article = read_article(path, reading, options.max_words)
-            loaded = Loaded(make_script(article, show=options.show or DEFAULT_SHOW, origin=path.name), path.parent,
-                            text)
+            loaded = Loaded(make_script(article, show=options.show_name, origin=path.name), path.parent, text)
     return within_length(apply_options(loaded, options), options)
 
 
@@ -97,7 +96,7 @@ def digest(items: list[Loaded], title: str, options: Options | None = None) -> L
     """Several loaded inputs as one episode called ``title`` (see :func:`~.script.make_digest`)."""
     if not items:
         raise InputError("a digest needs at least one article")
-    script = make_digest([x.script for x in items], title, (options.show if options else "") or DEFAULT_SHOW)
+    script = make_digest([x.script for x in items], title, (options or Options()).show_name)
     first_music = next((x.script.music.anchored(x.folder) for x in items if x.script.music), None)
     script = dataclasses.replace(script, music=with_theme(first_music, options or Options()))
     return within_length(Loaded(script, items[0].folder, " + ".join(x.source for x in items)), options or Options())

@@ -29,6 +29,8 @@ SPEED_MIN, SPEED_MAX = 0.5, 2.0
 """The range of a voice's pace and of an episode's (1.0 = the voice's natural pace)."""
 DEFAULT_SHOW = "Articlecast"
 """The show's name when neither the script nor the command line gives one."""
+DEFAULT_CATEGORY = "Education"
+"""The show's Apple Podcasts category unless its script names one."""
 MIX_RATE = 24000
 """Samples per second of every sentence as stored, and of the mix: the offline voices' own rate (hibari speaks at
 24 kHz, piper at 22.05), so that the speech is not resampled at all, or once, up."""
@@ -204,7 +206,7 @@ class Meta:
     """Where the article came from, named in the outro when known."""
     show_description: str = ""
     """What the show is (the feed's description); empty: a sentence is made up from the show's name."""
-    category: str = "Education"
+    category: str = DEFAULT_CATEGORY
     """The show's Apple Podcasts category."""
     explicit: bool = False
     """Whether the show has explicit content."""

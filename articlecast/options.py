@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FieldError, InputError, has_credentials, shown_address
-from .models import BITRATES, DEFAULT_BITRATE, SPEED_WORDS, speed_ok
+from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_WORDS, speed_ok
 
 EPISODE_MAX = 0.05
 """The listen-back check's default: the most missed words an episode may have (a share of the words meant)."""
@@ -77,6 +77,11 @@ class Options:
     ``show.music``, else the generated chimes."""
     book: bool = True
     """Write the read-along book (``<slug>.epub``: the text with the audio, synchronized) beside the MP3."""
+
+    @property
+    def show_name(self) -> str:
+        """The show's name for a script made here (an article's, a digest's): ``show``, else the default show's."""
+        return self.show or DEFAULT_SHOW
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "output", Path(self.output))

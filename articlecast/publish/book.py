@@ -23,6 +23,7 @@ from pathlib import Path
 
 import lxml.etree as ET
 
+from ..clock import smil_clock
 from ..images import Cover
 from ..models import Cue, Episode
 from .transcript import ChapterText, chapter_texts
@@ -66,11 +67,6 @@ class _Doc:
     """The chapter and its sentences, as the transcript lays them out."""
     part: str
     """The part it is nested under ("" at the top)."""
-
-
-def _clock(ms: int) -> str:
-    """A SMIL clock value, to the millisecond: "0:01:02.345"."""
-    return f"{ms // 3_600_000}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def _docs(episode: Episode) -> list[_Doc]:
@@ -137,7 +133,7 @@ def _overlay(doc: _Doc) -> tuple[bytes, int]:
         par = ET.SubElement(seq, f"{{{SMIL_NS}}}par", id=f"{ident}-par")
         ET.SubElement(par, f"{{{SMIL_NS}}}text", src=f"{doc.name}#{ident}")
         ET.SubElement(par, f"{{{SMIL_NS}}}audio", src=AUDIO,
-                      clipBegin=_clock(cue.start_ms), clipEnd=_clock(cue.end_ms))
+                      clipBegin=smil_clock(cue.start_ms), clipEnd=smil_clock(cue.end_ms))
         total += cue.end_ms - cue.start_ms
     return _xml(smil), total
 
@@ -207,10 +203,10 @@ def _package(episode: Episode, guid: str, docs: list[_Doc], durations: list[int]
         dc("description", m.description)
     dc("publisher", m.show)
     prop("dcterms:modified", f"{m.date}T00:00:00Z")  # the episode's date: the same build, the same book
-    prop("media:duration", _clock(sum(durations)))
+    prop("media:duration", smil_clock(sum(durations)))
     for doc, ms in zip(docs, durations):
         if ms:
-            prop("media:duration", _clock(ms), "#" + doc.name.replace(".xhtml", "-mo"))
+            prop("media:duration", smil_clock(ms), "#" + doc.name.replace(".xhtml", "-mo"))
     prop("media:active-class", ACTIVE_CLASS)
     prop("media:narrator", "Synthetic voices (text to speech)")
     for mode in ("textual", "auditory"):

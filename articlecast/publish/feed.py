@@ -30,6 +30,7 @@ from feedgen.util import xml_elem
 from ..clock import clock, hms, timestamp
 from ..errors import OutputError
 from ..files import plain_name, publish_path, temp_path
+from ..models import DEFAULT_CATEGORY
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_NS_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
@@ -51,7 +52,7 @@ class ShowInfo:
     """Who makes it."""
     language: str = "en"
     """BCP 47 language tag."""
-    category: str = "Education"
+    category: str = DEFAULT_CATEGORY
     """An Apple Podcasts category."""
     explicit: bool = False
     """Whether the show has explicit content."""

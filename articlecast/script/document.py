@@ -18,6 +18,7 @@ from ..files import write_atomic
 from ..inputs.text import read_text, regular_size, without_controls
 from ..models import (
     AUTO,
+    DEFAULT_CATEGORY,
     DEFAULT_SHOW,
     PARAGRAPH_PAUSE,
     ROLES,
@@ -252,7 +253,7 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
         "date": str(ep.get("date") or _dt.date.today().isoformat()),
         "source": ep.get("source") or "",
         "show_description": show.get("description") or "",
-        "category": show.get("category") or "Education",
+        "category": show.get("category") or DEFAULT_CATEGORY,
         "explicit": show.get("explicit", False),
         "show_image": show.get("image") or "",
         "email": show.get("email") or "",
