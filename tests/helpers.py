@@ -39,11 +39,18 @@ SEED_SECTIONS = [  # the sample article's section headings, in order
 ]
 
 
-def speak(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600,
+def speak(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900,
           **kw: object) -> subprocess.CompletedProcess:
     """``python speak.py ARGS`` in ``cwd``, as a user runs it (text output captured)."""
     return subprocess.run([sys.executable, SPEAK, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})}, **kw)  # type: ignore[call-overload]
+
+
+def speak_ok(args: list[str], cwd: Path, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess:
+    """:func:`speak`, which must succeed (exit 0; its stderr shown if not)."""
+    proc = speak(args, cwd, env, **kw)  # type: ignore[arg-type]
+    assert proc.returncode == 0, proc.stderr
+    return proc
 
 
 def start(args: list[str], cwd: Path, env: dict[str, str] | None = None, **kw: object) -> subprocess.Popen:

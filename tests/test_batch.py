@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REQUIRED
-from helpers import speak as run
+from helpers import REQUIRED, speak
 
 from articlecast.batch import expand, run_batch
 from articlecast.builder import Builder, Progress
@@ -40,10 +39,6 @@ def articles(folder: Path, n: int, words: int = 12) -> list[Path]:
         path.write_text(f"# Article number {i}\n\nThe lead of article {i}: {body}.\n\n## Part\n\nMore of {i}.\n")
         out.append(path)
     return out
-
-
-def speak(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    return run(args, cwd, env)
 
 
 def test_batch_builds_skips_and_survives_a_broken_input(tmp_path: Path) -> None:
@@ -90,7 +85,7 @@ def test_inputs_from_a_list_and_a_feed(tmp_path: Path) -> None:
 def test_batch_on_a_ray_started_here(tmp_path: Path) -> None:
     articles(tmp_path / "arts", 3)
     proc = speak(["batch", "arts", "-o", "site", "--engine", "hibari", "--ray", "-q"], tmp_path,
-                 ARTICLECAST_WORKERS="2")
+                 {"ARTICLECAST_WORKERS": "2"})
     assert proc.returncode == 0, proc.stderr
     assert "Ray: " in proc.stderr and "speech workers on 1 machine" in proc.stderr
     assert len(list((tmp_path / "site").glob("*.mp3"))) == 3
@@ -149,7 +144,7 @@ def test_batch_on_a_two_node_cluster_given_by_address(tmp_path: Path) -> None:
             time.sleep(1)
         articles(tmp_path / "arts", 4)
         proc = speak(["batch", "arts", "-o", "site", "--engine", "hibari", "--ray", f"127.0.0.1:{port}", "-q"],
-                     tmp_path, RAY_TMPDIR=str(raytmp), RAY_AUTH_MODE="disabled")  # a cluster on loopback, for the test
+                     tmp_path, {"RAY_TMPDIR": str(raytmp), "RAY_AUTH_MODE": "disabled"})  # a cluster on loopback, for the test
         assert proc.returncode == 0, proc.stderr
         assert "speech workers on 2 machine(s)" in proc.stderr, proc.stderr
         assert len(list((tmp_path / "site").glob("*.mp3"))) == 4

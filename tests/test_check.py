@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import ROOT, SAMPLE_YAML, one_line_error
-from helpers import speak as run
+from helpers import ROOT, SAMPLE_YAML, one_line_error, speak
 
 from articlecast.builder import Builder
 from articlecast.check.alignment import Meant, align, align_words, score, windows
@@ -25,11 +24,6 @@ from articlecast.errors import InputError
 from articlecast.models import ChapterCheck, CheckReport, Hearing, SentenceCheck
 from articlecast.options import CHAPTER_MAX, EPISODE_MAX, Options
 from articlecast.voice.segments import SegmentCache
-
-
-def speak(args: list[str], cwd: Path, cache: Path | None = None) -> subprocess.CompletedProcess:
-    return run(args, cwd, {"ARTICLECAST_CACHE": str(cache)} if cache is not None else None, timeout=900)
-
 
 # ---------------------------------------------------------------- pure
 
@@ -249,8 +243,8 @@ def test_a_sentence_whisper_drops_among_others_is_heard_alone() -> None:
 def test_a_garbled_short_chapter_fails_and_is_named(tmp_path: Path) -> None:
     (tmp_path / "food.yaml").write_text(SABOTAGE)
     cache = tmp_path / "cache"
-    assert speak(["build", "food.yaml", "-q", "-o", "out"], tmp_path, cache).returncode == 0
-    proc = speak(["check", "out/growing-food.mp3", "-q"], tmp_path, cache)
+    assert speak(["build", "food.yaml", "-q", "-o", "out"], tmp_path, {"ARTICLECAST_CACHE": str(cache)}).returncode == 0
+    proc = speak(["check", "out/growing-food.mp3", "-q"], tmp_path, {"ARTICLECAST_CACHE": str(cache)})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     data = report(tmp_path / "out")
     assert data["missed_rate"] <= EPISODE_MAX  # the episode as a whole is within its threshold...
@@ -260,7 +254,7 @@ def test_a_garbled_short_chapter_fails_and_is_named(tmp_path: Path) -> None:
     assert any("Light" in ln and "<< over 15%" in ln for ln in proc.stdout.splitlines())
 
     # build --check retakes it, cannot mend what the lexicon says, and fails with the episode still written
-    proc = speak(["build", "food.yaml", "-q", "-o", "checked", "--check"], tmp_path, cache)
+    proc = speak(["build", "food.yaml", "-q", "-o", "checked", "--check"], tmp_path, {"ARTICLECAST_CACHE": str(cache)})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "FAILED" in proc.stdout and "'Light'" in proc.stdout and "Tomatoes need full sun." in proc.stderr
     assert (tmp_path / "checked" / "growing-food.mp3").stat().st_size > 10_000

@@ -7,8 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import FFPROBE, SEED_SECTIONS, measure, one_line_error
-from helpers import speak as run
+from helpers import FFPROBE, SEED_SECTIONS, measure, one_line_error, speak
 
 from articlecast.audio.tags import read_mp3
 
@@ -28,40 +27,40 @@ assert_one_line_error = one_line_error
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, name: str, content: bytes, needles: list[str]) -> None:
     (tmp_path / name).write_bytes(content)
-    proc = run(["build", name], tmp_path)
+    proc = speak(["build", name], tmp_path)
     assert_one_line_error(proc, *needles)
     assert not (tmp_path / "audio_out").exists() or not any((tmp_path / "audio_out").iterdir())
 
 
 def test_unknown_voice_flag(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Title\n\nSome words.\n")
-    assert_one_line_error(run(["build", "a.txt", "--voice", "robot"], tmp_path), "unknown engine 'robot'")
-    assert_one_line_error(run(["build", "missing.md"], tmp_path), "no such file")
+    assert_one_line_error(speak(["build", "a.txt", "--voice", "robot"], tmp_path), "unknown engine 'robot'")
+    assert_one_line_error(speak(["build", "missing.md"], tmp_path), "no such file")
 
 
 def test_script_command(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("# My Title\n\nLead words.\n\n## Part\n\nMore words.\n")
-    proc = run(["script", "a.md", "-o", "script/a.yaml"], tmp_path)
+    proc = speak(["script", "a.md", "-o", "script/a.yaml"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "script" / "a.yaml").read_text()
     assert "title: My Title" in text and "- title: Part" in text
-    proc = run(["script", "a.md"], tmp_path)
+    proc = speak(["script", "a.md"], tmp_path)
     assert proc.returncode == 0 and proc.stdout.startswith("# Articlecast script")
-    assert_one_line_error(run(["script", "a.md", "-o", "a.txt"], tmp_path), "name it with .yaml")
+    assert_one_line_error(speak(["script", "a.md", "-o", "a.txt"], tmp_path), "name it with .yaml")
 
 
 def test_help_explains_each_command(tmp_path: Path) -> None:
-    top = run(["--help"], tmp_path).stdout
+    top = speak(["--help"], tmp_path).stdout
     for word in ("build", "script", "chapters", "examples"):
         assert word in top
-    assert "--bitrate" in run(["build", "--help"], tmp_path).stdout
-    assert "YAML" in run(["script", "--help"], tmp_path).stdout
+    assert "--bitrate" in speak(["build", "--help"], tmp_path).stdout
+    assert "YAML" in speak(["script", "--help"], tmp_path).stdout
 
 
 def test_build_markdown_then_read_chapters(tmp_path: Path) -> None:
     (tmp_path / "garden.md").write_text(
         "# Tiny Garden\n\nA lead line.\n\n## Soil\n\nUse compost.\n\n## FAQ\n\n### Why compost?\n\nIt feeds the soil.\n")
-    proc = run(["build", "garden.md", "--bitrate", "64", "-q"], tmp_path)
+    proc = speak(["build", "garden.md", "--bitrate", "64", "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     mp3 = tmp_path / "audio_out" / "tiny-garden.mp3"
     assert proc.stdout.splitlines()[0].startswith(str(Path("audio_out") / "tiny-garden.mp3"))
@@ -69,13 +68,13 @@ def test_build_markdown_then_read_chapters(tmp_path: Path) -> None:
         ".feed.lock", "cover.png", "feed.json", "feed.xml", "tiny-garden.chapters.json", "tiny-garden.epub", "tiny-garden.html",
         "tiny-garden.md",
         "tiny-garden.mp3", "tiny-garden.png", "tiny-garden.srt", "tiny-garden.txt", "tiny-garden.vtt"]
-    shown = run(["chapters", str(mp3)], tmp_path)
+    shown = speak(["chapters", str(mp3)], tmp_path)
     assert shown.returncode == 0
     lines = shown.stdout.splitlines()
     assert "64 kbit/s" in lines[0] and any("genre:" in ln and "Podcast" in ln for ln in lines)
     chapter_lines = [ln for ln in lines if " - " in ln]
     assert [ln.split("  ")[-1] for ln in chapter_lines] == ["Intro", "Tiny Garden", "Soil", "Why compost?", "Outro"]
-    assert_one_line_error(run(["chapters", "nope.mp3"], tmp_path), "no such file")
+    assert_one_line_error(speak(["chapters", "nope.mp3"], tmp_path), "no such file")
 
 
 @pytest.mark.slow
@@ -83,7 +82,7 @@ def test_default_build_offline(tmp_path: Path) -> None:
     """`python speak.py` with no arguments builds the sample, with every process cut off the network."""
     netlog = tmp_path / "net.log"
     env = {"ARTICLECAST_NETLOG": str(netlog), "ARTICLECAST_NETCUT": "all", "ARTICLECAST_WORKERS": ""}
-    proc = run([], tmp_path, env)
+    proc = speak([], tmp_path, env)
     assert proc.returncode == 0, proc.stderr
     assert not netlog.exists(), netlog.read_text()
     (mp3,) = (tmp_path / "audio_out").glob("*.mp3")

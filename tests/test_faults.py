@@ -14,8 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from helpers import one_line_error, start
-from helpers import speak as run
+from helpers import one_line_error, speak, start
 
 from articlecast.audio.encoded import encoded_folder
 from articlecast.audio.tags import read_mp3
@@ -65,7 +64,7 @@ def test_distinct_articles_never_overwrite_each_other(tmp_path: Path) -> None:
               "A" * 85 + " one", "A" * 85 + " two"]
     for n, title in enumerate(titles):
         (tmp_path / f"a{n}.md").write_text(article(title), encoding="utf-8")
-        proc = run(["build", f"a{n}.md", "--engine", "silent", "-q"], tmp_path)
+        proc = speak(["build", f"a{n}.md", "--engine", "silent", "-q"], tmp_path)
         assert proc.returncode == 0, proc.stderr
     out = tmp_path / "audio_out"
     mp3s = sorted(p.name for p in out.glob("*.mp3"))
@@ -78,14 +77,14 @@ def test_distinct_articles_never_overwrite_each_other(tmp_path: Path) -> None:
 
     # a rebuild of the same article replaces it in place
     before = (out / "c-tips-2.mp3").stat().st_mtime_ns
-    assert run(["build", "a3.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    assert speak(["build", "a3.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
     assert sorted(p.name for p in out.glob("*.mp3")) == mp3s
     assert (out / "c-tips-2.mp3").stat().st_mtime_ns != before
     assert read_mp3(out / "c-tips-2.mp3").tags["title"] == "C tips"
     assert feed_state(out)[0] == guids
 
     # the same article for another show is another episode, with its own file
-    assert run(["build", "a3.md", "--engine", "silent", "-q", "--show", "Other Show"], tmp_path).returncode == 0
+    assert speak(["build", "a3.md", "--engine", "silent", "-q", "--show", "Other Show"], tmp_path).returncode == 0
     guids2, lengths2 = feed_state(out)
     assert len(guids2) == len(titles) + 1 and "c-tips-3.mp3" in lengths2
 
@@ -97,7 +96,7 @@ def test_names_taken_by_other_files_are_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(article("My notes"))
     (tmp_path / "b.md").write_text(article("Cover"))
     for name in ("a.md", "b.md"):
-        assert run(["build", name, "--engine", "silent", "-q"], tmp_path).returncode == 0
+        assert speak(["build", name, "--engine", "silent", "-q"], tmp_path).returncode == 0
     assert (out / "my-notes.md").read_text() == "the publisher's own notes"
     assert (out / "my-notes-2.mp3").exists()
     assert (out / "cover-2.mp3").exists() and (out / "cover.png").exists()  # the show's cover keeps its name
@@ -241,11 +240,11 @@ def test_output_problems_are_one_line_before_any_speech(tmp_path: Path) -> None:
         (["-o", "/proc/articlecast-test"], ["/proc/articlecast-test", "cannot make the folder"]),
     ]
     for args, needles in cases:
-        one_line_error(run(["build", "a.md", "--engine", "silent", *args], tmp_path), *needles)
+        one_line_error(speak(["build", "a.md", "--engine", "silent", *args], tmp_path), *needles)
     out = tmp_path / "audio_out"
     out.mkdir()
     (out / "feed.json").write_text("[1, 2")
-    line = one_line_error(run(["build", "a.md", "--engine", "silent"], tmp_path), "feed.json", "damaged")
+    line = one_line_error(speak(["build", "a.md", "--engine", "silent"], tmp_path), "feed.json", "damaged")
     assert "delete" not in line
     assert not (cache / "segments").exists()  # nothing was spoken
     assert sorted(p.name for p in out.iterdir()) == ["feed.json"]
@@ -253,13 +252,13 @@ def test_output_problems_are_one_line_before_any_speech(tmp_path: Path) -> None:
 
 def test_bad_voice_and_encoding_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(article("Title"))
-    one_line_error(run(["build", "a.md", "--voice", ":"], tmp_path), "naming an engine first")
+    one_line_error(speak(["build", "a.md", "--voice", ":"], tmp_path), "naming an engine first")
     (tmp_path / "u16.md").write_bytes(article("Sixteen").encode("utf-16"))
-    proc = run(["build", "u16.md", "--engine", "silent", "-q"], tmp_path)
+    proc = speak(["build", "u16.md", "--engine", "silent", "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "audio_out" / "sixteen.mp3").exists()
     (tmp_path / "cp.txt").write_bytes("Título\n\nEl niño comió piña en la montaña, señor.\n".encode("cp1252"))
-    one_line_error(run(["build", "cp.txt", "--engine", "silent"], tmp_path), "is not UTF-8", "save it as UTF-8")
+    one_line_error(speak(["build", "cp.txt", "--engine", "silent"], tmp_path), "is not UTF-8", "save it as UTF-8")
 
 
 def mount_tmpfs(folder: Path, size: str) -> bool:
@@ -278,13 +277,13 @@ def test_full_disk_keeps_the_previous_episode_and_feed(tmp_path: Path) -> None:
     try:
         (tmp_path / "a.md").write_text(article("First episode"))
         (tmp_path / "b.md").write_text(article("Second episode", " ".join(["Many words here."] * 400)))
-        assert run(["build", "a.md", "--engine", "silent", "-q", "-o", str(disk)], tmp_path).returncode == 0
+        assert speak(["build", "a.md", "--engine", "silent", "-q", "-o", str(disk)], tmp_path).returncode == 0
         before = {p.name: p.read_bytes() for p in disk.iterdir()}
         free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
         (disk / "filler").write_bytes(b"\0" * max(0, free - 150_000))  # room for a little, not for an episode
         for name in ("b.md", "a.md"):  # a new episode, and a rebuild of the first one at another speed
             extra = ["--speed", "0.6"] if name == "a.md" else []
-            one_line_error(run(["build", name, "--engine", "silent", "-q", "-o", str(disk), *extra], tmp_path),
+            one_line_error(speak(["build", name, "--engine", "silent", "-q", "-o", str(disk), *extra], tmp_path),
                            str(disk), "No space left", "free some space", status=1)
             after = {p.name: p.read_bytes() for p in disk.iterdir() if p.name != "filler"}
             assert after == before  # byte for byte, no temporary left
@@ -353,11 +352,11 @@ def test_cache_limit_evicts_least_recently_used(tmp_path: Path, monkeypatch: pyt
 
 def test_cache_command_shows_and_clears(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(article("Cached"))
-    assert run(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
-    shown = run(["cache"], tmp_path)
+    assert speak(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    shown = speak(["cache"], tmp_path)
     assert shown.returncode == 0 and "entries" in shown.stdout and "limit 2.0 GB" in shown.stdout
     assert int(shown.stdout.split(": ", 1)[1].split()[0]) > 0
-    cleared = run(["cache", "--clear"], tmp_path)
+    cleared = speak(["cache", "--clear"], tmp_path)
     assert cleared.returncode == 0 and "removed" in cleared.stdout
     assert usage(Path(os.environ["ARTICLECAST_CACHE"])).files == 0
 
@@ -366,12 +365,12 @@ def test_an_edited_article_stays_the_same_episode_and_an_older_guid_is_kept(tmp_
     """The same file and title are the same episode: one word changed replaces its audio under the same guid
     and names. An episode whose guid an earlier version made from its words keeps that guid."""
     (tmp_path / "a.md").write_text(article("Rain gardens", "Rain gardens soak up storm water."))
-    assert run(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    assert speak(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
     out = tmp_path / "audio_out"
     guids, _ = feed_state(out)
     before = (out / "rain-gardens.mp3").read_bytes()
     (tmp_path / "a.md").write_text(article("Rain gardens", "Rain gardens soak up the storm water."))
-    assert run(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    assert speak(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
     assert feed_state(out)[0] == guids and sorted(p.name for p in out.glob("*.mp3")) == ["rain-gardens.mp3"]
     assert (out / "rain-gardens.mp3").read_bytes() != before
     assert "the storm water" in (out / "rain-gardens.txt").read_text()
@@ -380,24 +379,24 @@ def test_an_edited_article_stays_the_same_episode_and_an_older_guid_is_kept(tmp_
     record = json.loads((out / "feed.json").read_text())
     record["items"][0]["guid"] = content_guid(script)
     (out / "feed.json").write_text(json.dumps(record))
-    assert run(["build", "a.md", "--engine", "silent", "-q", "--speed", "1.2"], tmp_path).returncode == 0
+    assert speak(["build", "a.md", "--engine", "silent", "-q", "--speed", "1.2"], tmp_path).returncode == 0
     assert feed_state(out)[0] == [content_guid(script)]
     # another file of the same title is another episode
     (tmp_path / "b.md").write_text(article("Rain gardens", "Another text entirely."))
-    assert run(["build", "b.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    assert speak(["build", "b.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
     assert len(feed_state(out)[0]) == 2 and (out / "rain-gardens-2.mp3").exists()
 
 
 def test_an_episode_built_before_guids_keeps_its_feed_item(tmp_path: Path) -> None:
     """Feeds written by earlier versions named episodes by show and title: a rebuild keeps that guid and file."""
     (tmp_path / "a.md").write_text(article("Old timer"))
-    assert run(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
+    assert speak(["build", "a.md", "--engine", "silent", "-q"], tmp_path).returncode == 0
     out = tmp_path / "audio_out"
     record = json.loads((out / "feed.json").read_text())
     legacy = legacy_guid("Articlecast", "Old timer")
     record["items"][0]["guid"] = legacy
     (out / "feed.json").write_text(json.dumps(record))
-    assert run(["build", "a.md", "--engine", "silent", "-q", "--speed", "1.2"], tmp_path).returncode == 0
+    assert speak(["build", "a.md", "--engine", "silent", "-q", "--speed", "1.2"], tmp_path).returncode == 0
     guids, lengths = feed_state(out)
     assert guids == [legacy] and list(lengths) == ["old-timer.mp3"]
 

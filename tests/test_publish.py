@@ -12,8 +12,7 @@ import feedparser
 import podcastparser
 import pytest
 import webvtt
-from helpers import episode_of
-from helpers import speak as run
+from helpers import episode_of, speak, speak_ok
 from mutagen.id3 import ID3
 from PIL import Image
 
@@ -29,12 +28,6 @@ from articlecast.script import make_script
 from articlecast.voice.choice import resolve_voices
 
 BASE = "https://pod.example.com/show/"
-
-
-def speak(args: list[str], cwd: Path) -> object:
-    proc = run(args, cwd, {"ARTICLECAST_CACHE": str(cwd / "cache")})
-    assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 # ---------------------------------------------------------------- pure: transcripts and chapters
@@ -124,8 +117,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("pub")
     (work / "a.md").write_text(ARTICLE_A)
     (work / "b.txt").write_text(ARTICLE_B.replace("Wind Breaks", NASTY))  # plain text: the title is literal
-    speak(["build", "a.md", "-q", "--base-url", BASE], work)
-    speak(["build", "b.txt", "-q", "--voice", "silent"], work)  # the base URL is remembered
+    speak_ok(["build", "a.md", "-q", "--base-url", BASE], work)
+    speak_ok(["build", "b.txt", "-q", "--voice", "silent"], work)  # the base URL is remembered
     return work / "audio_out"
 
 
@@ -202,7 +195,7 @@ def test_nasty_title_survives_escaped_and_sanitized(published: Path) -> None:
 def test_rebuilding_updates_instead_of_duplicating(published: Path) -> None:
     work = published.parent
     before = feedparser.parse((published / "feed.xml").read_bytes())
-    speak(["build", "a.md", "-q"], work)
+    speak_ok(["build", "a.md", "-q"], work)
     after = feedparser.parse((published / "feed.xml").read_bytes())
     assert [e.id for e in after.entries] == [e.id for e in before.entries]
     assert len(after.entries) == 2
@@ -215,7 +208,7 @@ def test_script_names_its_own_cover(tmp_path: Path) -> None:
         "show: {name: Red Show, image: art.jpg, category: Science, explicit: false}\n"
         "episode: {title: Red Episode, image: art.jpg}\n"
         "voices: {narrator: silent}\nchapters:\n- title: One\n  segments: [Just one sentence here.]\n")
-    speak(["build", "ep.yaml", "-q", "--base-url", BASE], tmp_path)
+    speak_ok(["build", "ep.yaml", "-q", "--base-url", BASE], tmp_path)
     out = tmp_path / "audio_out"
     (apic,) = ID3(str(out / "red-episode.mp3")).getall("APIC")
     assert apic.mime == "image/jpeg" and apic.data == (tmp_path / "art.jpg").read_bytes()
@@ -224,7 +217,7 @@ def test_script_names_its_own_cover(tmp_path: Path) -> None:
     assert feed.feed.image.href == BASE + "cover.jpg"
     assert feed.feed.tags[0].term == "Science"
     (tmp_path / "bad.yaml").write_text((tmp_path / "ep.yaml").read_text().replace("image: art.jpg}", "image: nope.png}"))
-    proc = run(["build", "bad.yaml"], tmp_path)
+    proc = speak(["build", "bad.yaml"], tmp_path)
     assert proc.returncode == 2 and "nope.png: no such image" in proc.stderr and "Traceback" not in proc.stderr
 
 

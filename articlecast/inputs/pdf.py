@@ -118,6 +118,117 @@ SPACING_ACCENTS = {"\u00a8": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c
 combining mark each becomes on that letter ("Möller" once composed)."""
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """The reader's measures, each where it decides something. Sizes are in font sizes (the line's, or the body
+    text's), distances in points; shares are of a page's width or height, or of a count."""
+
+    figure_reach: float = 6.0
+    """Strokes this close (points) belong to one drawing."""
+    figure_strokes: int = 3
+    """A drawing has at least this many strokes (fewer: a rule or a box around text)."""
+    figure_side: float = 20.0
+    """A drawing is wider and taller than this (points)."""
+    form_page: float = 0.2
+    """When fewer of a page's characters than this share stand outside its forms, the page is one form: its text
+    is read from inside it."""
+    min_char_size: float = 1.0
+    """Characters smaller than this (points) are invisible, not text."""
+    same_row: float = 0.45
+    """Characters whose middles are within this many font sizes share a row (a raised marker stays on it)."""
+    edge_gap: float = 1.2
+    """A running header or footer is set apart from the text by more than this many of its font sizes."""
+    piece_gap: float = 2.0
+    """A row is cut where its characters are more than this many font sizes apart."""
+    column_width: float = 0.2
+    """A column's stretch of text is wider than this share of the page."""
+    column_rows: int = 5
+    """A page has two columns when at least this many rows stand on each side of the gutter..."""
+    gutter_crossing: float = 0.35
+    """... and at most this share of its rows cross it (titles, figures spanning both)."""
+    main_size: float = 0.9
+    """A line's characters of at least this share of its main size set its baseline."""
+    marker_size: float = 0.95
+    """A footnote marker is smaller than this share of its line's size..."""
+    marker_raise: float = 0.25
+    """... and raised above its baseline by more than this many font sizes."""
+    word_space: float = 0.2
+    """A gap of more than this many font sizes between two characters is a space."""
+    accent_overlap: float = 0.5
+    """An accent drawn apart shares at least this share of its width with the letter it belongs to."""
+    short_document: int = 4
+    """A document of at most this many pages..."""
+    short_repeats: int = 2
+    """... has its running headers and footers on this many pages (REPEATS in longer ones)."""
+    body_size: float = 10.0
+    """The body text's size when no line has one."""
+    title_zone: float = 0.6
+    """The title stands in this top share of the first page..."""
+    title_words: int = 25
+    """... in lines of at most this many words..."""
+    title_size: float = 1.2
+    """... at least this many times the body text's size."""
+    size_tolerance: float = 0.5
+    """Lines whose sizes differ by less than this (points) are of one size (a title's lines, a heading's)."""
+    front_words: int = 10
+    """The front matter under a title (authors, addresses) has lines of at most this many words..."""
+    front_zone: float = 0.5
+    """... in the top half of the first page (but on a title page)."""
+    authors: int = 6
+    """At most this many authors are named."""
+    outline_found: int = 2
+    """An outline is used when at least this many of its entries are found as headings on their pages."""
+    heading_chars: int = 120
+    """A heading is at most this many characters long."""
+    foot_zone: float = 0.8
+    """A heading at the foot of a column (below this share of the page) may have its text on the next."""
+    follow_gap: float = 3.0
+    """A heading has text within this many body sizes below it..."""
+    follow_size: float = 0.85
+    """... of at least this share of the body text's size (a label in a figure has not)."""
+    alone_gap: float = 0.3
+    """A bold line is a heading of its own when more than this many body sizes stand below it..."""
+    alone_short: float = 0.2
+    """... or it stops short of its column's right edge by more than this share of the column."""
+    bold_size: float = 0.95
+    """A bold heading is at least this share of the body text's size."""
+    numbered_headings: int = 3
+    """A document with at least this many numbered headings has its unnumbered ones look like them."""
+    size_levels: int = 2
+    """Headings by size alone nest at most this many levels below the sections."""
+    heading_leading: float = 0.5
+    """A heading's second line is less than this many font sizes below its first."""
+    footnote_size: float = 0.9
+    """A footnote is at most this share of the body text's size..."""
+    footnote_zone: float = 0.6
+    """... and starts below this share of the page's height."""
+    same_size: float = 0.1
+    """Lines whose sizes differ by more than this share are in different paragraphs."""
+    paragraph_gap: float = 0.6
+    """A gap of more than this many font sizes between lines starts a paragraph."""
+    indent: float = 0.8
+    """A line indented by more than this many font sizes after a line flush left..."""
+    flush: float = 0.5
+    """... (flush: within this many font sizes of the column's edge) starts a paragraph."""
+    short_line: float = 0.15
+    """A line ending short of its column's right edge by more than this share of the column ends a paragraph."""
+    debris_words: int = 3
+    """A block of at least this many words..."""
+    debris_share: float = 0.5
+    """... of which this share or more are numbers or one- and two-letter scraps is a figure's debris."""
+    min_chars: int = 3
+    """A block shorter than this many characters is not read."""
+
+
+T = Tuning()
+"""The tuning the reader uses."""
+
+
+def _half_points(size: float) -> float:
+    """A font size rounded to the half point (sizes are compared in these steps)."""
+    return round(size * 2) / 2
+
+
 @dataclass
 class _Line:
     """One line of text on a page, in one column."""
@@ -338,13 +449,15 @@ def _figures(layout: Any) -> list[tuple[float, float, float, float]]:
     clusters: list[tuple[list[float], int]] = []
     for b in sorted(boxes, key=lambda b: -b[3]):
         for k, (c, n) in enumerate(clusters):
-            if b[0] <= c[2] + 6 and b[2] >= c[0] - 6 and b[1] <= c[3] + 6 and b[3] >= c[1] - 6:
+            reach = T.figure_reach
+            if b[0] <= c[2] + reach and b[2] >= c[0] - reach and b[1] <= c[3] + reach and b[3] >= c[1] - reach:
                 clusters[k] = ([min(c[0], b[0]), min(c[1], b[1]), max(c[2], b[2]), max(c[3], b[3])], n + 1)
                 break
         else:
             clusters.append((b, 1))
     return [(c[0], c[1], c[2], c[3]) for c, n in clusters
-            if n >= 3 and (c[2] - c[0]) * (c[3] - c[1]) < FIGURE_AREA * area and c[2] - c[0] > 20 and c[3] - c[1] > 20]
+            if n >= T.figure_strokes and (c[2] - c[0]) * (c[3] - c[1]) < FIGURE_AREA * area
+            and c[2] - c[0] > T.figure_side and c[3] - c[1] > T.figure_side]
 
 
 def _chars(layout: Any) -> tuple[list[Any], bool]:
@@ -352,7 +465,7 @@ def _chars(layout: Any) -> tuple[list[Any], bool]:
     page is one), and whether it has images."""
     top = [c for c in layout if isinstance(c, LTChar)]
     every = list(_all_chars(layout))
-    chars = every if len(top) < 0.2 * len(every) else top  # a page drawn as one form: its text is the page's
+    chars = every if len(top) < T.form_page * len(every) else top  # a page drawn as one form: its text is the page's
     images = any(isinstance(c, LTImage) or (isinstance(c, LTFigure) and any(isinstance(g, LTImage) for g in c))
                  for c in layout)
     figures = _figures(layout)
@@ -361,7 +474,7 @@ def _chars(layout: Any) -> tuple[list[Any], bool]:
         x, y = (c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2
         return any(f[0] <= x <= f[2] and f[1] <= y <= f[3] for f in figures)
 
-    return [c for c in chars if c.upright and c.get_text().strip() and c.size > 1 and not drawn(c)], images
+    return [c for c in chars if c.upright and c.get_text().strip() and c.size > T.min_char_size and not drawn(c)], images
 
 
 def _rows(chars: list[Any]) -> list[list[Any]]:
@@ -371,7 +484,7 @@ def _rows(chars: list[Any]) -> list[list[Any]]:
     size = 0.0
     for c in sorted(chars, key=lambda c: -(c.y0 + c.y1) / 2):
         middle = (c.y0 + c.y1) / 2
-        if rows and abs(middle - centre) < 0.45 * max(size, c.size):
+        if rows and abs(middle - centre) < T.same_row * max(size, c.size):
             rows[-1].append(c)
             if c.size >= size:
                 centre, size = middle, c.size
@@ -401,11 +514,11 @@ def _edge_rows(rows: list[list[Any]], height: float) -> set[int]:
     edges: set[int] = set()
     for n in (0, 1):
         if n + 1 < len(rows) and min(c.y0 for c in rows[n]) > (1 - MARGIN) * height \
-                and gap(rows[n], rows[n + 1]) > 1.2 * max(c.size for c in rows[n]) and (n == 0 or 0 in edges):
+                and gap(rows[n], rows[n + 1]) > T.edge_gap * max(c.size for c in rows[n]) and (n == 0 or 0 in edges):
             edges.add(n)
     for n in (len(rows) - 1, len(rows) - 2):
         if n > 0 and max(c.y1 for c in rows[n]) < MARGIN * height \
-                and gap(rows[n - 1], rows[n]) > 1.2 * max(c.size for c in rows[n]) \
+                and gap(rows[n - 1], rows[n]) > T.edge_gap * max(c.size for c in rows[n]) \
                 and (n == len(rows) - 1 or len(rows) - 1 in edges):
             edges.add(n)
     return edges
@@ -415,7 +528,7 @@ def _pieces(row: list[Any]) -> list[list[Any]]:
     """A row cut where its characters are more than two font sizes apart."""
     pieces: list[list[Any]] = []
     for c in row:
-        if pieces and c.x0 - pieces[-1][-1].x1 < 2 * c.size:
+        if pieces and c.x0 - pieces[-1][-1].x1 < T.piece_gap * c.size:
             pieces[-1].append(c)
         else:
             pieces.append([c])
@@ -440,9 +553,9 @@ def _gutter(rows: list[list[Any]], width: float) -> float | None:
     if best is None:
         return None
     crossing, x = best
-    left = sum(any(b <= x and b - a > 0.2 * width for a, b in s) for s in segments)
-    right = sum(any(a >= x and b - a > 0.2 * width for a, b in s) for s in segments)
-    if left >= 5 and right >= 5 and crossing <= 0.35 * len(rows):
+    left = sum(any(b <= x and b - a > T.column_width * width for a, b in s) for s in segments)
+    right = sum(any(a >= x and b - a > T.column_width * width for a, b in s) for s in segments)
+    if left >= T.column_rows and right >= T.column_rows and crossing <= T.gutter_crossing * len(rows):
         return x
     return None
 
@@ -450,15 +563,16 @@ def _gutter(rows: list[list[Any]], width: float) -> float | None:
 def _line(page: int, column: int, chars: list[Any], height: float) -> _Line | None:
     sizes = Counter(round(c.size, 1) for c in chars for _ in c.get_text())
     size = sizes.most_common(1)[0][0]
-    base = sorted(c.y0 for c in chars if c.size >= 0.9 * size)[len([c for c in chars if c.size >= 0.9 * size]) // 2]
-    kept = [c for c in chars if not (c.size < 0.95 * size and c.y0 > base + 0.25 * size
+    main = [c.y0 for c in chars if c.size >= T.main_size * size]
+    base = sorted(main)[len(main) // 2]
+    kept = [c for c in chars if not (c.size < T.marker_size * size and c.y0 > base + T.marker_raise * size
                                      and (c.get_text() in MARKERS or c.get_text().startswith("(cid:")))]
     if not kept:
         return None
     parts: list[str] = []
     previous = None
     for c, t in _accented(kept):
-        if previous is not None and c.x0 - previous.x1 > 0.2 * min(c.size, previous.size) and parts[-1] != " ":
+        if previous is not None and c.x0 - previous.x1 > T.word_space * min(c.size, previous.size) and parts[-1] != " ":
             parts.append(" ")
         parts.append(t)
         previous = c
@@ -487,7 +601,7 @@ def _accented(chars: list[Any]) -> list[tuple[Any, str]]:
             continue
         for j in (k + 1, k - 1):
             if 0 <= j < len(chars) and kept[j] and texts[j][-1:].isalpha() and \
-                    min(c.x1, chars[j].x1) - max(c.x0, chars[j].x0) >= 0.5 * min(c.width, chars[j].width) > 0:
+                    min(c.x1, chars[j].x1) - max(c.x0, chars[j].x0) >= T.accent_overlap * min(c.width, chars[j].width) > 0:
                 texts[j] += mark
                 kept[k] = False
                 break
@@ -552,7 +666,7 @@ def _furniture(lines: list[_Line], pages: int, body: float) -> None:
     for ln in lines:
         if in_margin(ln):
             seen.setdefault(key(ln), set()).add(ln.page)
-    repeats = 2 if pages <= 4 else REPEATS
+    repeats = T.short_repeats if pages <= T.short_document else REPEATS
     for ln in lines:
         if in_margin(ln) and ((len(seen[key(ln)]) >= repeats and ln.size < body * HEADING_SIZE)
                               or PAGE_NUMBER_RE.match(ln.text)):
@@ -565,21 +679,21 @@ def _body_size(lines: list[_Line]) -> float:
     sizes: Counter[float] = Counter()
     for ln in lines:
         if ln.kind != "drop":
-            sizes[round(ln.size * 2) / 2] += len(ln.text)
-    return sizes.most_common(1)[0][0] if sizes else 10.0
+            sizes[_half_points(ln.size)] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else T.body_size
 
 
 def _title(doc: _Document, lines: list[_Line], body: float) -> str:
     """Marks the first page's title lines and front matter; returns the title."""
     first = [ln for ln in lines if ln.page == 0 and ln.kind != "drop"]
-    top = [ln for ln in first if ln.top < 0.6 * ln.height and len(ln.text.split()) <= 25]
+    top = [ln for ln in first if ln.top < T.title_zone * ln.height and len(ln.text.split()) <= T.title_words]
     largest = max((ln.size for ln in top), default=0.0)
     shown = ""
     end = 0
-    if largest >= body * 1.2:
-        picked = [k for k, ln in enumerate(first) if ln.size >= largest - 0.5 and ln in top]
+    if largest >= body * T.title_size:
+        picked = [k for k, ln in enumerate(first) if ln.size >= largest - T.size_tolerance and ln in top]
         start, end = picked[0], picked[0]
-        while end + 1 < len(first) and first[end + 1].size >= largest - 0.5:
+        while end + 1 < len(first) and first[end + 1].size >= largest - T.size_tolerance:
             end += 1
         shown = " ".join(ln.text for ln in first[start:end + 1])
         for ln in first[start:end + 1]:
@@ -588,8 +702,8 @@ def _title(doc: _Document, lines: list[_Line], body: float) -> str:
         title_page = len(first) <= TITLE_PAGE_LINES  # a manual's: its author may stand at the foot
         for ln in first[end:]:  # the authors and their addresses, up to the abstract or the text
             words = len(ln.text.split())
-            if FRONT_END_RE.match(ln.text) or numbered_heading(ln.text) or words > 10 or \
-                    (ln.top > 0.5 * ln.height and not title_page):
+            if FRONT_END_RE.match(ln.text) or numbered_heading(ln.text) or words > T.front_words or \
+                    (ln.top > T.front_zone * ln.height and not title_page):
                 break
             ln.kind = "front"
     meta = doc.info.get("Title", "")
@@ -613,7 +727,7 @@ def _author(doc: _Document, lines: list[_Line]) -> str:
                 break
             continue  # a subtitle before the names
         names.append(text.rstrip(","))
-    return ", ".join(names[:6])
+    return ", ".join(names[:T.authors])
 
 
 def _date(doc: _Document) -> str:
@@ -646,12 +760,12 @@ def _mark_outline(doc: _Document, lines: list[_Line]) -> bool:
                 found += 1
                 start = k + 1
                 break
-    return found >= 2
+    return found >= T.outline_found
 
 
 def _heading_like(ln: _Line) -> bool:
     words = ln.text.split()
-    return (0 < len(words) <= HEADING_WORDS and len(ln.text) <= 120 and ln.text[-1] not in ".,;"
+    return (0 < len(words) <= HEADING_WORDS and len(ln.text) <= T.heading_chars and ln.text[-1] not in ".,;"
             and re.search(r"[^\W\d_]{3}", ln.text) is not None
             and (ln.text[0].isupper() or ln.text[0].isdigit()) and not CAPTION_RE.match(ln.text))
 
@@ -663,8 +777,8 @@ def _followed(lines: list[_Line], k: int, body: float) -> bool:
     if nxt is None:
         return False
     if nxt.page != ln.page or nxt.column != ln.column:
-        return ln.bottom > 0.8 * ln.height
-    return 0 <= nxt.top - ln.bottom < 3 * body and nxt.size >= 0.85 * body
+        return ln.bottom > T.foot_zone * ln.height
+    return 0 <= nxt.top - ln.bottom < T.follow_gap * body and nxt.size >= T.follow_size * body
 
 
 def _mark_fonts(lines: list[_Line], body: float) -> None:
@@ -676,16 +790,17 @@ def _mark_fonts(lines: list[_Line], body: float) -> None:
         if ln.kind or not _heading_like(ln) or not _followed(lines, k, body):
             continue
         nxt = lines[k + 1] if k + 1 < len(lines) else None
-        alone = nxt is None or nxt.top - ln.bottom > 0.3 * body or ln.x1 < ln.right - 0.2 * (ln.right - ln.left)
-        if ln.size >= body * HEADING_SIZE or (ln.bold and alone and ln.size >= body * 0.95):
+        alone = (nxt is None or nxt.top - ln.bottom > T.alone_gap * body
+                 or ln.x1 < ln.right - T.alone_short * (ln.right - ln.left))
+        if ln.size >= body * HEADING_SIZE or (ln.bold and alone and ln.size >= body * T.bold_size):
             candidates.append(ln)
     numbered = [ln for ln in candidates if numbered_heading(ln.text)]
-    if len(numbered) >= 3:
+    if len(numbered) >= T.numbered_headings:
         styles = {(round(ln.size), ln.bold) for ln in numbered}
         candidates = [ln for ln in candidates if ln in numbered or UNNUMBERED_RE.match(ln.text)
                       or (re.match(r"^[A-H]\.(?:\d+\.?)*\s+[A-Z]", ln.text) and ln.size >= body * HEADING_SIZE)
                       or ((round(ln.size), ln.bold) in styles and ln.x0 - ln.left < ln.size)]
-    sizes = sorted({round(ln.size * 2) / 2 for ln in candidates
+    sizes = sorted({_half_points(ln.size) for ln in candidates
                     if ln.size >= body * HEADING_SIZE and not UNNUMBERED_RE.match(ln.text)}, reverse=True)
     for ln in candidates:
         number = numbered_heading(ln.text)
@@ -694,26 +809,26 @@ def _mark_fonts(lines: list[_Line], body: float) -> None:
         elif UNNUMBERED_RE.match(ln.text):
             level = 2  # "Abstract" in its own style is no part above the sections
         elif ln.size >= body * HEADING_SIZE:
-            level = 2 + min(2, sizes.index(round(ln.size * 2) / 2))
+            level = 2 + min(T.size_levels, sizes.index(_half_points(ln.size)))
         else:
-            level = 2 + min(2, len(sizes))
+            level = 2 + min(T.size_levels, len(sizes))
         ln.kind, ln.level = "heading", level
     top = min((ln.level for ln in candidates), default=2)
     for ln in candidates:  # the highest level found is the sections'
         ln.level = max(2, ln.level - (top - 2))
     for a, b in zip(lines, lines[1:]):  # a heading on two lines
-        if (a.kind == "heading" and b.kind == "heading" and a.page == b.page and abs(a.size - b.size) < 0.5
-                and b.top - a.bottom < 0.5 * a.size and not numbered_heading(b.text)):
+        if (a.kind == "heading" and b.kind == "heading" and a.page == b.page and abs(a.size - b.size) < T.size_tolerance
+                and b.top - a.bottom < T.heading_leading * a.size and not numbered_heading(b.text)):
             b.kind = "heading-more"
 
 
 def _footnotes(lines: list[_Line], body: float) -> None:
     """Small text at a page's foot that starts with a marker: footnotes, not read."""
     for k, ln in enumerate(lines):
-        if (not ln.kind and ln.size <= 0.9 * body and ln.top > 0.6 * ln.height
+        if (not ln.kind and ln.size <= T.footnote_size * body and ln.top > T.footnote_zone * ln.height
                 and re.match(r"^\s*(?:\d{1,2}|[*†‡§¶])\s*\S", ln.text)):
             for f in lines[k:]:
-                if f.page != ln.page or f.column != ln.column or f.size > 0.9 * body:
+                if f.page != ln.page or f.column != ln.column or f.size > T.footnote_size * body:
                     break
                 f.kind = "drop"
 
@@ -721,15 +836,15 @@ def _footnotes(lines: list[_Line], body: float) -> None:
 def _new_paragraph(a: _Line, b: _Line) -> bool:
     if a.page != b.page or a.column != b.column:
         return a.text[-1] in TERMINAL and not b.text[0].islower()
-    if abs(a.size - b.size) > 0.1 * a.size or a.mono != b.mono:
+    if abs(a.size - b.size) > T.same_size * a.size or a.mono != b.mono:
         return True
-    if b.top - a.bottom > 0.6 * a.size or b.top < a.top:
+    if b.top - a.bottom > T.paragraph_gap * a.size or b.top < a.top:
         return True
     if BULLET_RE.match(b.text):
         return True
     width = a.right - a.left
-    indented = b.x0 - b.left > 0.8 * b.size and a.x0 - a.left < 0.5 * a.size
-    short = a.x1 < a.right - 0.15 * width
+    indented = b.x0 - b.left > T.indent * b.size and a.x0 - a.left < T.flush * a.size
+    short = a.x1 < a.right - T.short_line * width
     return a.text[-1] in TERMINAL and (indented or short)
 
 
@@ -777,7 +892,7 @@ def _blocks(lines: list[_Line]) -> tuple[list[Block], int]:
         words = text.split()
         debris = sum(bool(re.fullmatch(r"[-+±(]?[\d.,%]+[)%]?|\w{1,2}", w)) for w in words)
         if (CAPTION_RE.match(text) or all(ln.mono for ln in group)
-                or (len(words) >= 3 and debris >= 0.5 * len(words)) or len(text) < 3):
+                or (len(words) >= T.debris_words and debris >= T.debris_share * len(words)) or len(text) < T.min_chars):
             continue
         bullet = BULLET_RE.match(text)
         blocks.append(Block("item", speakable_item(bullet[1])) if bullet else Block("paragraph", text))
