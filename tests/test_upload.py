@@ -396,6 +396,19 @@ def test_a_recorded_file_that_is_gone_is_uploaded_again_and_the_record_never_lie
         assert (site / name).is_file(), name  # every name in the record is there
 
 
+def test_a_remote_feed_that_is_not_the_recorded_one_is_repaired(tmp_path: Path) -> None:
+    """Another folder's feed of the same size where the record says ours is (the record's hash, the same size):
+    the next publish reads the remote feed back, finds it is not ours, and uploads ours again."""
+    _build(tmp_path, _article(tmp_path, "a", "Rain gardens"))
+    site = tmp_path / "site"
+    assert speak(["publish", "out", site.as_uri() + "/", "-q"], tmp_path).returncode == 0
+    ours = (site / FEED).read_bytes()
+    (site / FEED).write_bytes(ours.replace(b"Rain gardens", b"Rain-gardens"))  # another feed, of the same size
+    proc = speak(["publish", "out", site.as_uri() + "/"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (site / FEED).read_bytes() == ours and "Uploaded 1 file(s)" in proc.stdout
+
+
 def test_an_episode_taken_out_is_deleted_after_the_feed_and_a_failed_deletion_is_finished_next_time(
         tmp_path: Path) -> None:
     _build(tmp_path, _article(tmp_path, "a", "Rain gardens"), _article(tmp_path, "b", "Green roofs"))

@@ -142,6 +142,13 @@ class _Remote:
         delete = data.get("delete", [])
         return files, [n for n in delete if plain_name(n)] if isinstance(delete, list) else []
 
+    def digest(self, name: str) -> str:
+        """The SHA-256 of a (small) remote file, "" when it cannot be read."""
+        try:
+            return hashlib.sha256(self.fs.cat_file(self.path(name))).hexdigest()
+        except (OSError, ValueError):
+            return ""
+
     def sizes(self) -> dict[str, int] | None:
         """The remote folder's files and their sizes (None when it cannot be listed: nothing is assumed)."""
         try:
@@ -338,6 +345,8 @@ def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False
         if there is not None:  # a recorded file that is gone, or of another size, is not there: upload it again
             recorded = {n: h for n, h in recorded.items() if n in there and (n not in files or
                         there[n] == files[n].stat().st_size)}
+        if recorded.get(FEED) == hashes[FEED] and remote.digest(FEED) != hashes[FEED]:
+            del recorded[FEED]  # the feed there is not the one recorded (another folder's, say): it goes up again
         todo = [n for n in files if n != FEED and recorded.get(n) != hashes[n]]
         todo.sort(key=lambda n: (not n.endswith(".mp3"), n))  # the audio first: the rest is small
         if recorded.get(FEED) != hashes[FEED] or todo:
