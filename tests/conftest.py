@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from helpers import FFMPEG, FFPROBE, ROOT, SAMPLE_TXT, SAMPLE_YAML, SEED_SECTIONS  # noqa: E402
+from helpers import FFMPEG, FFPROBE, ROOT, SAMPLE_TXT, SAMPLE_YAML, SEED_SECTIONS, need_extra  # noqa: E402
 
 __all__ = ["FFMPEG", "FFPROBE", "ROOT", "SAMPLE_TXT", "SAMPLE_YAML", "SEED_SECTIONS"]
 NETBLOCK = str(HERE / "netblock")
@@ -30,6 +30,12 @@ def _load_netblock() -> None:
 
 
 _load_netblock()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.extra(name)``: the test needs that optional extra (one rule for all: :func:`need_extra`)."""
+    for mark in item.iter_markers("extra"):
+        need_extra(mark.args[0])
 
 
 @pytest.fixture(scope="session", autouse=True)

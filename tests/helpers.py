@@ -3,6 +3,7 @@ episode's audio from the stages without publishing it, and measuring an MP3."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from articlecast.audio.episode import render_episode
 from articlecast.audio.plan import plan_episode
@@ -28,6 +30,20 @@ FFPROBE = shutil.which("ffprobe")
 FFMPEG = shutil.which("ffmpeg")
 REQUIRED = bool(os.environ.get("ARTICLECAST_REQUIRE_BROWSER"))
 """Set by .ci/run: there, a missing outside tool (browser, EPUBCheck, sshd) fails its tests instead of skipping."""
+EXTRAS = {"check": "faster_whisper", "piper": "piper", "batch": "ray", "publish": "s3fs"}
+"""Each optional extra a test may need (``@pytest.mark.extra("check")``), and a module it installs."""
+
+
+def need_extra(extra: str) -> None:
+    """The one rule for an optional extra: a test that needs a missing one is skipped with the line that installs
+    it; under CI (REQUIRED), where every extra is installed, a missing one is a failure."""
+    if importlib.util.find_spec(EXTRAS[extra]) is None:
+        message = f"needs the {extra} extra: pip install -e '.[{extra}]'"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 SEED_SECTIONS = [  # the sample article's section headings, in order
     "Understanding Multiple Sclerosis",
     "The Role of Stem Cells in Treating MS",

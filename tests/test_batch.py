@@ -25,7 +25,6 @@ from articlecast.options import Options
 from articlecast.voice.ray_pool import RayPool
 from articlecast.voice.speaker import Speaker
 
-ray = pytest.importorskip("ray", reason="Ray comes with the [test] and [batch] extras")
 RAY = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray") or "ray"
 """Ray's command: beside this Python (a venv's bin need not be on PATH), else on PATH."""
 
@@ -82,6 +81,7 @@ def test_inputs_from_a_list_and_a_feed(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("batch")
 def test_batch_on_a_ray_started_here(tmp_path: Path) -> None:
     articles(tmp_path / "arts", 3)
     proc = speak(["batch", "arts", "-o", "site", "--engine", "hibari", "--ray", "-q"], tmp_path,
@@ -116,6 +116,7 @@ def _end(node: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("batch")
 def test_batch_on_a_two_node_cluster_given_by_address(tmp_path: Path) -> None:
     """A head and a second node on this machine (its own resources): the work leaves the driver's process."""
     if not Path(RAY).is_file():
@@ -156,6 +157,7 @@ def test_batch_on_a_two_node_cluster_given_by_address(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("batch")
 def test_a_worker_killed_mid_batch_is_survived(tmp_path: Path) -> None:
     arts = articles(tmp_path / "arts", 4, words=40)
     pools: list[RayPool] = []
@@ -187,7 +189,8 @@ def test_a_worker_killed_mid_batch_is_survived(tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _no_stray_ray() -> object:
     yield
-    if ray.is_initialized():
+    ray = sys.modules.get("ray")  # imported by a test that used it
+    if ray is not None and ray.is_initialized():
         ray.shutdown()
 
 

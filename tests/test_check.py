@@ -180,6 +180,7 @@ def report(folder: Path) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("check")
 def test_the_sample_passes_the_check(tmp_path: Path) -> None:
     assert speak(["build", str(SAMPLE_YAML), "-q", "-o", "out"], tmp_path).returncode == 0
     (mp3,) = (tmp_path / "out").glob("*.mp3")
@@ -221,6 +222,7 @@ def _clip(name: str) -> np.ndarray:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("check")
 def test_a_sentence_whisper_drops_among_others_is_heard_alone() -> None:
     """A real case (tests/audio/README.md): a CI run's sample failed its check because Whisper base, hearing two
     sentences in doubt together, gave back nothing of the first (a quieter question before a louder sentence)."""
@@ -240,6 +242,7 @@ def test_a_sentence_whisper_drops_among_others_is_heard_alone() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("check")
 def test_a_garbled_short_chapter_fails_and_is_named(tmp_path: Path) -> None:
     (tmp_path / "food.yaml").write_text(SABOTAGE)
     cache = tmp_path / "cache"
@@ -278,6 +281,7 @@ chapters:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("check")
 def test_three_swapped_words_in_a_40_word_answer_are_caught(tmp_path: Path) -> None:
     (tmp_path / "bees.yaml").write_text(SWAPPED)
     assert speak(["build", "bees.yaml", "-q", "-o", "out"], tmp_path).returncode == 0
@@ -298,6 +302,7 @@ def test_three_swapped_words_in_a_40_word_answer_are_caught(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
+@pytest.mark.extra("check")
 def test_numbers_are_heard_once_normalized(tmp_path: Path) -> None:
     rates = {}
     for flag in (True, False):
@@ -312,6 +317,7 @@ def test_numbers_are_heard_once_normalized(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("check")
 def test_build_check_is_cached_with_the_sentences(tmp_path: Path) -> None:
     (tmp_path / "food.yaml").write_text(SABOTAGE.replace("lexicon: {Tomatoes: Submarines, sun: paperwork}\n", ""))
     with Builder(Options(output=tmp_path / "a", check=True)) as builder:
@@ -325,6 +331,7 @@ def test_build_check_is_cached_with_the_sentences(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.extra("check")
 def test_batch_check_names_the_episode_that_fails(tmp_path: Path) -> None:
     arts = tmp_path / "arts"
     arts.mkdir()

@@ -25,7 +25,7 @@ import boto3
 import lxml.etree
 import pytest
 from botocore.exceptions import ClientError
-from helpers import REQUIRED, one_line_error, speak, start
+from helpers import REQUIRED, need_extra, one_line_error, speak, start
 from hostile_server import CuttableProxy
 from moto.server import ThreadedMotoServer
 
@@ -51,6 +51,7 @@ def _build(folder: Path, *inputs: str, base: str = BASE) -> None:
 def moto_server() -> Iterator[dict[str, str]]:
     """An S3 server on 127.0.0.1 (moto's, speaking the S3 HTTP API); yields the environment that points boto3 (and
     so s3fs) at it."""
+    need_extra("publish")
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -255,6 +256,7 @@ def _free_port() -> int:
 def sftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
     """OpenSSH's sshd on 127.0.0.1 with a throwaway host key and an authorized test key (in a HOME of its own, where
     paramiko finds it); yields an sftp:// address of a folder, the environment, and that folder."""
+    need_extra("publish")
     if not Path(SSHD).exists() or os.geteuid() != 0:
         if REQUIRED:
             pytest.fail("the SFTP test needs OpenSSH's sshd, run as root (apt-get install openssh-server)")

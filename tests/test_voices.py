@@ -18,9 +18,8 @@ from articlecast.script import compile_lexicon, load_script, make_script, read_s
 from articlecast.voice.choice import resolve_voices
 from articlecast.voice.engines import engine_classes, get_engine
 
-PIPER = engine_classes()["piper"].installed()
 ESPEAK = engine_classes()["espeak"].installed()
-needs_piper = pytest.mark.skipif(not PIPER, reason="piper extra not installed: pip install -e '.[piper]'")
+needs_piper = pytest.mark.extra("piper")
 needs_espeak = pytest.mark.skipif(not ESPEAK, reason="Debian's espeak-ng is not installed")
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
