@@ -20,6 +20,7 @@ from helpers import REQUIRED, speak
 
 from articlecast.batch import expand, run_batch
 from articlecast.builder import Builder, Progress
+from articlecast.errors import InputError
 from articlecast.models import Tick
 from articlecast.options import Options
 from articlecast.voice.ray_pool import RayPool
@@ -57,6 +58,7 @@ def test_batch_builds_skips_and_survives_a_broken_input(tmp_path: Path) -> None:
         outcomes = run_batch(expand([str(tmp_path / "arts")]), builder)
         assert (builder.cache.hits, builder.cache.misses) == (0, 0)
     assert [o.status for o in outcomes] == ["skipped"] * 12 + ["failed"]
+    assert isinstance(outcomes[-1].error, InputError) and outcomes[0].error is None  # told apart by its type
     # an edited article is built again, the others are not; the same file and title: the same episode, replaced
     (tmp_path / "arts" / "a03.md").write_text("# Article number 3\n\nA new lead for article three.\n")
     with Builder(Options(output=site, voice="silent")) as builder:

@@ -40,6 +40,9 @@ class Outcome:
     """How long it took."""
     check: CheckReport | None = None
     """With the check: what was heard."""
+    error: BaseException | None = None
+    """Why it failed: an :class:`~..errors.ArticlecastError` a caller tells apart by its type (an input that
+    cannot be read, a voice that is not installed...), an OSError, or an internal error's exception."""
 
     @property
     def check_failed(self) -> bool:
@@ -86,7 +89,7 @@ def _run(sources: list[str], builder: Builder, outcomes: dict[str, Outcome], rep
             loaded = builder.load(source)
             fresh = builder.up_to_date(loaded)
         except ArticlecastError as e:
-            outcomes[source] = Outcome(source, "failed", str(e), time.perf_counter() - started)
+            outcomes[source] = Outcome(source, "failed", str(e), time.perf_counter() - started, error=e)
             continue
         if fresh:
             outcomes[source] = Outcome(source, "skipped", str(builder.options.output))
@@ -112,10 +115,10 @@ def _run(sources: list[str], builder: Builder, outcomes: dict[str, Outcome], rep
             if done.episode.check is not None:
                 log.info("%s: %s", source, summary(done.episode.check))
         except (ArticlecastError, OSError) as e:  # one input that fails never stops the others (a stop does)
-            outcomes[source] = Outcome(source, "failed", str(e), time.perf_counter() - started)
+            outcomes[source] = Outcome(source, "failed", str(e), time.perf_counter() - started, error=e)
         except Exception as e:  # a bug in one input's build: reported, and the others are built
             outcomes[source] = Outcome(source, "failed", f"internal error: {type(e).__name__}: {e}",
-                                       time.perf_counter() - started)
+                                       time.perf_counter() - started, error=e)
             log.debug("%s failed", source, exc_info=True)
         if report:
             report(outcomes[source], len(outcomes), len(sources))
