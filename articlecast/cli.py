@@ -36,7 +36,7 @@ from .files import write_atomic
 from .inputs import ARTICLE_TYPES
 from .inputs.text import CONTROL_RE
 from .loading import Loaded, digest, load, words_said
-from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, speed_ok, untold
+from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, ROLES, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, speed_ok, untold
 from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options, spoken_hours
 from .publish import Published, audit_feed, read_items, remove_episode, summary, write_report
 from .publish.serve import qr_text, serving
@@ -68,10 +68,23 @@ class _Run:
     """What a stop leaves, when the command knows better than the build's line (a publish's uploads)."""
 
 
+def _role_voices(args: argparse.Namespace) -> dict[str, str]:
+    """``--voice-for ROLE=VOICE``, given any number of times."""
+    voices = {}
+    for given in args.voice_for or []:
+        role, sep, voice = given.partition("=")
+        if not sep or role.strip() not in ROLES or not voice.partition(":")[0].strip():
+            raise InputError(f"--voice-for {given!r}: give ROLE=ENGINE[:VOICE], the role one of {', '.join(ROLES)} "
+                             "(e.g. --voice-for question=piper:joe)")
+        voices[role.strip()] = voice.strip()
+    return voices
+
+
 def _options(args: argparse.Namespace) -> Options:
     """The build options the command line gives (a bad value is one line naming its flag)."""
     try:
-        return Options(output=Path(args.output), voice=args.voice or args.engine or "", speed=args.speed,
+        return Options(output=Path(args.output), voice=args.voice or args.engine or "", voices=_role_voices(args),
+                       speed=args.speed,
                        bitrate=args.bitrate, show=args.show or "", base_url=args.base_url or "",
                        email=args.email or "", pages=Path(args.pages), check=args.check, max_missed=args.max,
                        max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None), max_words=args.max_words,
@@ -504,6 +517,9 @@ def _build_options(p: argparse.ArgumentParser, what: str = "the episode") -> Non
     p.add_argument("--voice", metavar="ENGINE[:VOICE]",
                    help="one voice for every role, e.g. hibari or gtts:en (gtts needs the internet)")
     p.add_argument("--engine", metavar="ENGINE", help="one engine, in its default voice, for every role (see `voices`)")
+    p.add_argument("--voice-for", action="append", metavar="ROLE=ENGINE[:VOICE]",
+                   help="a voice for one role (host, narrator, question, answer), over --voice; again for another, "
+                   "e.g. --voice-for question=piper:joe")
     p.add_argument("--speed", type=float, metavar="X",
                    help=f"pace of the whole episode, {SPEED_MIN} to {SPEED_MAX} (each voice's own length control; "
                    "pauses shrink too)")

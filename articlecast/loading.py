@@ -67,10 +67,14 @@ def within_length(loaded: Loaded, options: Options) -> Loaded:
 
 
 def apply_options(loaded: Loaded, options: Options) -> Loaded:
-    """The options that override a script: one voice for every role, the pace, the show's name, the e-mail."""
+    """The options that override a script: one voice for every role, then a voice for some, the pace, the show's
+    name, the e-mail."""
     script = loaded.script
     if options.voice:
         script = one_voice(script, parse_voice(options.voice))
+    if options.voices:
+        script = dataclasses.replace(script, voices={**script.voices, **{role: parse_voice(v) for role, v in
+                                                                         options.voices.items()}})
     if options.speed is not None:
         script = dataclasses.replace(script, speed=options.speed)
     meta = script.meta

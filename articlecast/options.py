@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FieldError, InputError, has_credentials, shown_address
-from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, SPEED_WORDS, speed_ok
+from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, ROLES, SPEED_WORDS, speed_ok
 
 EPISODE_MAX = 0.05
 """The listen-back check's default: the most missed words an episode may have (a share of the words meant)."""
@@ -47,6 +48,9 @@ class Options:
     voice: str = ""
     """One voice for every role, "ENGINE" or "ENGINE:VOICE" (e.g. "hibari", "piper:joe", "silent"); empty: the
     script's own voices."""
+    voices: Mapping[str, str] = field(default_factory=dict)
+    """A voice for some roles, over the script's (and over ``voice``): {"question": "piper:joe"}; roles are
+    host, narrator, question and answer."""
     speed: float | None = None
     """The whole episode's pace (SPEED_MIN to SPEED_MAX), over the script's own; None: the script's."""
     bitrate: int = DEFAULT_BITRATE
@@ -101,6 +105,12 @@ class Options:
         if has_credentials(self.base_url):
             raise FieldError("Options", "base_url", shown_address(self.base_url), "the address listeners use, without a "
                              "user name or password (it is written into the feed for every listener to read)")
+        if not isinstance(self.voices, Mapping) or any(
+                role not in ROLES or not isinstance(v, str) or not v.partition(":")[0].strip()
+                for role, v in self.voices.items()):
+            raise FieldError("Options", "voices", dict(self.voices) if isinstance(self.voices, Mapping) else self.voices,
+                             f"a voice (ENGINE or ENGINE:VOICE) by role, the roles being {', '.join(ROLES)}")
+        object.__setattr__(self, "voices", dict(self.voices))
         if self.voice and not self.voice.partition(":")[0].strip():
             raise FieldError("Options", "voice", self.voice, "ENGINE or ENGINE:VOICE, naming an engine first "
                              "(e.g. hibari:heart; see speak.py voices)")

@@ -10,6 +10,9 @@ import pytest
 from helpers import FFPROBE, SEED_SECTIONS, measure, one_line_error, speak
 
 from articlecast.audio.tags import read_mp3
+from articlecast.errors import FieldError
+from articlecast.loading import load
+from articlecast.options import Options
 
 assert_one_line_error = one_line_error
 
@@ -106,3 +109,19 @@ def test_default_build_offline(tmp_path: Path) -> None:
         assert [c["tags"]["title"] for c in probe["chapters"]] == titles
         starts = [float(c["start_time"]) for c in probe["chapters"]]
         assert starts == sorted(starts) and starts[0] == 0
+
+
+def test_a_voice_for_one_role_from_python_and_the_command_line(tmp_path: Path) -> None:
+    """Per-role voices as plain values: Options(voices={"question": ...}), --voice-for question=...; over --voice."""
+    (tmp_path / "f.md").write_text("# Tide\n\nThe tide comes in.\n\n## FAQ\n\n### Why does it turn?\n\nThe moon.\n")
+    loaded = load(tmp_path / "f.md", Options(voice="silent", voices={"question": "espeak"}))
+    assert {r: v.engine for r, v in loaded.script.voices.items()} == {
+        "host": "silent", "narrator": "silent", "question": "espeak", "answer": "silent"}
+    with pytest.raises(FieldError, match="voices"):
+        Options(voices={"quest": "espeak"})
+    proc = speak(["build", "f.md", "--engine", "silent", "--voice-for", "question=espeak", "-q"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    notes = next((tmp_path / "audio_out").glob("*.md")).read_text()
+    assert "espeak “en-us” (question)" in notes
+    one_line_error(speak(["build", "f.md", "--voice-for", "quest=espeak"], tmp_path), "--voice-for 'quest=espeak'",
+                   "host, narrator, question, answer")
