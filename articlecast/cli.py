@@ -37,7 +37,7 @@ from .inputs import ARTICLE_TYPES
 from .inputs.text import CONTROL_RE
 from .loading import Loaded, digest, load, words_said
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, ROLES, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, speed_ok, untold
-from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options, spoken_hours
+from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options, names_engine, spoken_hours
 from .publish import Published, audit_feed, read_items, remove_episode, summary, write_report
 from .publish.serve import qr_text, serving
 from .publish.upload import FEED, content_type, publish_to
@@ -73,7 +73,7 @@ def _role_voices(args: argparse.Namespace) -> dict[str, str]:
     voices = {}
     for given in args.voice_for or []:
         role, sep, voice = given.partition("=")
-        if not sep or role.strip() not in ROLES or not voice.partition(":")[0].strip():
+        if not sep or role.strip() not in ROLES or not names_engine(voice):
             raise InputError(f"--voice-for {given!r}: give ROLE=ENGINE[:VOICE], the role one of {', '.join(ROLES)} "
                              "(e.g. --voice-for question=piper:joe)")
         voices[role.strip()] = voice.strip()

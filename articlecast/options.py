@@ -22,6 +22,11 @@ SPOKEN_WPM = 150
 """Words a minute a voice says at speed 1, for estimates of length before anything is spoken."""
 
 
+def names_engine(voice: object) -> bool:
+    """Whether ``voice`` is given as "ENGINE" or "ENGINE:VOICE" (an engine named first)."""
+    return isinstance(voice, str) and bool(voice.partition(":")[0].strip())
+
+
 def spoken_hours(words: int, speed: float = 1.0) -> float:
     """About how many hours of speech ``words`` make at ``speed``."""
     return words / SPOKEN_WPM / speed / 60
@@ -106,11 +111,10 @@ class Options:
             raise FieldError("Options", "base_url", shown_address(self.base_url), "the address listeners use, without a "
                              "user name or password (it is written into the feed for every listener to read)")
         if not isinstance(self.voices, Mapping) or any(
-                role not in ROLES or not isinstance(v, str) or not v.partition(":")[0].strip()
-                for role, v in self.voices.items()):
+                role not in ROLES or not names_engine(v) for role, v in self.voices.items()):
             raise FieldError("Options", "voices", dict(self.voices) if isinstance(self.voices, Mapping) else self.voices,
                              f"a voice (ENGINE or ENGINE:VOICE) by role, the roles being {', '.join(ROLES)}")
         object.__setattr__(self, "voices", dict(self.voices))
-        if self.voice and not self.voice.partition(":")[0].strip():
+        if self.voice and not names_engine(self.voice):
             raise FieldError("Options", "voice", self.voice, "ENGINE or ENGINE:VOICE, naming an engine first "
                              "(e.g. hibari:heart; see speak.py voices)")

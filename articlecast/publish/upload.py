@@ -75,9 +75,9 @@ CACHE = {FEED: FEED_CACHE, MANIFEST: "no-cache"}
 """Cache-Control by file; MEDIA_CACHE for the rest."""
 STORES_WITH_TYPES = frozenset({"s3", "s3a", "gs", "gcs"})
 """Protocols whose objects keep a Content-Type and Cache-Control given at upload."""
-STREAMED = frozenset({"s3", "s3a"})
-"""The object stores a file is uploaded to in parts (multipart uploads; the others' in one request, as a
-folder's and an SFTP host's are written in parts)."""
+SENT_WHOLE = frozenset({"gs", "gcs"})
+"""Protocols a file goes to in one request (untested here); every other is written in parts (a folder, SFTP, S3's
+multipart uploads)."""
 PART_BYTES = 5 * 2**20
 """A file is uploaded in parts of this size (S3's smallest multipart part), a stop answered between them: a stop
 waits for one part (4 s at 10 Mbit/s), never a whole MP3."""
@@ -302,7 +302,7 @@ def _open(url: str, shown: str) -> _Remote:
         raise OutputError(f"{shown}: is not an address to publish to; use s3://bucket/folder/, "
                           "sftp://host/path/ or file:///path/") from None
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-    return _Remote(fs, root, protocol in STORES_WITH_TYPES, protocol in STREAMED or protocol not in STORES_WITH_TYPES)
+    return _Remote(fs, root, protocol in STORES_WITH_TYPES, protocol not in SENT_WHOLE)
 
 
 def publish_to(folder: Path, url: str, base_url: str = "", dry_run: bool = False,
