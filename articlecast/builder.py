@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from . import stops
 from .audio.episode import render_episode
@@ -28,16 +29,18 @@ from .audio.music import Sounds, load_music, music_digest
 from .audio.plan import plan_episode
 from .cache import trim
 from .check import check_available, listen_to_plan, plan_report
-from .errors import ArticlecastError, OutputError, converted
-from .files import temp_path
+from .errors import ArticlecastError, FieldError, InputError, OutputError, converted
 from .loading import Loaded, digest, load
 from .models import MIX_RATE, Audio, Episode, Retake, Script, Tick, Voice, untold
 from .options import Options
 from .publish import Artwork, Published, artwork, build_hash, prepare_output, publish_episode, up_to_date
+from .util.files import temp_path
 from .voice.choice import parse_voice, require_voice, require_voices, warn_about_language
 from .voice.engines import get_engine
 from .voice.segments import SegmentCache
 from .voice.speaker import PoolFactory, Request, Speaker
+
+__all__ = ["Builder", "Prepared", "Progress", "build", "online"]
 
 
 class Progress:
@@ -238,3 +241,27 @@ class Builder:
 def online(script: Script) -> bool:
     """Whether any of the script's voices needs the network."""
     return not all(get_engine(v.engine).offline for v in script.voices.values())
+
+
+def build(source: str | Path | Sequence[str | Path], *, digest: str | None = None, progress: Progress | None = None,
+          **options: Any) -> Published:
+    """Build one article into an episode, the way ``speak.py build`` does: ``source`` is a path (text, Markdown, a
+    web page, a PDF, a Word file, an EPUB, a script) or a URL; ``options`` are :class:`Options`' fields
+    (``voice="silent"``, ``voices={"question": "piper:joe"}``, ``output="audio_out"``...). Several sources and a
+    ``digest`` title make one episode of them all, a chapter each. For many episodes with one pool of speech
+    workers, use a :class:`Builder`."""
+    known = {f.name for f in dataclasses.fields(Options)}
+    for name, value in options.items():
+        if name not in known:
+            raise FieldError("Options", name, value, f"one of Options' fields ({', '.join(sorted(known))})")
+    several = not isinstance(source, (str, Path))
+    if several and digest is None:
+        raise InputError("several sources make one episode only as a digest: give digest='its title' (or build an "
+                         "episode of each with Builder.build_all)")
+    with Builder(Options(**options), progress) as builder:
+        if not several:
+            if digest is not None:
+                raise InputError("a digest is made of several sources: give a list of them, or leave digest out")
+            return builder.build(source)  # type: ignore[arg-type]
+        (published,) = builder.build_all(source, digest_title=digest)  # type: ignore[arg-type]
+        return published

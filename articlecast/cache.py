@@ -20,7 +20,9 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from .errors import InputError
-from .files import is_temporary, remove_stale_temporaries
+from .util.files import is_temporary, remove_stale_temporaries
+
+__all__ = ["CACHE_ENV", "MAX_ENV", "Usage", "cache_dir", "cache_limit", "clear", "trim", "usage"]
 
 log = logging.getLogger(__name__)
 

@@ -25,25 +25,32 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import __version__, stops
-from .audio.tags import read_mp3
+from .audio import read_mp3
 from .batch import Outcome, check_figure, expand, run_batch
 from .builder import Builder, Progress, online
 from .cache import CACHE_ENV, MAX_ENV, cache_dir, cache_limit, clear, usage
 from .check import check_available, check_episode
-from .clock import clock, seconds_clock
 from .errors import ArticlecastError, FieldError, InputError, os_error_message
-from .files import write_atomic
-from .inputs import ARTICLE_TYPES
-from .inputs.text import CONTROL_RE
+from .inputs import ARTICLE_TYPES, CONTROL_RE
 from .loading import Loaded, digest, load, words_said
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, ROLES, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, speed_ok, untold
 from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options, names_engine, spoken_hours
-from .publish import Published, audit_feed, read_items, remove_episode, summary, write_report
-from .publish.serve import qr_text, serving
-from .publish.upload import FEED, content_type, publish_to
+from .publish import (
+    FEED,
+    Published,
+    audit_feed,
+    content_type,
+    publish_to,
+    qr_text,
+    read_items,
+    remove_episode,
+    serving,
+    summary,
+    write_report,
+)
 from .script import dump_script, write_script
-from .voice.engines import engine_classes, get_engine
-from .voice.segments import to_pcm16
+from .util import clock, seconds_clock, write_atomic
+from .voice import engine_classes, get_engine, to_pcm16
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -274,12 +281,12 @@ def cmd_chapters(args: argparse.Namespace) -> int:
         print(f"  {key + ':':<13}{value}")
     print(f"  {len(info.chapters)} chapters:")
     part = ""
-    for (start, end, title), within in zip(info.chapters, info.parts):
-        if within and within != part:
-            print(f"  {within}:")
-        part = within
-        indent = "  " if within else ""
-        print(f"  {indent}{clock(start):>7} - {clock(end):>7}  {title}")
+    for c in info.chapters:
+        if c.part and c.part != part:
+            print(f"  {c.part}:")
+        part = c.part
+        indent = "  " if c.part else ""
+        print(f"  {indent}{clock(c.start_ms):>7} - {clock(c.end_ms):>7}  {c.title}")
     return 0
 
 

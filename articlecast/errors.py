@@ -14,6 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+__all__ = ["ArticlecastError", "ArticleError", "AudioError", "CheckUnavailableError", "EngineError",
+           "EngineUnavailableError", "FetchError", "FieldError", "InputError", "OutputError", "ScriptError",
+           "UnknownEngineError", "UnknownVoiceError", "os_error_message"]
+
 
 class ArticlecastError(Exception):
     """Base of every error this package raises on purpose."""
@@ -47,7 +51,7 @@ class FieldError(ArticlecastError, ValueError):
         """What it must be, in words ("seconds from 0 to 10")."""
 
 
-class ScriptError(ArticlecastError, ValueError):
+class ScriptError(InputError):
     """A script (YAML) is malformed or does not validate."""
 
     def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:

@@ -17,6 +17,8 @@ from .options import Options, too_long
 from .script import make_digest, make_script, read_script
 from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
 
+__all__ = ["Loaded", "digest", "load", "words_said"]
+
 
 @dataclass(frozen=True)
 class Loaded:

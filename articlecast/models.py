@@ -18,6 +18,12 @@ import numpy as np
 
 from .errors import FieldError
 
+__all__ = ["ROLES", "BITRATES", "DEFAULT_BITRATE", "SPEED_MIN", "SPEED_MAX", "DEFAULT_SHOW", "DEFAULT_CATEGORY",
+           "MIX_RATE", "EPISODE_RATE", "PARAGRAPH_PAUSE", "SECTION_KINDS", "Tick", "Reading", "untold",
+           "speed_ok", "Section", "Article", "Voice", "Segment", "ScriptChapter", "Meta", "Music", "Script",
+           "Audio", "Said", "Chapter", "Cue", "Timeline", "Hearing", "SentenceCheck", "ChapterCheck",
+           "CheckReport", "Retake", "Episode"]
+
 ROLES = ("host", "narrator", "question", "answer")
 """The roles a script maps to voices."""
 
@@ -347,7 +353,8 @@ class Said:
 
 @dataclass(frozen=True)
 class Chapter:
-    """A chapter as placed in the finished episode."""
+    """A chapter of an episode: as the mixer placed it in a build, and as :func:`~.audio.tags.read_mp3` reads it
+    back from any MP3."""
 
     title: str
     """Title shown by players."""
@@ -360,8 +367,8 @@ class Chapter:
 
     def __post_init__(self) -> None:
         _need_text("Chapter", "title", self.title)
-        if not 0 <= self.start_ms < self.end_ms:
-            raise FieldError("Chapter", "start_ms", (self.start_ms, self.end_ms), f">= 0 and before end_ms (chapter {self.title!r})")
+        if not 0 <= self.start_ms <= self.end_ms:
+            raise FieldError("Chapter", "start_ms", (self.start_ms, self.end_ms), f">= 0 and not after end_ms (chapter {self.title!r})")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 from .errors import FieldError, InputError, has_credentials, shown_address
 from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, ROLES, SPEED_WORDS, speed_ok
 
+__all__ = ["CHAPTER_MAX", "EPISODE_MAX", "LONG_WORDS", "MAX_WORDS", "Options", "names_engine", "spoken_hours"]
+
 EPISODE_MAX = 0.05
 """The listen-back check's default: the most missed words an episode may have (a share of the words meant)."""
 CHAPTER_MAX = 0.15

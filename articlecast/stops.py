@@ -24,6 +24,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+__all__ = ["Stopped", "check", "finish", "handled", "install", "quiet_children", "requested", "sleep"]
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 """The signals that ask a build to stop."""
 

@@ -30,7 +30,7 @@ from helpers import measure  # noqa: E402
 from theme import render  # noqa: E402
 
 from articlecast.audio.tags import read_mp3  # noqa: E402
-from articlecast.ffmpeg import decode, ffmpeg_exe  # noqa: E402
+from articlecast.util.ffmpeg import decode, ffmpeg_exe  # noqa: E402
 
 TONE = 7000.0
 
@@ -66,7 +66,7 @@ def main() -> int:
         audio = decode(toned, 44100).samples
         cues = [(_ms(c.start), _ms(c.end)) for c in webvtt.read(str(toned.with_suffix(".vtt")))]
         chapters = read_mp3(toned).chapters
-        intro_end, outro_start = chapters[0][1], chapters[-1][0]
+        intro_end, outro_start = chapters[0].end_ms, chapters[-1].start_ms
         alone, _ = _band(audio[int(0.5 * 44100): int(3.5 * 44100)], 44100)
         depths, ducks = [], []
         for start, end in cues:

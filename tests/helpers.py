@@ -15,9 +15,9 @@ import pytest
 
 from articlecast.audio.episode import render_episode
 from articlecast.audio.plan import plan_episode
-from articlecast.ffmpeg import decode
-from articlecast.loudness import integrated_loudness, true_peak_dbtp
 from articlecast.models import DEFAULT_BITRATE, Audio, Chapter, Cue, Episode, Meta, Script, Timeline
+from articlecast.util.ffmpeg import decode
+from articlecast.util.loudness import integrated_loudness, true_peak_dbtp
 from articlecast.voice.segments import SegmentCache
 from articlecast.voice.speaker import Request, Speaker
 

@@ -93,7 +93,7 @@ def test_default_build_offline(tmp_path: Path) -> None:
     assert (tmp_path / "audio_out" / "feed.xml").exists()
     assert str(Path("audio_out") / mp3.name) in proc.stdout  # it says where the MP3 is
     info = read_mp3(mp3)
-    titles = [t for _, _, t in info.chapters]
+    titles = [c.title for c in info.chapters]
     assert len(titles) >= 19
     assert titles[0] == "Intro" and titles[-1] == "Outro" and "In closing" in titles
     assert [t for t in titles if t in SEED_SECTIONS] == SEED_SECTIONS

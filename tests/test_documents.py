@@ -305,7 +305,7 @@ def test_a_document_builds_into_an_episode_with_its_own_headings_as_chapters(doc
     proc = speak(["build", document.name, "--engine", "silent", "-q", "-o", "out"], tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stderr
     (mp3,) = (tmp_path / "out").glob("*.mp3")
-    titles = [title for _, _, title in read_mp3(mp3).chapters]
+    titles = [c.title for c in read_mp3(mp3).chapters]
     assert titles[0] == "Intro" and titles[-1] == "Outro"
     assert all(c in titles for c in chapters), titles
 

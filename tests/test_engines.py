@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from articlecast.errors import EngineUnavailableError, UnknownVoiceError
-from articlecast.ffmpeg import ffmpeg_exe
-from articlecast.voice.engines import Engine, engine_names, get_engine
+from articlecast.util.ffmpeg import ffmpeg_exe
+from articlecast.voice.engines import Engine, engine_classes, get_engine
 
 
 def test_registry() -> None:
-    assert {"hibari", "piper", "espeak", "gtts", "silent"} <= set(engine_names())
+    assert {"hibari", "piper", "espeak", "gtts", "silent"} <= set(engine_classes())
     assert get_engine("hibari") is get_engine("hibari")
     assert isinstance(get_engine("hibari"), Engine)
     assert get_engine("hibari").offline and not get_engine("gtts").offline

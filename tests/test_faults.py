@@ -20,10 +20,10 @@ from articlecast.audio.encoded import encoded_folder
 from articlecast.audio.tags import read_mp3
 from articlecast.cache import cache_limit, trim, usage
 from articlecast.cli import run as main
-from articlecast.files import STALE_SECONDS, remove_stale_temporaries, slugify
 from articlecast.inputs import read_article
 from articlecast.publish.names import legacy_guid
 from articlecast.script import content_guid, make_script
+from articlecast.util.files import STALE_SECONDS, remove_stale_temporaries, slugify
 from articlecast.voice.segments import SegmentCache
 
 

@@ -17,12 +17,12 @@ from hostile_server import PATHS, TRICKS, hostile_server
 from PIL import Image
 
 from articlecast.errors import FetchError, ScriptError
-from articlecast.images import square_cover
 from articlecast.inputs.fetch import fetch_page
 from articlecast.inputs.html import parse_html
 from articlecast.publish.feed import inert
 from articlecast.script import load_script
 from articlecast.script.lexicon import compile_lexicon
+from articlecast.util.images import square_cover
 
 SCRIPT = "episode: {title: T}\nchapters:\n- title: C\n  segments: ['Some words.']\n"
 

@@ -5,6 +5,8 @@ README running as written."""
 from __future__ import annotations
 
 import ast
+import importlib
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +21,7 @@ from articlecast.audio.tags import read_mp3
 
 PACKAGE = ROOT / "articlecast"
 LAYERS = [
-    {"errors", "models", "options", "stops", "files", "cache", "clock", "ffmpeg", "loudness", "images"},
+    {"errors", "models", "options", "stops", "util", "cache"},
     {"inputs"}, {"script"}, {"voice"}, {"audio"}, {"publish"}, {"check"}, {"loading", "builder"}, {"batch"},
     {"cli", "__main__"}, {"__init__"},
 ]
@@ -38,7 +40,8 @@ def _layer(module: str) -> int:
 def _imports(module: str, path: Path) -> list[tuple[str, bool]]:
     """(our module it imports, whether at the module's top level) for every import of our own modules."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    own = _modules()
+    package = module.rsplit(".", 1)[0]  # a package's __init__ and its modules import relative to the package
     top_level = {id(n) for n in tree.body}
     checking = {id(n) for node in tree.body if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
                 for n in ast.walk(node)}
@@ -56,7 +59,8 @@ def _imports(module: str, path: Path) -> list[tuple[str, bool]]:
         else:
             continue
         targets = ["articlecast" if t.rsplit(".", 1)[-1].startswith("__") else t for t in targets]  # __version__
-        out += [(t, id(node) in top_level) for t in targets if t == "articlecast" or t.startswith("articlecast.")]
+        out += [(f"{t}.__init__" if t != "articlecast" and f"{t}.__init__" in own else t, id(node) in top_level)
+                for t in targets if t == "articlecast" or t.startswith("articlecast.")]
     return out
 
 
@@ -90,25 +94,69 @@ def test_no_import_cycles() -> None:
 
 def test_our_own_imports_are_at_the_top() -> None:
     inside = [f"{m} imports {t} inside a function" for m, p in _modules().items() for t, top in _imports(m, p)
-              if not top and not t.endswith("ray_pool")]  # Ray is an optional extra, imported where it is used
+              if not top and not t.endswith(("ray_pool", "inputs.pdf"))]
+    # Ray is an optional extra, imported where it is used; the PDF reader imports pdfminer (a third of a second)
+    # and is imported when a PDF is read, so that every other command starts without it
     assert not inside, inside
 
 
-def test_the_public_api() -> None:
-    assert set(articlecast.__all__) >= {"Builder", "Options", "Progress", "load", "Published", "check_episode",
-                                        "run_batch", "read_mp3", "ArticlecastError", "Stopped"}
+PUBLIC = ("articlecast", "articlecast.builder", "articlecast.loading", "articlecast.options", "articlecast.models",
+          "articlecast.errors", "articlecast.stops", "articlecast.cache", "articlecast.util", "articlecast.inputs",
+          "articlecast.script", "articlecast.voice", "articlecast.audio", "articlecast.publish", "articlecast.check",
+          "articlecast.batch")
+"""The modules whose ``__all__`` is the public API: the front door, the shared types and settings, and each stage's
+package (docs/python-api.md and its generated reference, docs/api-reference.md)."""
+
+
+def test_the_front_door_is_small_and_documented() -> None:
+    assert len(articlecast.__all__) <= 20, articlecast.__all__
+    documented = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
     for name in articlecast.__all__:
         assert getattr(articlecast, name) is not None, name
+        assert f"`{name}" in documented or f".{name}" in documented, f"{name} is not in docs/python-api.md"
+    for name in ("UnknownVoiceError", "EngineUnavailableError", "CheckUnavailableError", "FetchError", "Stopped"):
+        assert name in articlecast.__all__  # what a caller catches
     with pytest.raises(AttributeError):
         articlecast.nothing_of_the_kind  # noqa: B018
 
 
-def test_a_speech_worker_loads_only_what_speech_needs() -> None:
-    """The package's API is imported when first used: a worker process (the voice stage) imports none of the
-    heavy libraries of the other stages."""
+def test_every_public_module_names_what_it_offers() -> None:
+    for module in PUBLIC:
+        names = importlib.import_module(module).__all__
+        assert len(set(names)) == len(names), module
+        for name in names:
+            assert hasattr(importlib.import_module(module), name), f"{module}.{name}"
+
+
+@pytest.mark.parametrize("front", ["cli", "__main__"])
+def test_the_command_line_uses_only_the_public_api(front: str) -> None:
+    """The command line parses and prints: everything it does comes from the public modules' __all__."""
+    wrong = []
+    tree = ast.parse((PACKAGE / f"{front}.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not (node.level or (node.module or "").startswith("articlecast")):
+            continue
+        module = "articlecast" + (f".{node.module}" if node.level and node.module else "") if node.level else node.module
+        for alias in node.names:
+            if module == "articlecast" and (alias.name == "__version__" or f"articlecast.{alias.name}" in PUBLIC):
+                continue
+            if module == "articlecast.cli":  # __main__ starts the command line itself
+                continue
+            if module not in PUBLIC or alias.name not in importlib.import_module(module).__all__:  # type: ignore[arg-type]
+                wrong.append(f"{module}.{alias.name}")
+    assert not wrong, wrong
+
+
+def test_the_reference_is_current() -> None:
+    out = subprocess.run([sys.executable, "tools/api_reference.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_speech_worker_loads_none_of_the_optional_libraries() -> None:
+    """A Ray actor imports the package: none of the optional extras' libraries, nor those read for documents."""
     code = ("import sys, articlecast.voice.workers; "
-            "print(sorted(m for m in ('trafilatura', 'lxml', 'PIL', 'feedgen', 'mutagen', 'markdown_it', 'feedparser',"
-            " 'scipy', 'faster_whisper', 'articlecast.builder', 'articlecast.publish') if m in sys.modules))")
+            "print(sorted(m for m in ('trafilatura', 'pdfminer', 'faster_whisper', 'ray', 's3fs', 'paramiko', 'piper',"
+            " 'fsspec', 'werkzeug', 'qrcode') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "[]", out
 
@@ -140,14 +188,22 @@ def test_the_design_document_lists_every_module() -> None:
     assert every - named == set(), sorted(every - named)
 
 
-def test_the_python_example_in_readme_runs_as_written(tmp_path: Path) -> None:
+def test_the_python_examples_in_readme_run_as_written(tmp_path: Path) -> None:
+    """README's examples, one after another in one interpreter (as a reader pastes them), from a copy of script/."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Use it from Python"):]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
-    (tmp_path / "script").mkdir()
-    shutil.copy(ROOT / "script" / "sample.txt", tmp_path / "script" / "sample.txt")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    section = readme[readme.index("## Use it from Python"):readme.index("## Development")]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 4
+    shutil.copytree(ROOT / "script", tmp_path / "script")
+    proc = subprocess.run([sys.executable, "-c", "\n".join(blocks)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
-    (mp3,) = (tmp_path / "audio_out").glob("*.mp3")
-    assert str(Path("audio_out") / mp3.name) in proc.stdout
-    assert len(read_mp3(mp3).chapters) == 21
+    mp3s = {p.name: read_mp3(p) for p in (tmp_path / "audio_out").glob("*.mp3")}
+    assert len(mp3s) == 2  # the article (built twice: the second replaced the first) and the digest
+    (article,) = [m for n, m in mp3s.items() if n.startswith("80-of-ms")]
+    (digest,) = [m for n, m in mp3s.items() if n.startswith("weekend-reads")]
+    assert len(article.chapters) == 21 and {c.part for c in digest.chapters} > {""}
+    printed = proc.stdout.splitlines()
+    assert printed[-21:] == [f"{c.start_ms // 1000} {c.title}" for c in article.chapters]
+    page = (tmp_path / "audio_out" / next(n for n in mp3s if n.startswith("80-of-ms"))).with_suffix(".html")
+    assert "piper" in page.read_text(encoding="utf-8").lower()  # the questions' voice, credited

@@ -7,7 +7,7 @@ import pyloudnorm
 import pytest
 from reference_mix import normalize
 
-from articlecast.loudness import integrated_loudness, k_weighting, limit, true_peak_dbtp
+from articlecast.util.loudness import integrated_loudness, k_weighting, limit, true_peak_dbtp
 
 RATE = 44100
 

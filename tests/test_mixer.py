@@ -11,9 +11,9 @@ from mutagen.mp3 import MP3
 
 from articlecast.audio.mixer import LEAD_IN, TAIL, Layout, Line, fixed_seconds, plan_levels
 from articlecast.audio.sounds import CHIME_SECONDS, TRANSITION_SECONDS
-from articlecast.loudness import MIX_TARGET, hop_energies, integrated_loudness, loudness_of_hops, true_peak_dbtp
 from articlecast.models import MIX_RATE as RATE
 from articlecast.models import Meta, Said, Script, ScriptChapter, Segment, Voice
+from articlecast.util.loudness import MIX_TARGET, hop_energies, integrated_loudness, loudness_of_hops, true_peak_dbtp
 from articlecast.voice.engines import get_engine
 
 SILENT = Voice("silent", "quiet")

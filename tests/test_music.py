@@ -18,11 +18,11 @@ from helpers import ROOT, SAMPLE_TXT, measure, one_line_error, speak
 from articlecast.audio.music import DUCK_DB, RAMP_SECONDS, THEME_MAX_SECONDS, Sounds, envelope, load_music
 from articlecast.audio.plan import plan_episode
 from articlecast.errors import InputError
-from articlecast.ffmpeg import decode, ffmpeg_exe
 from articlecast.inputs.markdown import parse_markdown
-from articlecast.loudness import MIX_TARGET, hop_energies, loudness_of_hops
 from articlecast.models import MIX_RATE, Music
 from articlecast.script import make_digest, make_script
+from articlecast.util.ffmpeg import decode, ffmpeg_exe
+from articlecast.util.loudness import MIX_TARGET, hop_energies, loudness_of_hops
 
 TONE = 7000.0
 """The theme's tone, Hz: a voice has almost nothing there."""
@@ -232,7 +232,7 @@ def test_chapters_and_captions_are_those_of_the_episode_without_music_shifted_by
 def read_chapters(folder: Path) -> list[tuple[str, int]]:
     from articlecast.audio.tags import read_mp3
 
-    return [(title, start) for start, _, title in read_mp3(next(folder.glob("*.mp3"))).chapters]
+    return [(c.title, c.start_ms) for c in read_mp3(next(folder.glob("*.mp3"))).chapters]
 
 
 @pytest.mark.slow

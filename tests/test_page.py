@@ -159,7 +159,7 @@ def _page_name(folder: Path) -> str:
 
 def _chapters(folder: Path) -> list[tuple[float, str]]:
     mp3 = next(folder.glob("*.mp3"))
-    return [(start / 1000, title) for start, _end, title in read_mp3(mp3).chapters]
+    return [(c.start_ms / 1000, c.title) for c in read_mp3(mp3).chapters]
 
 
 @pytest.fixture
@@ -208,7 +208,7 @@ def test_audio_loads_with_the_episode_length(page: Any, built: Path) -> None:
     page.wait_for_function("document.getElementById('audio').textTracks[0].cues?.length > 5")  # the VTT, over HTTP
     # the page gives the episode's length as its chapters end (the MP3's own length adds the encoder's last frame,
     # which may carry it over a whole second)
-    end = info.chapters[-1][1] // 1000
+    end = info.chapters[-1].end_ms // 1000
     assert page.text_content("#clock").endswith(f"of {end // 60}:{end % 60:02d}")
 
 

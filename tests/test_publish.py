@@ -18,13 +18,13 @@ from PIL import Image
 
 from articlecast.audio.tags import read_mp3
 from articlecast.errors import InputError
-from articlecast.images import load_cover
 from articlecast.inputs.markdown import parse_markdown
 from articlecast.models import Chapter, Cue, Episode, Meta
 from articlecast.publish.cover import generate_cover
 from articlecast.publish.notes import notes_markdown
 from articlecast.publish.transcript import chapters_json, plain_text, srt, vtt
 from articlecast.script import make_script
+from articlecast.util.images import load_cover
 from articlecast.voice.choice import resolve_voices
 
 BASE = "https://pod.example.com/show/"
@@ -158,7 +158,7 @@ def test_json_chapters_equal_the_id3_chapters(published: Path) -> None:
     data = json.loads((published / "rain-gardens.chapters.json").read_text())
     info = read_mp3(published / "rain-gardens.mp3")
     assert [(round(c["startTime"] * 1000), c["title"]) for c in data["chapters"]] == [
-        (s, t) for s, _, t in info.chapters]
+        (c.start_ms, c.title) for c in info.chapters]
 
 
 def test_vtt_of_a_real_episode(published: Path) -> None:

@@ -19,10 +19,10 @@ from articlecast.audio.plan import plan_episode
 from articlecast.audio.sounds import BELL_LUFS, CHIME_SECONDS, _bell
 from articlecast.audio.tags import read_mp3, tag_mp3
 from articlecast.inputs.plain import parse_text
-from articlecast.loudness import MIX_TARGET, integrated_loudness
 from articlecast.models import MIX_RATE as RATE
 from articlecast.models import Meta, Script, ScriptChapter, Segment, Voice
 from articlecast.script import make_script, read_script
+from articlecast.util.loudness import MIX_TARGET, integrated_loudness
 from articlecast.voice.segments import SegmentCache
 from articlecast.voice.sentences import MAX_CHARS, speakable_pieces
 from articlecast.voice.speaker import Request, Speaker
@@ -142,8 +142,8 @@ def test_long_documents_get_nested_chapters(tmp_path: Path) -> None:
     episode = build_audio(script, mp3)
     tag_mp3(episode, mp3)
     info = read_mp3(mp3)
-    assert len(info.chapters) == 52 and info.parts.count("1. Part number 1") == 9
-    assert info.parts[0] == "" and info.parts[1] == ""  # the intro, and part 1's own opening chapter
+    assert len(info.chapters) == 52 and [c.part for c in info.chapters].count("1. Part number 1") == 9
+    assert info.chapters[0].part == "" and info.chapters[1].part == ""  # the intro, and part 1's own opening chapter
 
 
 def test_a_warm_rebuild_touches_no_audio(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def test_build_a_saved_news_page(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     mp3 = tmp_path / "audio_out" / "rain-gardens-cut-city-flooding-study-finds.mp3"
     info = read_mp3(mp3)
-    assert [t for _, _, t in info.chapters] == ["Intro", "Rain gardens cut city flooding, study finds",
+    assert [c.title for c in info.chapters] == ["Intro", "Rain gardens cut city flooding, study finds",
                                                  "How the gardens work", "What comes next", "Outro"]
     feed = json.loads((tmp_path / "audio_out" / "feed.json").read_text())
     assert feed["items"][0]["guid"] == EXPECTED["news"][5]  # the canonical URL is the episode's identity
@@ -282,12 +282,12 @@ def test_several_inputs_and_a_digest(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     mp3 = out / "weekend-reads.mp3"
     info = read_mp3(mp3)
-    titles = [t for _, _, t in info.chapters]
+    titles = [c.title for c in info.chapters]
     assert titles == ["Intro", "Rain gardens cut city flooding, study finds", "How the gardens work", "What comes next",
                       "Why I switched to a mechanical watch", "Winding as a ritual", "Accuracy, honestly",
                       "What I miss", "Tiny Garden", "Soil", "Outro"]
-    assert info.parts[1:4] == ["Rain gardens cut city flooding, study finds"] * 3 and info.parts[0] == ""
-    assert info.parts[-3:] == ["Tiny Garden", "Tiny Garden", ""]
+    assert [c.part for c in info.chapters[1:4]] == ["Rain gardens cut city flooding, study finds"] * 3 and info.chapters[0].part == ""
+    assert [c.part for c in info.chapters[-3:]] == ["Tiny Garden", "Tiny Garden", ""]
     tags = ID3(str(mp3))
     top = [t for t in tags.getall("CTOC") if t.flags & 1][0]
     assert top.child_element_ids == ["chp0", "toc1", "toc2", "toc3", "chp10"]

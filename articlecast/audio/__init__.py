@@ -1,2 +1,8 @@
 """Audio: an episode's plan, its speech mixed in order on one timeline and levelled from the sentences' own
 measurements, encoded to MP3 as it is mixed, and tagged with its chapters."""
+
+from __future__ import annotations
+
+from .tags import TagInfo, read_mp3
+
+__all__ = ["TagInfo", "read_mp3"]

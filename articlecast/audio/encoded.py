@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 
 from ..cache import ensure_folder, remove_entry, touch
-from ..files import atomic_path, sha256_hex, write_atomic
 from ..models import Timeline
+from ..util.files import atomic_path, sha256_hex, write_atomic
 from .encoder import ENCODER_VERSION
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ import numpy as np
 
 from .. import stops
 from ..errors import AudioError, why_not_writable
-from ..ffmpeg import ffmpeg_exe
 from ..models import EPISODE_RATE
+from ..util.ffmpeg import ffmpeg_exe
 from ..voice.segments import to_pcm16
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import stops
-from ..loudness import MIX_TARGET, MP3_ALLOWANCE_LU, hop_energies
 from ..models import AUTO, MIX_RATE, Chapter, Tick, Timeline, untold
 from ..script import intro_texts, length_words
+from ..util.loudness import MIX_TARGET, MP3_ALLOWANCE_LU, hop_energies
 from ..voice.sentences import speakable_pieces
 from ..voice.speaker import Speaker, Stream
 from .encoded import cached_encoding, encoded_folder, store_encoding

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..loudness import CEILING_DBTP, MIX_TARGET, hop_energies, hop_length, limit, loudness_of_hops
 from ..models import MIX_RATE, Chapter, Cue, Said
+from ..util.loudness import CEILING_DBTP, MIX_TARGET, hop_energies, hop_length, limit, loudness_of_hops
 from .sounds import CHIME_SECONDS, TRANSITION_SECONDS, TRANSITION_SILENCE, transition
 
 LEAD_IN = 0.35

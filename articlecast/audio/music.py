@@ -30,9 +30,9 @@ with warnings.catch_warnings():  # pydub looks for a system ffmpeg when imported
 
 from .. import stops
 from ..errors import InputError
-from ..ffmpeg import ffmpeg_exe
-from ..loudness import MIX_TARGET, hop_energies, loudness_of_hops
 from ..models import MIX_RATE, Music
+from ..util.ffmpeg import ffmpeg_exe
+from ..util.loudness import MIX_TARGET, hop_energies, loudness_of_hops
 from .sounds import CHIME_SECONDS, TRANSITION_SECONDS
 
 log = logging.getLogger(__name__)

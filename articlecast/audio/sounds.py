@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..loudness import MIX_TARGET, integrated_loudness
 from ..models import MIX_RATE
+from ..util.loudness import MIX_TARGET, integrated_loudness
 
 CHIME_SECONDS = 1.4
 """Length of the opening and closing chime."""

@@ -36,8 +36,8 @@ from mutagen.id3._tags import save_frame  # mutagen's own frame serializer (pinn
 from mutagen.mp3 import MP3, BitrateMode
 
 from ..errors import AudioError, why_not_writable
-from ..images import Cover
-from ..models import Episode
+from ..models import Chapter, Episode
+from ..util.images import Cover
 
 log = logging.getLogger(__name__)
 __all__ = ["OrderedID3", "TagInfo", "read_mp3", "tag_mp3"]
@@ -123,10 +123,9 @@ class TagInfo:
     """Samples per second."""
     tags: dict[str, str]
     """Text tags by name (title, artist, album, date, genre, description)."""
-    chapters: list[tuple[int, int, str]]
-    """(start ms, end ms, title) in the order the CTOCs list them (nested ones in place)."""
-    parts: list[str]
-    """For each chapter, the title of the CTOC it is nested in (a digest's article), or empty."""
+    chapters: tuple[Chapter, ...]
+    """The chapters in the order the CTOCs list them (nested ones in place, each with the title of the CTOC it is
+    nested in, a digest's article, as its ``part``), the same type a build gives."""
     present_seconds: float = 0.0
     """How much audio the file really holds: for a constant bitrate, from its size (a file cut short by an
     interrupted copy still states its whole length in its header); else ``seconds``."""
@@ -163,15 +162,15 @@ def read_mp3(path: Path) -> TagInfo:
         if toc.flags & CTOCFlags.TOP_LEVEL:
             walk(toc, "", {toc.element_id})
     order = order or [(f.element_id, "") for f in tags.getall("CHAP")]
-    chapters, parts = [], []
+    chapters = []
     for cid, part in order:
         f = chaps[cid]
-        title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else cid
-        chapters.append((f.start_time, f.end_time, title))
-        parts.append(part)
+        title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else ""
+        start = max(0, f.start_time)  # as a player reads another tool's chapters: an end before the start is none
+        chapters.append(Chapter(title.strip() or cid or "Chapter", start, max(start, f.end_time), part))
     present = audio.info.length
     if audio.info.bitrate_mode == BitrateMode.CBR and audio.info.bitrate:
         present = (path.stat().st_size - (audio.tags.size if audio.tags else 0)) * 8 / audio.info.bitrate
     uslt = tags.getall("USLT")
-    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, chapters, parts,
+    return TagInfo(audio.info.length, audio.info.bitrate, audio.info.sample_rate, text, tuple(chapters),
                    min(present, audio.info.length), str(uslt[0].text) if uslt else "")

@@ -24,9 +24,9 @@ import numpy as np
 from .. import stops
 from ..audio.tags import read_mp3
 from ..errors import AudioError, InputError
-from ..ffmpeg import decode_stream
-from ..models import ChapterCheck, CheckReport, Hearing, SentenceCheck, Tick
+from ..models import Chapter, ChapterCheck, CheckReport, Hearing, SentenceCheck, Tick
 from ..options import CHAPTER_MAX, EPISODE_MAX
+from ..util.ffmpeg import decode_stream
 from .alignment import WINDOW_SECONDS, Meant, score, windows
 from .captions import read_captions
 from .recognizer import AGAIN_BEAM, FIRST_BEAM, SAMPLE_RATE, Recognizer, first_listener, listened_by, second_listeners
@@ -179,7 +179,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
                          "file was cut short (an interrupted copy or download); copy or build it again")
     captions = mp3.with_suffix(".vtt")
     cues = read_captions(captions)
-    chapters = info.chapters or [(0, round(info.seconds * 1000), info.tags.get("title", mp3.stem))]
+    chapters = info.chapters or (Chapter(info.tags.get("title") or mp3.stem, 0, round(info.seconds * 1000)),)
     if cues[-1][0] > info.seconds + 1 or not same_words(cues, info.transcript):
         raise InputError(f"{captions}: these captions belong to another episode (they do not match {mp3.name}'s "
                          "own transcript and length); keep each episode's .vtt beside its MP3, or build it again")
@@ -189,7 +189,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
 
     def chapter_of(t: float) -> int:
         ms = t * 1000
-        return max([k for k, (s, _, _) in enumerate(chapters) if s <= ms], default=0)
+        return max([k for k, c in enumerate(chapters) if c.start_ms <= ms], default=0)
 
     meant = [Meant(text, s, e, chapter_of((s + e) / 2)) for s, e, text in cues]
     index = {id(m): k for k, m in enumerate(meant)}
@@ -224,7 +224,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
     doubtful = worth_hearing_again(scored, max_episode, max_chapter)
     scored = hear_again(scored, {k: c.astype(np.float32) / 32767 for k, c in clips.items() if k in doubtful},
                         language)
-    return make_report(scored, [(t, s) for s, _, t in chapters], max_episode, max_chapter, language)
+    return make_report(scored, [(c.title, c.start_ms) for c in chapters], max_episode, max_chapter, language)
 
 
 MATCHING = 0.8

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..cache import MODELS, cache_dir
 from ..errors import CheckUnavailableError
-from ..files import atomic_path, sha256_hex
+from ..util.files import atomic_path, sha256_hex
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000

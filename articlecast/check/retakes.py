@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..audio.plan import Plan
 from ..cache import remove_entry
-from ..files import write_atomic
 from ..models import CheckReport, Hearing, Retake, SentenceCheck, Tick, Timeline, Voice, speed_ok
+from ..util.files import write_atomic
 from ..voice.conditioning import to_rate
 from ..voice.engines import engine_classes
 from ..voice.segments import SegmentCache

@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ArticleError, FetchError, InputError, converted
-from ..files import slugify, write_atomic
-from ..images import square_cover
 from ..models import Article, Reading
+from ..util.files import slugify, write_atomic
+from ..util.images import square_cover
+from .epub import parse_epub
 from .fetch import fetch_page, get, is_url
 from .html import decode_page, lead_image_url, parse_html
 from .kinds import ARTICLE_SUFFIXES, ARTICLE_TYPES, ARTICLE_TYPES_OR, SCRIPT_SUFFIXES
 from .markdown import parse_markdown
 from .plain import parse_text
-from .text import read_bytes, read_text, regular_size
+from .text import CONTROL_RE, read_bytes, read_text, regular_size
+from .word import parse_docx
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ARTICLE_SUFFIXES", "ARTICLE_TYPES", "SCRIPT_SUFFIXES", "COVER_SUFFIX", "fetch_article", "input_kind", "is_url",
+__all__ = ["CONTROL_RE", "ARTICLE_SUFFIXES", "ARTICLE_TYPES", "SCRIPT_SUFFIXES", "COVER_SUFFIX", "fetch_article", "input_kind", "is_url",
            "read_article"]
 
 COVER_SUFFIX = ".cover.jpg"
@@ -50,19 +51,22 @@ def _read_html(path: Path) -> Article:
     return dataclasses.replace(article, image=cover.name) if cover.is_file() else article
 
 
-DOCUMENT_PARSERS = {"epub": "epub:parse_epub", "word": "word:parse_docx", "pdf": "pdf:parse_pdf"}
-"""The documents whose parsers open the file themselves, by kind: ``module:function`` in this package, each
-``(path, fallback_title=, reading=, max_words=)`` (:data:`~..models.Reading`: progress page by page, or document
-by document of a book; ``max_words``: the reading ends once the text is over it). They are imported by name when
-such a file is read (as engines are), so that pdfminer is not loaded by every command. Between pages (or
-paragraphs) they answer a stop (:func:`~..stops.check`)."""
+def _parse_pdf(path: Path, fallback_title: str, reading: Reading | None, max_words: int) -> Article:
+    from .pdf import parse_pdf  # here, not at the top: pdfminer takes a third of a second to import, for PDFs only
+
+    return parse_pdf(path, fallback_title=fallback_title, reading=reading, max_words=max_words)
+
+
+DOCUMENT_PARSERS: dict[str, Callable[..., Article]] = {"epub": parse_epub, "word": parse_docx, "pdf": _parse_pdf}
+"""The documents whose parsers open the file themselves, by kind, each ``(path, fallback_title=, reading=,
+max_words=)`` (:data:`~..models.Reading`: progress page by page, or document by document of a book;
+``max_words``: the reading ends once the text is over it). Between pages (or paragraphs) they answer a stop
+(:func:`~..stops.check`)."""
 
 
 def _read_document(kind: str, path: Path, reading: Reading | None, max_words: int) -> Article:
     regular_size(path)
-    module, function = DOCUMENT_PARSERS[kind].split(":")
-    parse = getattr(importlib.import_module(f"{__name__}.{module}"), function)
-    return parse(path, fallback_title=fallback_title(path), reading=reading, max_words=max_words)
+    return DOCUMENT_PARSERS[kind](path, fallback_title=fallback_title(path), reading=reading, max_words=max_words)
 
 
 READERS: dict[str, Callable[[Path], Article]] = {"text": _read_text_article, "markdown": _read_markdown,

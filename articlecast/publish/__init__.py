@@ -7,9 +7,9 @@ from .feed import FeedItem, ShowInfo, read_items
 from .folder import Artwork, Published, artwork, build_hash, prepare_output, publish_episode, remove_episode, up_to_date
 from .report import summary, write_report
 from .requirements import Problem, audit_feed
-from .serve import serving
-from .upload import Uploaded, publish_to
+from .serve import qr_text, serving
+from .upload import FEED, Uploaded, content_type, publish_to
 
-__all__ = ["Artwork", "FeedItem", "Problem", "Published", "ShowInfo", "artwork", "audit_feed", "build_hash",
-           "prepare_output", "publish_episode", "publish_to", "read_items", "remove_episode", "serving", "summary", "up_to_date",
-           "Uploaded", "write_report"]
+__all__ = ["FEED", "Artwork", "FeedItem", "Problem", "Published", "ShowInfo", "Uploaded", "artwork", "audit_feed",
+           "build_hash", "content_type", "prepare_output", "publish_episode", "publish_to", "qr_text", "read_items",
+           "remove_episode", "serving", "summary", "up_to_date", "write_report"]

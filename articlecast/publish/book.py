@@ -23,9 +23,9 @@ from pathlib import Path
 
 import lxml.etree as ET
 
-from ..clock import smil_clock
-from ..images import Cover
 from ..models import Cue, Episode
+from ..util.clock import smil_clock
+from ..util.images import Cover
 from .transcript import ChapterText, chapter_texts
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"

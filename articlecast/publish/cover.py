@@ -8,7 +8,7 @@ import unicodedata
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..images import Cover
+from ..util.images import Cover
 
 SIZE = 1400
 """Side of a generated cover, pixels."""

@@ -27,10 +27,10 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from ..clock import clock, hms, timestamp
 from ..errors import OutputError
-from ..files import plain_name, publish_path, temp_path
 from ..models import DEFAULT_CATEGORY
+from ..util.clock import clock, hms, timestamp
+from ..util.files import plain_name, publish_path, temp_path
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_NS_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"

@@ -38,10 +38,10 @@ from filelock import FileLock
 from .. import stops
 from ..audio.tags import tag_mp3
 from ..errors import OutputError, converted
-from ..files import publish_path, remove_stale_temporaries, temp_path
-from ..images import Cover, load_cover
 from ..models import Episode, Script
 from ..script import content_guid, episode_guid, script_to_data
+from ..util.files import publish_path, remove_stale_temporaries, temp_path
+from ..util.images import Cover, load_cover
 from .book import write_book
 from .cover import generate_cover
 from .feed import FeedItem, ShowInfo, feed_files, read_built, read_items, write_feed

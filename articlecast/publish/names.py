@@ -9,7 +9,7 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from ..files import slugify
+from ..util.files import slugify
 from .feed import FeedItem
 
 RESERVED_STEMS = frozenset({"feed", "cover"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..clock import clock
 from ..models import Episode, Script
+from ..util.clock import clock
 from ..voice.engines import get_engine
 
 

@@ -18,8 +18,8 @@ import hashlib
 import html
 from importlib import resources
 
-from ..clock import clock
 from ..models import Cue, Episode
+from ..util.clock import clock
 from .transcript import chapter_texts
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)

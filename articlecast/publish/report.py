@@ -6,8 +6,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from ..files import write_atomic
 from ..models import CheckReport
+from ..util.files import write_atomic
 
 
 def summary(report: CheckReport) -> str:

@@ -16,7 +16,7 @@ import lxml.etree
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import InputError
-from ..images import MAX_SIDE, MIN_SIDE
+from ..util.images import MAX_SIDE, MIN_SIDE
 from .feed import ITUNES_NS, PODCAST_NS
 
 EXPLICIT = ("true", "false", "yes", "no", "clean")

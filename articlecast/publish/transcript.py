@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..clock import timestamp
 from ..models import Chapter, Cue, Episode
+from ..util.clock import timestamp
 
 
 def timed_cues(episode: Episode) -> list[Cue]:

@@ -14,7 +14,7 @@ A second, separate step after the build (which has already published the folder 
   becomes the folder's; only then are the files the feed no longer names deleted (the record keeps them as
   ``delete`` until they are gone, so a stopped or failed deletion is finished by the next publish). A publish
   that finds a recorded file missing or of another size uploads it again;
-- names read from the record stay inside the remote folder (:func:`~articlecast.files.plain_name`), and a
+- names read from the record stay inside the remote folder (:func:`~articlecast.util.files.plain_name`), and a
   symbolic link in the local folder is never uploaded;
 - each file with its **Content-Type** (:data:`CONTENT_TYPES`; charset for text) and the feed with a short
   ``Cache-Control``, on stores that keep them (S3); on SFTP and local folders each file is written under a
@@ -48,7 +48,7 @@ from filelock import FileLock
 
 from .. import stops
 from ..errors import OutputError, converted, has_credentials, shown_address
-from ..files import plain_name, sha256_hex
+from ..util.files import plain_name, sha256_hex
 from .feed import ShowInfo, read_built, write_feed
 from .folder import LOCK_NAME, LOCK_TIMEOUT
 from .names import stem_of

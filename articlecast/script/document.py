@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from ..errors import ArticlecastError, FieldError, ScriptError, UnknownEngineError
-from ..files import write_atomic
 from ..inputs.text import read_text, regular_size, without_controls
 from ..models import (
     AUTO,
@@ -32,6 +31,7 @@ from ..models import (
     Segment,
     Voice,
 )
+from ..util.files import write_atomic
 from .lexicon import compile_rule
 from .voices import AUTO_VOICE, DEFAULT_VOICE
 

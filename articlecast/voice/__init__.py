@@ -1,2 +1,9 @@
 """Voices and speech: the engines, which voice speaks what, how a sentence is split and spelled out for a voice,
 and the speaker that has sentences spoken (in speech threads or on Ray) and keeps them in the cache."""
+
+from __future__ import annotations
+
+from .engines import Engine, VoiceInfo, engine_classes, get_engine
+from .segments import SegmentCache, to_pcm16
+
+__all__ = ["Engine", "SegmentCache", "VoiceInfo", "engine_classes", "get_engine", "to_pcm16"]

@@ -13,8 +13,8 @@ from math import gcd
 
 import numpy as np
 
-from ..loudness import SPEECH_INTERSAMPLE_DB, hop_energies, limit, loudness_of_hops, true_peak_dbtp
 from ..models import MIX_RATE, Audio
+from ..util.loudness import SPEECH_INTERSAMPLE_DB, hop_energies, limit, loudness_of_hops, true_peak_dbtp
 
 PEAK_OVER_LOUDNESS_DB = 13.0
 """A segment's (sample) peaks are limited to this far above its integrated loudness."""

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ..cache import cache_dir, ensure_folder, remove_entry, touch
-from ..files import atomic_path
 from ..models import Audio, Said
+from ..util.files import atomic_path
 
 log = logging.getLogger(__name__)
 

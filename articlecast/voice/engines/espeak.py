@@ -15,7 +15,7 @@ import numpy as np
 from ... import stops
 from ...errors import EngineError, EngineUnavailableError
 from ...models import Audio
-from . import Engine, VoiceInfo, register
+from .base import Engine, VoiceInfo, register
 
 WORDS_PER_MINUTE = 175
 """espeak-ng's own default pace, our speed 1.0."""

@@ -11,9 +11,9 @@ from importlib.metadata import version
 from typing import ClassVar
 
 from ...errors import EngineError, EngineUnavailableError
-from ...ffmpeg import decode
 from ...models import Audio
-from . import Engine, VoiceInfo, register
+from ...util.ffmpeg import decode
+from .base import Engine, VoiceInfo, register
 
 log = logging.getLogger(__name__)
 ENDPOINT_ENV = "ARTICLECAST_GTTS_URL"

@@ -11,7 +11,7 @@ import numpy as np
 
 from ...errors import EngineUnavailableError
 from ...models import Audio
-from . import Engine, VoiceInfo, register
+from .base import Engine, VoiceInfo, register
 
 if TYPE_CHECKING:
     from hibari import Hibari

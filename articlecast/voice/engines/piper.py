@@ -14,7 +14,7 @@ import numpy as np
 
 from ...errors import EngineUnavailableError, UnknownVoiceError
 from ...models import Audio
-from . import Engine, VoiceInfo, register
+from .base import Engine, VoiceInfo, register
 
 if TYPE_CHECKING:
     from piper import PiperVoice

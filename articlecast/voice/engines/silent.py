@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from ...models import Audio
-from . import Engine, VoiceInfo, register
+from .base import Engine, VoiceInfo, register
 
 
 @register

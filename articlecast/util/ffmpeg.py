@@ -12,9 +12,9 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
-from . import stops
-from .errors import AudioError
-from .models import MIX_RATE, Audio
+from .. import stops
+from ..errors import AudioError
+from ..models import MIX_RATE, Audio
 
 
 @functools.cache

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from .errors import InputError
+from ..errors import InputError
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
 """The sides cover art may have, pixels (Apple Podcasts)."""
