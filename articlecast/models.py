@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,8 @@ import numpy as np
 
 from .errors import FieldError
 
-__all__ = ["ROLES", "BITRATES", "DEFAULT_BITRATE", "SPEED_MIN", "SPEED_MAX", "DEFAULT_SHOW", "DEFAULT_CATEGORY",
-           "MIX_RATE", "EPISODE_RATE", "PARAGRAPH_PAUSE", "SECTION_KINDS", "Tick", "Reading", "untold",
+__all__ = ["ROLES", "BITRATES", "DEFAULT_BITRATE", "SPEED_MIN", "SPEED_MAX", "DEFAULT_SHOW", "DEFAULT_CATEGORY", "APPLE_CATEGORIES",
+           "LANGUAGE_RE", "EMAIL_RE", "MIX_RATE", "EPISODE_RATE", "PARAGRAPH_PAUSE", "SECTION_KINDS", "Tick", "Reading", "untold",
            "speed_ok", "Section", "Article", "Voice", "Segment", "ScriptChapter", "Meta", "Music", "Script",
            "Audio", "Said", "Chapter", "Cue", "Timeline", "Hearing", "SentenceCheck", "ChapterCheck",
            "CheckReport", "Retake", "Episode"]
@@ -37,6 +38,15 @@ DEFAULT_SHOW = "Articlecast"
 """The show's name when neither the script nor the command line gives one."""
 DEFAULT_CATEGORY = "Education"
 """The show's Apple Podcasts category unless its script names one."""
+APPLE_CATEGORIES = frozenset({
+    "Arts", "Business", "Comedy", "Education", "Fiction", "Government", "History", "Health & Fitness",
+    "Kids & Family", "Leisure", "Music", "News", "Religion & Spirituality", "Science", "Society & Culture", "Sports",
+    "Technology", "True Crime", "TV & Film"})
+"""Apple Podcasts' top-level categories."""
+LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A BCP 47 language tag, as far as feeds and players care ("en", "en-GB", "pt-BR")."""
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+"""An e-mail address, as far as podcast directories check one."""
 MIX_RATE = 24000
 """Samples per second of every sentence as stored, and of the mix: the offline voices' own rate (hibari speaks at
 24 kHz, piper at 22.05), so that the speech is not resampled at all, or once, up."""
@@ -200,8 +210,8 @@ class Meta:
     """Episode title."""
     show: str = DEFAULT_SHOW
     """Show name (the ID3 album)."""
-    author: str = DEFAULT_SHOW
-    """Show author (the ID3 artist)."""
+    author: str = ""
+    """Show author (the ID3 artist); empty: the show's name."""
     language: str = "en"
     """BCP 47 language tag of the text."""
     description: str = ""
@@ -230,6 +240,21 @@ class Meta:
     def __post_init__(self) -> None:
         _need_text("Meta", "title", self.title)
         _need_text("Meta", "show", self.show)
+        for name in ("author", "language", "description", "source", "show_description", "category", "show_image",
+                     "email", "image", "guid"):
+            if not isinstance(getattr(self, name), str):
+                raise FieldError("Meta", name, getattr(self, name), "text (put it in quotes)")
+        if not self.author:
+            object.__setattr__(self, "author", self.show)
+        if not LANGUAGE_RE.fullmatch(self.language):
+            raise FieldError("Meta", "language", self.language, "a language tag such as en or en-GB")
+        if self.email and not EMAIL_RE.fullmatch(self.email):
+            raise FieldError("Meta", "email", self.email, "an e-mail address")
+        if self.category not in APPLE_CATEGORIES:
+            raise FieldError("Meta", "category", self.category,
+                             f"one of Apple's categories ({', '.join(sorted(APPLE_CATEGORIES))})")
+        if not isinstance(self.sources, tuple) or not all(isinstance(x, str) for x in self.sources):
+            raise FieldError("Meta", "sources", self.sources, "a list of lines of text, one per article")
         if not isinstance(self.explicit, bool):
             raise FieldError("Meta", "explicit", self.explicit, "true or false")
         try:

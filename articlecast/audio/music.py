@@ -1,8 +1,9 @@
 """The show's own sound: a theme under the intro and the outro, ducked under the voice, and a sting between the
 article and its questions (or a digest's articles) — the user's own audio files, loaded and shaped with pydub.
 
-ffmpeg (the one imageio-ffmpeg ships) reads any format it knows — MP3, WAV, FLAC, Ogg, M4A — into WAV, and
-pydub does the rest: channels, sample rate, trimming with a fade, level. A theme longer than
+The one decoder (:func:`~..util.ffmpeg.decode`: the ffmpeg imageio-ffmpeg ships) reads any format it knows —
+MP3, WAV, FLAC, Ogg, M4A — as mono samples at the mix's rate, and pydub does the rest: trimming with a fade,
+level. A theme longer than
 :data:`THEME_MAX_SECONDS` is trimmed with a fade (and the build says so); a file that is missing, unreadable,
 silent or far too long (:data:`FAR_TOO_LONG_SECONDS`) is one line before any speech is made.
 
@@ -14,9 +15,7 @@ own level — :data:`UNDER_SPEECH_LU` under the speech — while the voice speak
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +27,9 @@ with warnings.catch_warnings():  # pydub looks for a system ffmpeg when imported
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
 
-from .. import stops
-from ..errors import InputError
+from ..errors import AudioError, InputError
 from ..models import MIX_RATE, Music
-from ..util.ffmpeg import ffmpeg_exe
+from ..util.ffmpeg import decode
 from ..util.loudness import MIX_TARGET, hop_energies, loudness_of_hops
 from .sounds import CHIME_SECONDS, TRANSITION_SECONDS
 
@@ -94,8 +92,7 @@ def _length(path: Path) -> float | None:
 
 
 def _segment(path: Path, key: str, limit: float) -> tuple[AudioSegment, bool]:
-    """The first ``limit`` seconds of a music file as pydub reads them (through ffmpeg's WAV), and whether the
-    file is longer."""
+    """The first ``limit`` seconds of a music file, mono at MIX_RATE, and whether the file is longer."""
     if not path.exists():
         raise InputError(f"{path}: no such music file ({key}); check the path (relative to the script)")
     if not path.is_file():
@@ -105,24 +102,21 @@ def _segment(path: Path, key: str, limit: float) -> tuple[AudioSegment, bool]:
     if length is not None and length > FAR_TOO_LONG_SECONDS:
         raise InputError(f"{path}: is {length / 60:.0f} minutes long, far too long for {key} (at most "
                          f"{FAR_TOO_LONG_SECONDS / 60:.0f} minutes; a theme is seconds to a few minutes): cut it first")
-    command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-t", f"{limit + 1:.3f}", "-vn",
-               "-acodec", "pcm_s16le", "-f", "wav", "pipe:1"]
-    with stops.quiet_children():
-        proc = subprocess.run(command, capture_output=True, check=False)
-    if proc.returncode != 0 or len(proc.stdout) <= 44:
-        reason = " ".join(proc.stderr.decode(errors="replace").split())[:160] or "no audio in it"
-        raise InputError(f"{path}: cannot be read as audio ({reason}); give an MP3, WAV, FLAC, Ogg or M4A file "
-                         f"for {key}")
-    segment = AudioSegment.from_file(io.BytesIO(proc.stdout), format="wav")
+    try:
+        audio = decode(path, MIX_RATE, seconds=limit + 1)
+    except AudioError as e:
+        raise InputError(f"{path}: cannot be read as audio for {key} ({e}); give an MP3, WAV, FLAC, Ogg or M4A "
+                         "file") from None
+    pcm = (np.clip(audio.samples, -1.0, 1.0) * 32767).astype("<i2")
+    segment = AudioSegment(pcm.tobytes(), sample_width=2, frame_rate=MIX_RATE, channels=1)
     longer = len(segment) > limit * 1000
     return segment, longer
 
 
 def _shaped(segment: AudioSegment, path: Path, key: str, limit: float) -> np.ndarray:
-    """Mono, MIX_RATE, at most ``limit`` seconds (trimmed with a fade), at ALONE_LU under the speech."""
+    """At most ``limit`` seconds (trimmed with a fade), at ALONE_LU under the speech."""
     if segment.dBFS < SILENT_DBFS:
         raise InputError(f"{path}: is silent ({key}); give the music file itself")
-    segment = segment.set_channels(1).set_frame_rate(MIX_RATE).set_sample_width(2)
     if len(segment) > limit * 1000:
         segment = segment[: int(limit * 1000)].fade_out(int(FADE_SECONDS * 1000))
     samples = np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0

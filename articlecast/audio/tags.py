@@ -1,10 +1,6 @@
 """Tags: ID3v2.3 tags with chapters (mutagen) on the encoded MP3, and reading them back as a player does.
 
-mutagen sorts frames by size when it saves, which puts CHAP frames out of time order, and ffprobe (and
-some players) list chapters in stored order. :class:`OrderedID3` writes the frames in a fixed order:
-text frames, the CTOC, the CHAP frames by start time, pictures last. mutagen has no public way to order
-frames, so this overrides its ``ID3._write`` with its own ``save_frame``: the mutagen versions this works with
-are pinned in pyproject.toml, and tests/test_episode.py checks the order with ffprobe.
+The chapters are saved in time order by :class:`~.id3_order.OrderedID3` (mutagen's own order puts them by size).
 """
 
 from __future__ import annotations
@@ -28,36 +24,18 @@ from mutagen.id3 import (
     TPE1,
     USLT,
     CTOCFlags,
-    Frame,
     ID3NoHeaderError,
     PictureType,
 )
-from mutagen.id3._tags import save_frame  # mutagen's own frame serializer (pinned; see above)
 from mutagen.mp3 import MP3, BitrateMode
 
 from ..errors import AudioError, why_not_writable
 from ..models import Chapter, Episode
 from ..util.images import Cover
+from .id3_order import OrderedID3
 
 log = logging.getLogger(__name__)
-__all__ = ["OrderedID3", "TagInfo", "read_mp3", "tag_mp3"]
-
-
-class OrderedID3(ID3):
-    """An ID3 tag that keeps chapters in time order when saved."""
-
-    def _write(self, config: object) -> bytes:  # overrides mutagen's size-sorted writer
-        def rank(frame: Frame) -> tuple[int, float]:
-            if frame.FrameID == "CTOC":  # the top level first, then each part's in order
-                return (1, -1 if frame.flags & CTOCFlags.TOP_LEVEL else int(frame.element_id[3:] or 0))
-            if frame.FrameID == "CHAP":
-                return (2, frame.start_time)
-            if frame.FrameID == "APIC":
-                return (3, 0)
-            return (0, 0)
-
-        frames = sorted(self.values(), key=rank)
-        return b"".join(save_frame(f, config=config) for f in frames)
+__all__ = ["TagInfo", "read_mp3", "tag_mp3"]
 
 
 def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript: str = "") -> None:

@@ -179,7 +179,7 @@ def _plain(el: Any) -> str:
     """All the text inside an element, a space between the texts of its elements (a title, a navigation entry)."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child, lxml.etree._Entity):
+        if child.tag is lxml.etree.Entity:  # an entity reference (lxml marks it so)
             parts.append(_entity(child))
         elif isinstance(child.tag, str):
             parts.append(f" {_plain(child)} ")
@@ -191,7 +191,7 @@ def _text(el: Any) -> str:
     """An element's text without the text of what is not read inside it (a footnote reference, say)."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child, lxml.etree._Entity):
+        if child.tag is lxml.etree.Entity:  # an entity reference (lxml marks it so)
             parts.append(_entity(child))
         elif isinstance(child.tag, str) and not _skipped(child):
             parts.append(_text(child))

@@ -526,8 +526,7 @@ def parse_html(page: str | bytes, fallback_title: str = "", url: str = "", conte
     lang = (tree.get("lang") or "").strip()
     extra = {"source": source, "author": clean((meta.author if meta else "") or ld.author or ""),
              "published": (meta.date if meta and meta.date else ld.published)[:10],
-             "language": checked_language(lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else "",
-                                          " ".join(b.text for b in blocks))}
+             "language": checked_language(lang, " ".join(b.text for b in blocks))}
     standfirst = clean(meta.description if meta and meta.description else "")
     try:
         article = sectionize(title, blocks, standfirst=standfirst, plain=False, **extra)

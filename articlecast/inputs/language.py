@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..models import LANGUAGE_RE
+
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and of to a in is that it for was on with as are be this by you at not have from".split()),
     "de": frozenset("der die und das ist nicht ein eine zu den mit sich auf für im dem des auch es von".split()),
@@ -39,7 +41,11 @@ def guess_language(text: str) -> str:
 
 def checked_language(declared: str, text: str) -> str:
     """The article's language: the page's declaration, unless its text is clearly in another language this module
-    tells apart (then that language), or nothing was declared (then what the text is in, when it can be told)."""
+    tells apart (then that language), or nothing was declared (then what the text is in, when it can be told). A
+    declaration that is not a language tag ("English", "en_US" is read as "en-US") counts as none."""
+    declared = declared.strip().replace("_", "-")
+    if not LANGUAGE_RE.fullmatch(declared):
+        declared = ""
     found = guess_language(text)
     if found and declared.split("-")[0].lower() != found:
         return found

@@ -5,8 +5,6 @@ every error names the file, the line and what to fix. Only plain YAML is read (t
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +15,6 @@ from ..errors import ArticlecastError, FieldError, ScriptError, UnknownEngineErr
 from ..inputs.text import read_text, regular_size, without_controls
 from ..models import (
     AUTO,
-    DEFAULT_CATEGORY,
-    DEFAULT_SHOW,
     PARAGRAPH_PAUSE,
     ROLES,
     SECTION_KINDS,
@@ -37,14 +33,6 @@ from .voices import AUTO_VOICE, DEFAULT_VOICE
 
 MAX_SCRIPT_BYTES = 10 * 1000**2
 """The largest script read (a script of that size would be days of speech)."""
-APPLE_CATEGORIES = frozenset({
-    "Arts", "Business", "Comedy", "Education", "Fiction", "Government", "History", "Health & Fitness",
-    "Kids & Family", "Leisure", "Music", "News", "Religion & Spirituality", "Science", "Society & Culture", "Sports",
-    "Technology", "True Crime", "TV & Film"})
-"""Apple Podcasts' top-level categories."""
-LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-"""A BCP 47 language tag, as far as feeds and players care ("en", "en-GB", "pt-BR")."""
-EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """yaml.safe_load's loader, libyaml's C build of it when PyYAML has one (ten times quicker on a long script)."""
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -244,36 +232,13 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
     top = r.mapping(r.data, (), "", required=("episode", "chapters"))
     show = r.mapping(top.get("show"), ("show",), "show")
     ep = r.mapping(top.get("episode"), ("episode",), "episode", required=("title",))
-    meta_args = {
-        "title": ep.get("title"),
-        "show": show.get("name", DEFAULT_SHOW),
-        "author": show.get("author") or show.get("name", DEFAULT_SHOW),
-        "language": show.get("language", "en"),
-        "description": ep.get("description") or "",
-        "date": str(ep.get("date") or _dt.date.today().isoformat()),
-        "source": ep.get("source") or "",
-        "show_description": show.get("description") or "",
-        "category": show.get("category") or DEFAULT_CATEGORY,
-        "explicit": show.get("explicit", False),
-        "show_image": show.get("image") or "",
-        "email": show.get("email") or "",
-        "image": ep.get("image") or "",
-        "guid": ep.get("guid") or "",
-        "sources": ep.get("sources") or (),
-    }
-    if not isinstance(meta_args["sources"], (list, tuple)) or not all(isinstance(x, str) for x in meta_args["sources"]):
-        raise r.fail(("episode", "sources"), "should be a list of lines of text, one per article")
-    meta_args["sources"] = tuple(meta_args["sources"])
-    for name, value in meta_args.items():
-        if name not in ("date", "explicit", "sources") and not isinstance(value, str):
-            raise r.fail(META_YAML[name], f"should be text, got {value!r}; put it in quotes")
-    if not LANGUAGE_RE.fullmatch(meta_args["language"]):
-        raise r.fail(("show", "language"), f"should be a language tag such as en or en-GB, got {meta_args['language']!r}")
-    if meta_args["email"] and not EMAIL_RE.fullmatch(meta_args["email"]):
-        raise r.fail(("show", "email"), f"should be an e-mail address, got {meta_args['email']!r}")
-    if meta_args["category"] not in APPLE_CATEGORIES:
-        raise r.fail(("show", "category"), f"should be one of Apple's categories ({', '.join(sorted(APPLE_CATEGORIES))}),"
-                     f" got {meta_args['category']!r}")
+    sections = {"show": show, "episode": ep}
+    meta_args = {name: sections[section][key] for name, (section, key) in META_YAML.items()
+                 if sections[section].get(key) not in (None, "")}  # what is left out takes Meta's own default
+    if "date" in meta_args:
+        meta_args["date"] = str(meta_args["date"])  # YAML reads 2026-11-24 as a date
+    if isinstance(meta_args.get("sources"), list):
+        meta_args["sources"] = tuple(meta_args["sources"])
     meta = r.build(("episode",), Meta, **meta_args)
 
     voices: dict[str, Voice] = {}

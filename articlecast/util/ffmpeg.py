@@ -26,17 +26,19 @@ def ffmpeg_exe() -> str:
         raise AudioError(f"no ffmpeg found ({e}); run 'pip install imageio-ffmpeg'") from None
 
 
-def _decode_command(source: str, sample_rate: int) -> list[str]:
+def _decode_command(source: str, sample_rate: int, seconds: float | None = None) -> list[str]:
     quiet = ["-nostdin"] if source != "pipe:0" else []  # a file: ffmpeg must not read the terminal
-    return [ffmpeg_exe(), "-v", "error", *quiet, "-i", source, "-f", "f32le", "-ac", "1", "-ar", str(sample_rate),
-            "pipe:1"]
+    first = ["-t", f"{seconds:.3f}"] if seconds is not None else []
+    return [ffmpeg_exe(), "-v", "error", *quiet, "-i", source, *first, "-vn", "-f", "f32le", "-ac", "1", "-ar",
+            str(sample_rate), "pipe:1"]
 
 
-def decode(data: bytes | Path, sample_rate: int = MIX_RATE) -> Audio:
-    """Decode audio bytes or a file that ffmpeg reads (MP3, say) to mono float samples at ``sample_rate``."""
+def decode(data: bytes | Path, sample_rate: int = MIX_RATE, seconds: float | None = None) -> Audio:
+    """Decode audio bytes or a file that ffmpeg reads (MP3, WAV, FLAC, Ogg, M4A...) to mono float samples at
+    ``sample_rate``: all of it, or its first ``seconds``."""
     source = str(data) if isinstance(data, Path) else "pipe:0"
     with stops.quiet_children():
-        proc = subprocess.Popen(_decode_command(source, sample_rate), stdin=subprocess.PIPE,
+        proc = subprocess.Popen(_decode_command(source, sample_rate, seconds), stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate(None if isinstance(data, Path) else data)
     if proc.returncode != 0 or not out:

@@ -8,6 +8,11 @@ restarted and its sentences are retried (``max_restarts``, ``max_task_retries``)
 
 ``address`` None starts a Ray inside this process (nothing to set up); an address (or RAY_ADDRESS) joins a
 running cluster. Ray is an optional extra (``articlecast[batch]``), imported here only.
+
+This module is the one place Ray's internals are used: a Ray started here listens on the loopback address only
+(``ray.init(_node_ip_address="127.0.0.1")``, the only way ``ray.init`` takes it; ``ray start`` has it as
+``--node-ip-address``), so that nothing of it is reachable from the network. Pinned to Ray 2 (pyproject.toml);
+tests/test_adapters.py fails loudly when ``ray.init`` no longer takes it.
 """
 
 from __future__ import annotations

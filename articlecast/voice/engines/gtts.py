@@ -1,6 +1,10 @@
 """gTTS: Google Translate's voice. Online only; never the default.
 
-The endpoint can be pointed elsewhere with ARTICLECAST_GTTS_URL (the tests use a local server).
+The endpoint can be pointed elsewhere with ARTICLECAST_GTTS_URL (the tests use a local server). This module is
+the one place gTTS's internals are used: gTTS has no public way to set its endpoint (only the Google domain's
+``tld``), so the requests it prepares (``gTTS._prepare_requests``) are pointed there. Pinned to gTTS 2.5
+(pyproject.toml); tests/test_adapters.py fails loudly when gTTS changes it. The missing option, proposed upstream
+in the closing note of this change: ``gTTS(..., url=...)``.
 """
 
 from __future__ import annotations

