@@ -21,6 +21,7 @@ the streaming mix, the encoder, the tags) -> ``publish`` (the episode's files an
 from __future__ import annotations
 
 from .audio.tags import read_mp3
+from .audio.timeline import Chapter
 from .batch import run_batch
 from .builder import Builder, Progress, build
 from .check import check_episode
@@ -34,7 +35,6 @@ from .errors import (
     OutputError,
     UnknownVoiceError,
 )
-from .models import Chapter
 from .options import Options
 from .publish import Published
 from .publish.upload import publish_to

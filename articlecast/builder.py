@@ -29,11 +29,14 @@ from .audio.music import Sounds, load_music, music_digest
 from .audio.plan import plan_episode
 from .cache import trim
 from .check import check_available, listen_to_plan, plan_report
+from .check.report import Retake
 from .errors import ArticlecastError, FieldError, InputError, OutputError, converted
 from .loading import Loaded, digest, load
-from .models import MIX_RATE, Audio, Episode, Retake, Script, Tick, Voice, untold
+from .models import MIX_RATE, Audio, Tick, untold
 from .options import Options
 from .publish import Artwork, Published, artwork, build_hash, prepare_output, publish_episode, up_to_date
+from .publish.episode import Episode
+from .script.model import Script, Voice
 from .util.files import temp_path
 from .voice.choice import parse_voice, require_voice, require_voices, warn_about_language
 from .voice.engines import get_engine

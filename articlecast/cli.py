@@ -29,11 +29,11 @@ from .audio import read_mp3
 from .batch import Outcome, check_figure, expand, run_batch
 from .builder import Builder, Progress, online
 from .cache import CACHE_ENV, MAX_ENV, cache_dir, cache_limit, clear, usage
-from .check import check_available, check_episode
+from .check import CheckReport, Retake, check_available, check_episode
 from .errors import ArticlecastError, FieldError, InputError, os_error_message
 from .inputs import ARTICLE_TYPES, CONTROL_RE
 from .loading import Loaded, digest, load, words_said
-from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, ROLES, SPEED_MAX, SPEED_MIN, CheckReport, Retake, Script, speed_ok, untold
+from .models import BITRATES, DEFAULT_BITRATE, DEFAULT_SHOW, ROLES, SPEED_MAX, SPEED_MIN, speed_ok, untold
 from .options import CHAPTER_MAX, EPISODE_MAX, LONG_WORDS, MAX_WORDS, Options, names_engine, spoken_hours
 from .publish import (
     FEED,
@@ -48,7 +48,7 @@ from .publish import (
     summary,
     write_report,
 )
-from .script import dump_script, write_script
+from .script import Script, dump_script, write_script
 from .util import clock, seconds_clock, write_atomic
 from .voice import engine_classes, get_engine, to_pcm16
 

@@ -12,9 +12,10 @@ from pathlib import Path
 from . import stops
 from .errors import InputError
 from .inputs import fetch_article, input_kind, is_url, read_article
-from .models import Music, Reading, Script
+from .models import Reading
 from .options import Options, too_long
 from .script import make_digest, make_script, read_script
+from .script.model import Music, Script
 from .voice.choice import one_voice, parse_voice, require_voice, resolve_voices
 
 __all__ = ["Loaded", "digest", "load", "words_said"]

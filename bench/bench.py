@@ -43,9 +43,10 @@ sys.path.insert(0, str(ROOT))
 from articlecast.audio.encoder import mp3_arguments  # noqa: E402
 from articlecast.audio.plan import plan_episode  # noqa: E402
 from articlecast.audio.tags import read_mp3  # noqa: E402
-from articlecast.models import ROLES, Voice  # noqa: E402
+from articlecast.models import ROLES  # noqa: E402
 from articlecast.options import Options  # noqa: E402
 from articlecast.script import read_script, write_script  # noqa: E402
+from articlecast.script.model import Voice  # noqa: E402
 from articlecast.util.ffmpeg import ffmpeg_exe  # noqa: E402
 from articlecast.voice.engines import engine_classes  # noqa: E402
 

@@ -34,7 +34,7 @@ REAL = ROOT / "tests" / "pages" / "real"
 
 from articlecast.errors import ArticlecastError  # noqa: E402
 from articlecast.inputs import read_article  # noqa: E402
-from articlecast.models import Article  # noqa: E402
+from articlecast.inputs.article import Article  # noqa: E402
 
 KINDS = (".pdf", ".docx", ".epub")
 

@@ -36,8 +36,8 @@ CORPUS = ROOT / "bench" / "corpus"
 
 from articlecast.errors import ArticleError  # noqa: E402
 from articlecast.inputs import read_article as load_article  # noqa: E402
+from articlecast.inputs.article import Article  # noqa: E402
 from articlecast.inputs.html import parse_html  # noqa: E402
-from articlecast.models import Article  # noqa: E402
 
 
 def _words(text: str) -> Counter[str]:

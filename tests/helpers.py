@@ -15,7 +15,10 @@ import pytest
 
 from articlecast.audio.episode import render_episode
 from articlecast.audio.plan import plan_episode
-from articlecast.models import DEFAULT_BITRATE, Audio, Chapter, Cue, Episode, Meta, Script, Timeline
+from articlecast.audio.timeline import Chapter, Cue, Timeline
+from articlecast.models import DEFAULT_BITRATE, Audio
+from articlecast.publish.episode import Episode
+from articlecast.script.model import Meta, Script
 from articlecast.util.ffmpeg import decode
 from articlecast.util.loudness import integrated_loudness, true_peak_dbtp
 from articlecast.voice.segments import SegmentCache

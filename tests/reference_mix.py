@@ -20,8 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from articlecast.audio.sounds import _bell  # the notes themselves are not what is compared
+from articlecast.audio.timeline import Chapter, Cue
 from articlecast.models import MIX_RATE as RATE
-from articlecast.models import Audio, Chapter, Cue, Meta
+from articlecast.models import Audio
+from articlecast.script.model import Meta
 from articlecast.util.loudness import CEILING_DBTP, MP3_ALLOWANCE_LU, TARGET_LUFS, integrated_loudness, limit, true_peak_dbtp
 from articlecast.voice.conditioning import to_rate
 

@@ -9,9 +9,11 @@ import pytest
 from helpers import spoken as speak
 
 from articlecast.cache import cache_dir
-from articlecast.models import Audio, Said, Voice
+from articlecast.models import Audio
+from articlecast.script.model import Voice
 from articlecast.voice.conditioning import VERSION
 from articlecast.voice.engines import get_engine
+from articlecast.voice.said import Said
 from articlecast.voice.segments import SegmentCache, segment_key
 from articlecast.voice.speaker import Request, Speaker
 

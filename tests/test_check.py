@@ -19,9 +19,9 @@ from articlecast.check.alignment import Meant, align, align_words, score, window
 from articlecast.check.captions import read_captions
 from articlecast.check.listen import edges, hear_again
 from articlecast.check.recognizer import recognizer
+from articlecast.check.report import ChapterCheck, CheckReport, Hearing, SentenceCheck
 from articlecast.check.retakes import CheckStore
 from articlecast.errors import InputError
-from articlecast.models import ChapterCheck, CheckReport, Hearing, SentenceCheck
 from articlecast.options import CHAPTER_MAX, EPISODE_MAX, Options
 from articlecast.voice.segments import SegmentCache
 

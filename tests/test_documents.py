@@ -23,7 +23,7 @@ from pypdf import PdfWriter
 from articlecast.audio.tags import read_mp3
 from articlecast.errors import InputError
 from articlecast.inputs import read_article
-from articlecast.models import Article
+from articlecast.inputs.article import Article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from documents import measure  # noqa: E402

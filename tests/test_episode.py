@@ -14,7 +14,7 @@ from mutagen.mp3 import MP3
 
 from articlecast.audio.tags import read_mp3, tag_mp3
 from articlecast.inputs.markdown import parse_markdown
-from articlecast.models import Episode
+from articlecast.publish.episode import Episode
 from articlecast.script import make_script
 from articlecast.voice.segments import SegmentCache
 
@@ -48,7 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Episode, Path]:
     cache = SegmentCache(tmp_path_factory.mktemp("cache"))
     script = make_script(parse_markdown(ARTICLE), show="Test Show", date="2026-11-24")
     episode = build_audio(script, out, cache)
-    tag_mp3(episode, out)
+    tag_mp3(episode.meta, episode.chapters, out)
     return episode, out
 
 

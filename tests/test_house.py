@@ -22,7 +22,7 @@ from articlecast.audio.tags import read_mp3
 PACKAGE = ROOT / "articlecast"
 LAYERS = [
     {"errors", "models", "options", "stops", "util", "cache"},
-    {"inputs"}, {"script"}, {"voice"}, {"audio"}, {"publish"}, {"check"}, {"loading", "builder"}, {"batch"},
+    {"inputs"}, {"script"}, {"voice"}, {"audio"}, {"check"}, {"publish"}, {"loading", "builder"}, {"batch"},
     {"cli", "__main__"}, {"__init__"},
 ]
 """The data flows one way: a module may import its own layer's modules (no cycle) and those of layers above it."""

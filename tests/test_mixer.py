@@ -12,9 +12,10 @@ from mutagen.mp3 import MP3
 from articlecast.audio.mixer import LEAD_IN, TAIL, Layout, Line, fixed_seconds, plan_levels
 from articlecast.audio.sounds import CHIME_SECONDS, TRANSITION_SECONDS
 from articlecast.models import MIX_RATE as RATE
-from articlecast.models import Meta, Said, Script, ScriptChapter, Segment, Voice
+from articlecast.script.model import Meta, Script, ScriptChapter, Segment, Voice
 from articlecast.util.loudness import MIX_TARGET, hop_energies, integrated_loudness, loudness_of_hops, true_peak_dbtp
 from articlecast.voice.engines import get_engine
+from articlecast.voice.said import Said
 
 SILENT = Voice("silent", "quiet")
 

@@ -19,8 +19,9 @@ from articlecast.audio.music import DUCK_DB, RAMP_SECONDS, THEME_MAX_SECONDS, So
 from articlecast.audio.plan import plan_episode
 from articlecast.errors import InputError
 from articlecast.inputs.markdown import parse_markdown
-from articlecast.models import MIX_RATE, Music
+from articlecast.models import MIX_RATE
 from articlecast.script import make_digest, make_script
+from articlecast.script.model import Music
 from articlecast.util.ffmpeg import decode, ffmpeg_exe
 from articlecast.util.loudness import MIX_TARGET, hop_energies, loudness_of_hops
 

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from articlecast.audio.plan import plan_episode
-from articlecast.models import Meta, Script, ScriptChapter, Segment
 from articlecast.script import compile_lexicon
+from articlecast.script.model import Meta, Script, ScriptChapter, Segment
 from articlecast.script.voices import default_voices
 from articlecast.voice.spelling import compare_words, roman_value
 from articlecast.voice.spelling import spell_out as normalize

@@ -17,8 +17,10 @@ from helpers import episode_of, speak
 from static_server import serve
 
 from articlecast.audio.tags import read_mp3
-from articlecast.models import Chapter, Cue, Episode, Meta
+from articlecast.audio.timeline import Chapter, Cue
+from articlecast.publish.episode import Episode
 from articlecast.publish.page import SPEEDS, listening_page
+from articlecast.script.model import Meta
 
 TITLE = 'Rain <script>window.pwned=1</script> & "Gardens"'
 ARTICLE = f"""{TITLE}

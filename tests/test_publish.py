@@ -17,13 +17,15 @@ from mutagen.id3 import ID3
 from PIL import Image
 
 from articlecast.audio.tags import read_mp3
+from articlecast.audio.timeline import Chapter, Cue
 from articlecast.errors import InputError
 from articlecast.inputs.markdown import parse_markdown
-from articlecast.models import Chapter, Cue, Episode, Meta
 from articlecast.publish.cover import generate_cover
+from articlecast.publish.episode import Episode
 from articlecast.publish.notes import notes_markdown
 from articlecast.publish.transcript import chapters_json, plain_text, srt, vtt
 from articlecast.script import make_script
+from articlecast.script.model import Meta
 from articlecast.util.images import load_cover
 from articlecast.voice.choice import resolve_voices
 

@@ -10,8 +10,9 @@ from conftest import SAMPLE_TXT, SAMPLE_YAML
 
 from articlecast.errors import ScriptError
 from articlecast.inputs import read_article as load_article
-from articlecast.models import AUTO, ROLES
+from articlecast.models import ROLES
 from articlecast.script import dump_script, intro_texts, load_script, make_script, outro_text, read_script
+from articlecast.script.model import AUTO
 from articlecast.voice.choice import require_voice
 
 

@@ -20,8 +20,8 @@ from articlecast.audio.sounds import BELL_LUFS, CHIME_SECONDS, _bell
 from articlecast.audio.tags import read_mp3, tag_mp3
 from articlecast.inputs.plain import parse_text
 from articlecast.models import MIX_RATE as RATE
-from articlecast.models import Meta, Script, ScriptChapter, Segment, Voice
 from articlecast.script import make_script, read_script
+from articlecast.script.model import Meta, Script, ScriptChapter, Segment, Voice
 from articlecast.util.loudness import MIX_TARGET, integrated_loudness
 from articlecast.voice.segments import SegmentCache
 from articlecast.voice.sentences import MAX_CHARS, speakable_pieces
@@ -140,7 +140,7 @@ def test_long_documents_get_nested_chapters(tmp_path: Path) -> None:
     script = Script(script.meta, {r: SILENT for r in script.voices}, script.chapters)
     mp3 = tmp_path / "x.mp3"
     episode = build_audio(script, mp3)
-    tag_mp3(episode, mp3)
+    tag_mp3(episode.meta, episode.chapters, mp3)
     info = read_mp3(mp3)
     assert len(info.chapters) == 52 and [c.part for c in info.chapters].count("1. Part number 1") == 9
     assert info.chapters[0].part == "" and info.chapters[1].part == ""  # the intro, and part 1's own opening chapter

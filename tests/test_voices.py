@@ -13,8 +13,9 @@ from articlecast.audio.plan import plan_episode
 from articlecast.audio.tags import read_mp3
 from articlecast.errors import UnknownVoiceError
 from articlecast.inputs.markdown import parse_markdown
-from articlecast.models import MIX_RATE, Voice
+from articlecast.models import MIX_RATE
 from articlecast.script import compile_lexicon, load_script, make_script, read_script
+from articlecast.script.model import Voice
 from articlecast.voice.choice import resolve_voices
 from articlecast.voice.engines import engine_classes, get_engine
 

@@ -4,5 +4,6 @@ measurements, encoded to MP3 as it is mixed, and tagged with its chapters."""
 from __future__ import annotations
 
 from .tags import TagInfo, read_mp3
+from .timeline import Chapter, Cue, Timeline
 
-__all__ = ["TagInfo", "read_mp3"]
+__all__ = ["Chapter", "Cue", "read_mp3", "TagInfo", "Timeline"]

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from ..cache import ensure_folder, remove_entry, touch
-from ..models import Timeline
 from ..util.files import atomic_path, sha256_hex, write_atomic
 from .encoder import ENCODER_VERSION
+from .timeline import Timeline
 
 log = logging.getLogger(__name__)
 KEEP_ENCODED = 8

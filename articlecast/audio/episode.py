@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import stops
-from ..models import AUTO, MIX_RATE, Chapter, Tick, Timeline, untold
+from ..models import MIX_RATE, Tick, untold
 from ..script import intro_texts, length_words
+from ..script.model import AUTO
 from ..util.loudness import MIX_TARGET, MP3_ALLOWANCE_LU, hop_energies
 from ..voice.sentences import speakable_pieces
 from ..voice.speaker import Speaker, Stream
@@ -32,6 +33,7 @@ from .mixer import TAIL, Layout, Levels, Line, Part, Renderer, fixed_seconds, le
 from .music import FADE_SECONDS, THEME_LEAD_SECONDS, THEME_SWELL_SECONDS, THEME_TAIL_SECONDS, Sounds, bed, music_seconds
 from .plan import INTRO_PAUSE, Plan
 from .sounds import CHIME_SECONDS, chime, transition
+from .timeline import Chapter, Timeline
 
 log = logging.getLogger(__name__)
 START_FRACTION = 0.25

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..models import MIX_RATE, Chapter, Cue, Said
+from ..models import MIX_RATE
 from ..util.loudness import CEILING_DBTP, MIX_TARGET, hop_energies, hop_length, limit, loudness_of_hops
+from ..voice.said import Said
 from .sounds import CHIME_SECONDS, TRANSITION_SECONDS, TRANSITION_SILENCE, transition
+from .timeline import Chapter, Cue
 
 LEAD_IN = 0.35
 """Silence after the opening chime, seconds."""

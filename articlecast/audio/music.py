@@ -28,7 +28,8 @@ with warnings.catch_warnings():  # pydub looks for a system ffmpeg when imported
     from pydub import AudioSegment
 
 from ..errors import AudioError, InputError
-from ..models import MIX_RATE, Music
+from ..models import MIX_RATE
+from ..script.model import Music
 from ..util.ffmpeg import decode
 from ..util.loudness import MIX_TARGET, hop_energies, loudness_of_hops
 from .sounds import CHIME_SECONDS, TRANSITION_SECONDS

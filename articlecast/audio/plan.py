@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 from ..errors import ScriptError
-from ..models import AUTO, MIX_RATE, SPEED_MAX, SPEED_MIN, Script, Segment, Voice
+from ..models import MIX_RATE, SPEED_MAX, SPEED_MIN
 from ..script import Lexicon, compile_lexicon, intro_texts, outro_text
+from ..script.model import AUTO, Script, Segment, Voice
 from ..voice.choice import resolve_voices
 from ..voice.segments import SegmentCache
 from ..voice.sentences import speakable_pieces

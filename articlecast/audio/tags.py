@@ -6,6 +6,7 @@ The chapters are saved in time order by :class:`~.id3_order.OrderedID3` (mutagen
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,18 +31,20 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3, BitrateMode
 
 from ..errors import AudioError, why_not_writable
-from ..models import Chapter, Episode
+from ..script.model import Meta
 from ..util.images import Cover
 from .id3_order import OrderedID3
+from .timeline import Chapter
 
 log = logging.getLogger(__name__)
 __all__ = ["TagInfo", "read_mp3", "tag_mp3"]
 
 
-def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript: str = "") -> None:
+def tag_mp3(meta: Meta, chapters: Sequence[Chapter], path: Path, cover: Cover | None = None,
+            transcript: str = "") -> None:
     """Replace the MP3's tags with ours: title, show, date, genre, description, chapters, and the cover
     art (APIC, front cover) and transcript (USLT) when given."""
-    m = episode.meta
+    m = meta
     tags = OrderedID3()
     tags.add(TIT2(encoding=1, text=[m.title]))
     tags.add(TPE1(encoding=1, text=[m.author]))
@@ -51,11 +54,11 @@ def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript
     tags.add(TLAN(encoding=1, text=[m.language]))
     if m.description:
         tags.add(COMM(encoding=1, lang="eng", desc="", text=[m.description]))
-    ids = [f"chp{i}" for i in range(len(episode.chapters))]
+    ids = [f"chp{i}" for i in range(len(chapters))]
     # chapters of one part (a digest's article) are listed by a CTOC of their own, which the top level lists
     top: list[str] = []
     parts: dict[str, list[str]] = {}
-    for cid, ch in zip(ids, episode.chapters):
+    for cid, ch in zip(ids, chapters):
         if not ch.part:
             top.append(cid)
             continue
@@ -68,7 +71,7 @@ def tag_mp3(episode: Episode, path: Path, cover: Cover | None = None, transcript
     for n, (part, children) in enumerate(parts.items(), 1):
         tags.add(CTOC(element_id=f"toc{n}", flags=CTOCFlags.ORDERED, child_element_ids=children,
                       sub_frames=[TIT2(encoding=1, text=[part])]))
-    for cid, ch in zip(ids, episode.chapters):
+    for cid, ch in zip(ids, chapters):
         tags.add(CHAP(element_id=cid, start_time=ch.start_ms, end_time=ch.end_ms, start_offset=0xFFFFFFFF,
                       end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=1, text=[ch.title])]))
     if transcript:

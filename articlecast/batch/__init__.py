@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from .. import stops
 from ..builder import Builder, Loaded
+from ..check.report import CheckReport
 from ..errors import ArticlecastError, EngineUnavailableError
-from ..models import CheckReport
 from ..publish import summary
 from .sources import expand, feed_items
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .listen import check_episode, make_report
 from .recognizer import check_available
+from .report import ChapterCheck, CheckReport, Hearing, Retake, SentenceCheck
 from .retakes import Listened, listen_to_plan, plan_report
 
-__all__ = ["Listened", "check_available", "check_episode", "listen_to_plan", "make_report", "plan_report"]
+__all__ = ["ChapterCheck", "check_available", "check_episode", "CheckReport", "Hearing", "listen_to_plan", "Listened",
+           "make_report", "plan_report", "Retake", "SentenceCheck"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..models import SentenceCheck
 from ..voice.spelling import compare_words
+from .report import SentenceCheck
 
 WINDOW_SECONDS = 28.0
 """Longest stretch of whole sentences given to the recognizer at once (Whisper listens in 30 s windows)."""

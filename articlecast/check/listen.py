@@ -23,13 +23,15 @@ import numpy as np
 
 from .. import stops
 from ..audio.tags import read_mp3
+from ..audio.timeline import Chapter
 from ..errors import AudioError, InputError
-from ..models import Chapter, ChapterCheck, CheckReport, Hearing, SentenceCheck, Tick
+from ..models import Tick
 from ..options import CHAPTER_MAX, EPISODE_MAX
 from ..util.ffmpeg import decode_stream
 from .alignment import WINDOW_SECONDS, Meant, score, windows
 from .captions import read_captions
 from .recognizer import AGAIN_BEAM, FIRST_BEAM, SAMPLE_RATE, Recognizer, first_listener, listened_by, second_listeners
+from .report import ChapterCheck, CheckReport, Hearing, SentenceCheck
 
 PAD_SECONDS = 0.5
 """At most this much silence before and after a sentence (or window) heard: never a neighbour's words."""

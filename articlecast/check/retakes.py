@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..audio.plan import Plan
+from ..audio.timeline import Timeline
 from ..cache import remove_entry
-from ..models import CheckReport, Hearing, Retake, SentenceCheck, Tick, Timeline, Voice, speed_ok
+from ..models import Tick, speed_ok
+from ..script.model import Voice
 from ..util.files import write_atomic
 from ..voice.conditioning import to_rate
 from ..voice.engines import engine_classes
@@ -24,6 +26,7 @@ from ..voice.segments import SegmentCache
 from ..voice.speaker import Request, Speaker, request_key
 from .listen import check_audio, make_report
 from .recognizer import RECOGNIZER_ID, SAMPLE_RATE
+from .report import CheckReport, Hearing, Retake, SentenceCheck
 
 log = logging.getLogger(__name__)
 SENTENCE_MAX = 0.2

@@ -16,9 +16,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ArticleError, FetchError, InputError, converted
-from ..models import Article, Reading
+from ..models import Reading
 from ..util.files import slugify, write_atomic
 from ..util.images import square_cover
+from .article import Article, Section
 from .epub import parse_epub
 from .fetch import fetch_page, get, is_url
 from .html import decode_page, lead_image_url, parse_html
@@ -30,8 +31,8 @@ from .word import parse_docx
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CONTROL_RE", "ARTICLE_SUFFIXES", "ARTICLE_TYPES", "SCRIPT_SUFFIXES", "COVER_SUFFIX", "fetch_article", "input_kind", "is_url",
-           "read_article"]
+__all__ = ["ARTICLE_SUFFIXES", "ARTICLE_TYPES", "CONTROL_RE", "COVER_SUFFIX", "SCRIPT_SUFFIXES", "Article",
+           "fetch_article", "input_kind", "is_url", "read_article", "Section"]
 
 COVER_SUFFIX = ".cover.jpg"
 """A saved page's lead image, made square, beside it (``page.html`` -> ``page.cover.jpg``)."""

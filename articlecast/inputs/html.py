@@ -30,7 +30,7 @@ import lxml.html
 from charset_normalizer import from_bytes
 
 from ..errors import ArticleError
-from ..models import Article
+from .article import Article
 from .language import checked_language
 from .structure import FAQ_RE, Block, clean, sectionize, speakable_item, table_sentences
 from .text import BOMS, CONTROL_RE, without_controls

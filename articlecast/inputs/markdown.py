@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..errors import ArticleError
-from ..models import Article
+from .article import Article
 from .structure import Block, clean, contents_entries, sectionize, speakable_item, table_sentences
 
 FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.S)

@@ -46,8 +46,9 @@ from pdfminer.utils import decode_text
 
 from .. import stops
 from ..errors import ArticleError, InputError
-from ..models import Article, Reading, Tick, untold
+from ..models import Reading, Tick, untold
 from ..options import too_long
+from .article import Article
 from .language import checked_language
 from .structure import BULLET_RE, Block, clean, numbered_heading, sectionize, speakable_item, text_key
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from ..errors import ArticleError
-from ..models import Article
+from .article import Article
 from .structure import (
     BULLET_RE,
     FAQ_RE,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import ArticleError
-from ..models import Article, Section
+from .article import Article, Section
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,9 @@ import lxml.etree
 
 from .. import stops
 from ..errors import ArticleError, InputError
-from ..models import Article, Reading
+from ..models import Reading
 from ..options import too_long
+from .article import Article
 from .language import checked_language
 from .structure import Block, clean, sectionize, speakable_item, table_sentences
 

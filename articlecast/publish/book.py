@@ -23,9 +23,10 @@ from pathlib import Path
 
 import lxml.etree as ET
 
-from ..models import Cue, Episode
+from ..audio.timeline import Cue
 from ..util.clock import smil_clock
 from ..util.images import Cover
+from .episode import Episode
 from .transcript import ChapterText, chapter_texts
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"

@@ -38,12 +38,13 @@ from filelock import FileLock
 from .. import stops
 from ..audio.tags import tag_mp3
 from ..errors import OutputError, converted
-from ..models import Episode, Script
 from ..script import content_guid, episode_guid, script_to_data
+from ..script.model import Script
 from ..util.files import publish_path, remove_stale_temporaries, temp_path
 from ..util.images import Cover, load_cover
 from .book import write_book
 from .cover import generate_cover
+from .episode import Episode
 from .feed import FeedItem, ShowInfo, feed_files, read_built, read_items, write_feed
 from .names import COMPANIONS, episode_stem, feed_guid, stem_of
 from .notes import credits, notes_markdown, voices_sentence
@@ -162,7 +163,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
     temps: list[Path] = []
     try:
         with converted(OutputError, folder):
-            tag_mp3(episode, mp3, art.episode, plain_text(episode))
+            tag_mp3(episode.meta, episode.chapters, mp3, art.episode, plain_text(episode))
             with FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
                 old_show, items = read_items(folder)
                 guid = feed_guid(guid, episode.meta.show, episode.meta.title, items, (content_guid(script),))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..models import Episode, Script
+from ..script.model import Script
 from ..util.clock import clock
 from ..voice.engines import get_engine
+from .episode import Episode
 
 
 def _roles_by_voice(script: Script) -> dict[tuple[str, str], list[str]]:

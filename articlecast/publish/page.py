@@ -18,8 +18,9 @@ import hashlib
 import html
 from importlib import resources
 
-from ..models import Cue, Episode
+from ..audio.timeline import Cue
 from ..util.clock import clock
+from .episode import Episode
 from .transcript import chapter_texts
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from ..models import CheckReport
+from ..check.report import CheckReport
 from ..util.files import write_atomic
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..models import Chapter, Cue, Episode
+from ..audio.timeline import Chapter, Cue
 from ..util.clock import timestamp
+from .episode import Episode
 
 
 def timed_cues(episode: Episode) -> list[Cue]:

@@ -13,22 +13,10 @@ import yaml
 
 from ..errors import ArticlecastError, FieldError, ScriptError, UnknownEngineError
 from ..inputs.text import read_text, regular_size, without_controls
-from ..models import (
-    AUTO,
-    PARAGRAPH_PAUSE,
-    ROLES,
-    SECTION_KINDS,
-    SPEED_MAX,
-    SPEED_MIN,
-    Meta,
-    Music,
-    Script,
-    ScriptChapter,
-    Segment,
-    Voice,
-)
+from ..models import PARAGRAPH_PAUSE, ROLES, SECTION_KINDS, SPEED_MAX, SPEED_MIN
 from ..util.files import write_atomic
 from .lexicon import compile_rule
+from .model import AUTO, Meta, Music, Script, ScriptChapter, Segment, Voice
 from .voices import AUTO_VOICE, DEFAULT_VOICE
 
 MAX_SCRIPT_BYTES = 10 * 1000**2
@@ -233,8 +221,10 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
     show = r.mapping(top.get("show"), ("show",), "show")
     ep = r.mapping(top.get("episode"), ("episode",), "episode", required=("title",))
     sections = {"show": show, "episode": ep}
-    meta_args = {name: sections[section][key] for name, (section, key) in META_YAML.items()
-                 if sections[section].get(key) not in (None, "")}  # what is left out takes Meta's own default
+    optional = {f.name for f in dataclasses.fields(Meta)
+                if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+    meta_args = {name: sections[section].get(key) for name, (section, key) in META_YAML.items()
+                 if name not in optional or sections[section].get(key) not in (None, "")}  # left out: Meta's default
     if "date" in meta_args:
         meta_args["date"] = str(meta_args["date"])  # YAML reads 2026-11-24 as a date
     if isinstance(meta_args.get("sources"), list):

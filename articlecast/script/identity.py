@@ -6,7 +6,7 @@ import hashlib
 import re
 import uuid
 
-from ..models import Meta, Script
+from .model import Meta, Script
 
 
 def episode_guid(script: Script, origin: str = "") -> str:

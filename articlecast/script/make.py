@@ -8,8 +8,10 @@ import datetime as _dt
 import re
 
 from ..errors import ScriptError
-from ..models import DEFAULT_SHOW, PARAGRAPH_PAUSE, Article, Meta, Script, ScriptChapter, Segment
+from ..inputs.article import Article
+from ..models import DEFAULT_SHOW, PARAGRAPH_PAUSE
 from .identity import credit_line, episode_guid
+from .model import Meta, Script, ScriptChapter, Segment
 from .spoken import brief, sentence
 from .voices import default_voices
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Script
+from .model import Script
 
 
 def sentence(text: str) -> str:

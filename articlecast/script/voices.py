@@ -3,7 +3,8 @@ offline voice where one is installed, which the speech stage decides)."""
 
 from __future__ import annotations
 
-from ..models import ROLES, Voice
+from ..models import ROLES
+from .model import Voice
 
 DEFAULT_VOICE = Voice("hibari", "heart", 1.0)
 """The voice of every role unless a script says otherwise."""

@@ -4,6 +4,7 @@ and the speaker that has sentences spoken (in speech threads or on Ray) and keep
 from __future__ import annotations
 
 from .engines import Engine, VoiceInfo, engine_classes, get_engine
+from .said import Said
 from .segments import SegmentCache, to_pcm16
 
-__all__ = ["Engine", "SegmentCache", "VoiceInfo", "engine_classes", "get_engine", "to_pcm16"]
+__all__ = ["Engine", "engine_classes", "get_engine", "Said", "SegmentCache", "to_pcm16", "VoiceInfo"]

@@ -7,7 +7,8 @@ import dataclasses
 import logging
 
 from ..errors import ArticlecastError, InputError
-from ..models import ROLES, Script, Voice
+from ..models import ROLES
+from ..script.model import Script, Voice
 from ..script.voices import AUTO_VOICE
 from .engines import engine_classes, get_engine
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from ..cache import cache_dir, ensure_folder, remove_entry, touch
-from ..models import Audio, Said
+from ..models import Audio
 from ..util.files import atomic_path
+from .said import Said
 
 log = logging.getLogger(__name__)
 

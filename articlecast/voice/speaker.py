@@ -27,9 +27,11 @@ from typing import Any, Protocol
 
 from .. import stops
 from ..errors import ArticlecastError, EngineError
-from ..models import Audio, Said, Tick, Voice, untold
+from ..models import Audio, Tick, untold
+from ..script.model import Voice
 from .conditioning import VERSION as CONDITIONING
 from .engines import get_engine
+from .said import Said
 from .segments import SegmentCache, segment_key
 from .workers import Job, LocalWorkers, synthesize, worker_count
 

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..models import Audio, Said
+from ..models import Audio
 from .conditioning import condition_measured
 from .engines import engine_classes, get_engine
+from .said import Said
 from .segments import SegmentCache, as_stored
 
 log = logging.getLogger(__name__)
