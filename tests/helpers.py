@@ -8,6 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +119,18 @@ def spoken(requests: list[Request], cache: SegmentCache | None = None, workers: 
 def episode_of(meta: Meta, chapters: tuple[Chapter, ...], cues: tuple[Cue, ...]) -> Episode:
     """An episode with this timeline (and plausible levels), for the views that read one."""
     return Episode(meta, Timeline(chapters, cues, -16.0, -2.0))
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler] | ThreadingHTTPServer) -> Iterator[str]:
+    """The one way a test serves HTTP: on 127.0.0.1 (a port of its own), in a thread, until the block ends; yields
+    the base URL (without a trailing slash). Give a handler class, or a server already bound to 127.0.0.1."""
+    server = handler if isinstance(handler, ThreadingHTTPServer) else ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    assert server.server_address[0] == "127.0.0.1", server.server_address  # loopback only
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

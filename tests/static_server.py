@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
+
+from helpers import http_server
 
 
 class RangeHandler(SimpleHTTPRequestHandler):
@@ -56,11 +57,5 @@ def serve(folder: Path) -> Iterator[tuple[str, list[str]]]:
     handler = type("Handler", (RangeHandler,), {"requested": requested,
                                                 "extensions_map": {**RangeHandler.extensions_map,
                                                                    ".vtt": "text/vtt", ".mp3": "audio/mpeg"}})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=os.fspath(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", requested
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(partial(handler, directory=os.fspath(folder))) as url:  # type: ignore[arg-type]
+        yield f"{url}/", requested

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REQUIRED, speak
+from helpers import REQUIRED, http_server, speak
 
 from articlecast.batch import expand, run_batch
 from articlecast.builder import Builder, Progress
@@ -221,16 +221,12 @@ def test_a_feed_from_the_internet_never_names_this_machines_files(tmp_path: Path
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/news/feed.xml"
+    with http_server(Feed) as base:
+        url = f"{base}/news/feed.xml"
         found = expand([], feed=url)
         assert all(f.startswith(("http://", "https://")) for f in found) and len(found) == 3  # file:// left out
-        assert f"http://127.0.0.1:{server.server_address[1]}/private.md" in found  # the site's own page, relative
+        assert f"{base}/private.md" in found  # the site's own page, relative
         proc = speak(["batch", "--feed", url, "-o", "site", "--engine", "silent", "-q"], tmp_path)
-    finally:
-        server.shutdown()
     assert "left out" in proc.stderr
     published = " ".join(p.read_text(errors="replace") for p in (tmp_path / "site").glob("*") if p.is_file()) \
         if (tmp_path / "site").exists() else ""

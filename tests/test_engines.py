@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from helpers import http_server
 
 from articlecast.errors import EngineUnavailableError, UnknownVoiceError
 from articlecast.util.ffmpeg import ffmpeg_exe
@@ -101,13 +101,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def serve(server: FakeGoogle) -> Iterator[FakeGoogle]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_server(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -7,16 +7,15 @@ import io
 import json
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from helpers import FFPROBE, PAGES, ROOT, speak
+from helpers import FFPROBE, PAGES, ROOT, http_server, speak
 from hostile_server import hostile_server
 from mutagen.id3 import ID3
 from PIL import Image
@@ -198,12 +197,8 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with http_server(Site) as url:
+        yield url
 
 
 def test_fetch_follows_redirects_as_a_browser(site: str) -> None:

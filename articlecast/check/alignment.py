@@ -69,11 +69,6 @@ def align_words(meant: Sequence[str], heard: Sequence[str]) -> list[int | None]:
     return out
 
 
-def align(meant: Sequence[str], heard: Sequence[str]) -> int:
-    """How many words of ``meant`` were missed in ``heard`` (see :func:`align_words`)."""
-    return sum(k is None for k in align_words(meant, heard))
-
-
 def score(meant: Sequence[Meant], heard: str) -> list[SentenceCheck]:
     """Score consecutive sentences against the text heard in the audio that holds them (and nothing of others)."""
     words = [compare_words(s.text) for s in meant]

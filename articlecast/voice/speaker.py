@@ -122,11 +122,6 @@ class Speaker:
             else:  # stopped or failed: nobody will hear the sentences in flight
                 pool.terminate()
 
-    @property
-    def pooled(self) -> bool:
-        """Whether a pool of workers is running."""
-        return self._pool is not None
-
     def ticket(self, n: int = 1) -> int:
         """``n`` new ticket numbers (the first)."""
         first = self._ticket
