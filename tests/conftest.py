@@ -54,7 +54,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache lives in tmp_path; speech runs in this process (tests that want workers ask for them)."""
     monkeypatch.setenv("ARTICLECAST_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("ARTICLECAST_WORKERS", "1")
-    monkeypatch.delenv("ARTICLECAST_GTTS_URL", raising=False)
 
 
 class NetworkBlocked(OSError):

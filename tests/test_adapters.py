@@ -16,10 +16,10 @@ from articlecast.audio.id3_order import TESTED, OrderedID3
 
 ADAPTERS = {
     "articlecast/audio/id3_order.py": "mutagen",
-    "articlecast/voice/engines/gtts.py": "gtts",
     "articlecast/voice/ray_pool.py": "ray",
 }
-"""The one module allowed each library's internals (piper's engine uses only its public names)."""
+"""The one module allowed each library's internals, where the library has no public way (gTTS and piper are used
+through their public names only)."""
 ALLOWED = {"_replace", "_Element", "_fields", "_asdict"}
 """Underscore names that are public by their library's documentation: a named tuple's methods; lxml's element
 class (https://lxml.de/apidoc/lxml.etree.html)."""
@@ -79,15 +79,6 @@ def test_mutagen_still_has_what_the_chapter_order_needs(tmp_path: Path) -> None:
     tags.save(str(path), v2_version=3)
     stored = [f.element_id for f in ID3(str(path)).values() if f.FrameID == "CHAP"]
     assert stored == ["ch0", "ch1"]  # by time, though mutagen's own order is by size (ch1 first)
-
-
-def test_gtts_still_prepares_its_requests() -> None:
-    from gtts import gTTS
-    from requests import PreparedRequest
-
-    prepared = gTTS("Hello there.", lang="en", lang_check=False)._prepare_requests()
-    assert prepared and all(isinstance(p, PreparedRequest) for p in prepared)
-    assert prepared[0].url.startswith("https://translate.google.com/")
 
 
 @pytest.mark.extra("batch")

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
+import shutil
+import ssl
 import subprocess
+import tempfile
 import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import numpy as np
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from helpers import http_server
 
 from articlecast.errors import EngineUnavailableError, UnknownVoiceError
@@ -63,16 +72,55 @@ def tone_mp3() -> bytes:
     return subprocess.run(cmd, capture_output=True, check=True).stdout
 
 
+def _self_signed(name: str) -> tuple[bytes, bytes]:
+    """A certificate for ``name`` and its key (PEM), signed by itself."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    return (cert.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()))
+
+
 class FakeGoogle(ThreadingHTTPServer):
-    """Plays the part of Google Translate's batchexecute endpoint."""
+    """Plays the part of Google Translate, reached as gTTS reaches it through a proxy (HTTPS_PROXY, gTTS's public
+    way): a proxy on 127.0.0.1 that answers the tunnel to translate.google.com itself, over TLS with a certificate
+    of its own (gTTS does not verify certificates), as its batchexecute endpoint."""
 
     def __init__(self, mp3: bytes, status: int = 200) -> None:
-        self.mp3, self.status, self.texts = mp3, status, []
-        super().__init__(("127.0.0.1", 0), _Handler)
+        self.mp3, self.status, self.texts, self.tunnels = mp3, status, [], []
+        super().__init__(("127.0.0.1", 0), _Proxy)
+        cert, key = _self_signed("translate.google.com")
+        folder = Path(tempfile.mkdtemp())
+        (folder / "cert.pem").write_bytes(cert)
+        (folder / "key.pem").write_bytes(key)
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.tls.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+        shutil.rmtree(folder)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/_/TranslateWebserverUi/data/batchexecute"
+    def proxy(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    server: FakeGoogle
+
+    def do_CONNECT(self) -> None:  # noqa: N802 - http.server's name
+        self.server.tunnels.append(self.path)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        tunnel = self.server.tls.wrap_socket(self.connection, server_side=True)
+        _Handler(tunnel, self.client_address, self.server)  # the requests inside the tunnel
+        self.close_connection = True
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -108,13 +156,14 @@ def serve(server: FakeGoogle) -> Iterator[FakeGoogle]:
 @pytest.fixture
 def google(tone_mp3: bytes, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
     server = FakeGoogle(tone_mp3)
-    monkeypatch.setenv("ARTICLECAST_GTTS_URL", server.url)
+    monkeypatch.setenv("HTTPS_PROXY", server.proxy)
     yield from serve(server)
 
 
 def test_gtts_speaks_through_the_endpoint(google: FakeGoogle) -> None:
     audio = get_engine("gtts").synthesize("Hello from the test.", "en")
     assert google.texts == [("Hello from the test", "en")]  # gTTS drops the final full stop
+    assert google.tunnels == ["translate.google.com:443"]  # Google's own address, through the proxy
     assert audio.sample_rate == 24000
     assert 0.4 < audio.seconds < 0.7  # the decoded tone
     spectrum = np.abs(np.fft.rfft(audio.samples))
@@ -132,7 +181,7 @@ def test_gtts_long_text_is_sent_in_parts(google: FakeGoogle) -> None:
 
 def test_gtts_server_error_is_one_clear_message(tone_mp3: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     server = FakeGoogle(tone_mp3, status=500)
-    monkeypatch.setenv("ARTICLECAST_GTTS_URL", server.url)
+    monkeypatch.setenv("HTTPS_PROXY", server.proxy)
     for _ in serve(server):
         with pytest.raises(EngineUnavailableError, match="gtts is an online voice.*--voice hibari"):
             get_engine("gtts").synthesize("Hello.", "en")

@@ -107,7 +107,7 @@ def test_lexicon_changes_what_the_voice_is_given_not_the_transcript(monkeypatch:
     from test_engines import FakeGoogle, serve, tone_mp3  # the local server playing Google's part
 
     server = FakeGoogle(tone_mp3.__wrapped__())  # type: ignore[attr-defined]
-    monkeypatch.setenv("ARTICLECAST_GTTS_URL", server.url)
+    monkeypatch.setenv("HTTPS_PROXY", server.proxy)
     script = load_script(
         "episode: {title: Soil}\nvoices: {narrator: gtts:en, host: silent}\nintro: Hi.\noutro: Bye.\n"
         "lexicon: {HSCT: H S C T}\nchapters:\n- title: One\n  segments: ['HSCT helps, e.g. in spring.']\n")

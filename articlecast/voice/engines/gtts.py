@@ -1,16 +1,13 @@
 """gTTS: Google Translate's voice. Online only; never the default.
 
-The endpoint can be pointed elsewhere with ARTICLECAST_GTTS_URL (the tests use a local server). This module is
-the one place gTTS's internals are used: gTTS has no public way to set its endpoint (only the Google domain's
-``tld``), so the requests it prepares (``gTTS._prepare_requests``) are pointed there. Pinned to gTTS 2.5
-(pyproject.toml); tests/test_adapters.py fails loudly when gTTS changes it. The missing option, proposed upstream
-in the closing note of this change: ``gTTS(..., url=...)``.
+gTTS is used through its public API only. It goes through the proxy the environment names (HTTPS_PROXY), as
+any HTTPS client does: that is how a network that needs one reaches Google, and how the tests put a local
+server in Google's place.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from importlib.metadata import version
 from typing import ClassVar
 
@@ -20,7 +17,6 @@ from ...util.ffmpeg import decode
 from .base import Engine, VoiceInfo, register
 
 log = logging.getLogger(__name__)
-ENDPOINT_ENV = "ARTICLECAST_GTTS_URL"
 
 
 @register
@@ -50,21 +46,11 @@ class GttsEngine(Engine):
         from gtts import gTTS, gTTSError
 
         voice = self.resolve_voice(voice)
-        endpoint = os.environ.get(ENDPOINT_ENV, "")
-
-        class _Tts(gTTS):  # type: ignore[misc]
-            def _prepare_requests(self):  # type: ignore[no-untyped-def]
-                prepared = super()._prepare_requests()
-                if endpoint:
-                    for p in prepared:
-                        p.prepare_url(endpoint, None)
-                return prepared
-
         if speed != 1.0:
             log.warning("gtts cannot change its pace except 'slow'; speed %.2f is read as %s", speed,
                         "slow" if speed < 0.85 else "normal")
-        tts = _Tts(text, lang=voice, slow=speed < 0.85, lang_check=False, timeout=20)
-        host = endpoint or "translate.google.com"
+        tts = gTTS(text, lang=voice, slow=speed < 0.85, lang_check=False, timeout=20)
+        host = "translate.google.com"
         try:
             data = b"".join(tts.stream())
         except gTTSError as e:
