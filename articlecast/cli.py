@@ -347,7 +347,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
     show, items = read_items(folder)
     if show is None:
         raise InputError(f"{folder}: no feed here (no feed.json); build an episode into it first")
-    print(f"{folder / 'feed.xml'}: {show.title}, {len(items)} episodes, files at {show.base_url}")
+    print(f"{folder / 'feed.xml'}: {show.show.name}, {len(items)} episodes, files at {show.base_url}")
     for item in sorted(items, key=lambda i: (i.date, i.added), reverse=True):
         print(f"  {item.date}  {seconds_clock(item.seconds):>8}  {item.audio}  {item.title}")
     if not args.check:

@@ -81,11 +81,13 @@ def apply_options(loaded: Loaded, options: Options) -> Loaded:
     if options.speed is not None:
         script = dataclasses.replace(script, speed=options.speed)
     meta = script.meta
-    if options.show and meta.show != options.show:
-        meta = dataclasses.replace(meta, show=options.show, author=options.show if meta.author == meta.show
-                                   else meta.author)
+    show = meta.show
+    if options.show and show.name != options.show:
+        show = dataclasses.replace(show, name=options.show, author=options.show if show.author == show.name
+                                   else show.author)
     if options.email:
-        meta = dataclasses.replace(meta, email=options.email)
+        show = dataclasses.replace(show, email=options.email)
+    meta = dataclasses.replace(meta, show=show)
     script = dataclasses.replace(script, meta=meta, music=with_theme(script.music, options))
     return dataclasses.replace(loaded, script=resolve_voices(script))
 

@@ -47,8 +47,8 @@ def tag_mp3(meta: Meta, chapters: Sequence[Chapter], path: Path, cover: Cover | 
     m = meta
     tags = OrderedID3()
     tags.add(TIT2(encoding=1, text=[m.title]))
-    tags.add(TPE1(encoding=1, text=[m.author]))
-    tags.add(TALB(encoding=1, text=[m.show]))
+    tags.add(TPE1(encoding=1, text=[m.show.author]))
+    tags.add(TALB(encoding=1, text=[m.show.name]))
     tags.add(TDRC(encoding=1, text=[m.date]))
     tags.add(TCON(encoding=1, text=["Podcast"]))
     tags.add(TLAN(encoding=1, text=[m.language]))

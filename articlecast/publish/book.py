@@ -197,12 +197,12 @@ def _package(episode: Episode, guid: str, docs: list[_Doc], durations: list[int]
 
     dc("identifier", f"urn:uuid:{guid}" if UUID_RE.fullmatch(guid) else guid, id="uid")
     dc("title", m.title)
-    dc("creator", m.author)
+    dc("creator", m.show.author)
     dc("language", m.language)
     dc("date", m.date)
     if m.description:
         dc("description", m.description)
-    dc("publisher", m.show)
+    dc("publisher", m.show.name)
     prop("dcterms:modified", f"{m.date}T00:00:00Z")  # the episode's date: the same build, the same book
     prop("media:duration", smil_clock(sum(durations)))
     for doc, ms in zip(docs, durations):

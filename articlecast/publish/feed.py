@@ -18,8 +18,9 @@ import datetime as _dt
 import json
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import lxml.etree  # noqa: F401 - feedgen 1.0 uses lxml.etree without importing it (lxml >= 6)
@@ -28,7 +29,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from ..errors import OutputError
-from ..models import DEFAULT_CATEGORY
+from ..script.model import Show
 from ..util.clock import clock, hms, timestamp
 from ..util.files import plain_name, publish_path, temp_path
 
@@ -40,28 +41,33 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".txt": "text/plain"}
 
 
-@dataclass
-class ShowInfo:
-    """The channel: one per feed."""
+@dataclass(frozen=True)
+class Channel:
+    """The feed's channel: the show (the script's :class:`~..script.model.Show`), where its files live, and its
+    artwork's file name. Kept in feed.json under "show", in the form every earlier version wrote."""
 
-    title: str
-    """Show name."""
-    description: str
-    """What the show is."""
-    author: str
-    """Who makes it."""
-    language: str = "en"
-    """BCP 47 language tag."""
-    category: str = DEFAULT_CATEGORY
-    """An Apple Podcasts category."""
-    explicit: bool = False
-    """Whether the show has explicit content."""
-    image: str = "cover.png"
-    """Show artwork, a file name beside the feed."""
+    show: Show
+    """The show."""
     base_url: str = ""
     """Where the files will live (ends with /)."""
-    email: str = ""
-    """The owner's e-mail (itunes:owner), which directories ask for."""
+    artwork: str = "cover.png"
+    """The show's artwork, a file name beside the feed."""
+
+    def to_data(self) -> dict[str, Any]:
+        """As feed.json keeps it."""
+        s = self.show
+        return {"title": s.name, "description": s.summary, "author": s.author, "language": s.language,
+                "category": s.category, "explicit": s.explicit, "image": self.artwork, "base_url": self.base_url,
+                "email": s.email}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Channel:
+        """Back from :meth:`to_data` (what is missing takes the Show's own default; ValueError, KeyError or
+        TypeError on a record of another shape)."""
+        names = {"title": "name", "description": "description", "author": "author", "language": "language",
+                 "category": "category", "explicit": "explicit", "email": "email"}
+        show = Show(**{field: data[key] for key, field in names.items() if data.get(key) not in (None, "")})
+        return cls(show, str(data.get("base_url") or ""), str(data.get("image") or ""))
 
 
 @dataclass
@@ -103,7 +109,7 @@ def _url(base: str, name: str) -> str:
     return base + quote(name)
 
 
-def read_built(folder: Path, hint: str) -> tuple[ShowInfo, list[FeedItem]]:
+def read_built(folder: Path, hint: str) -> tuple[Channel, list[FeedItem]]:
     """:func:`read_items` of a folder that must hold built episodes: without feed.json, one line saying so and
     ``hint``, what to do."""
     show, items = read_items(folder)
@@ -112,14 +118,14 @@ def read_built(folder: Path, hint: str) -> tuple[ShowInfo, list[FeedItem]]:
     return show, items
 
 
-def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
+def read_items(folder: Path) -> tuple[Channel | None, list[FeedItem]]:
     """The show and episodes recorded beside an existing feed (none when there is no feed yet)."""
     path = folder / "feed.json"
     if not path.exists():
         return None, []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        show = ShowInfo(**data["show"])
+        show = Channel.from_data(data["show"])
         items = [FeedItem(**{**i, "chapters": [tuple(c) for c in i["chapters"]]}) for i in data["items"]]
     except OSError as e:
         raise OutputError(f"{path}: cannot be read ({e.strerror}); check its permissions") from None
@@ -127,7 +133,7 @@ def read_items(folder: Path) -> tuple[ShowInfo | None, list[FeedItem]]:
         raise OutputError(f"{path}: the feed's record is damaged ({type(e).__name__}: {e}); restore it from a backup, "
                           "or move feed.json and feed.xml aside to start a new feed (no episode file is touched)"
                           ) from None
-    names = [show.image] if show.image else []
+    names = [show.artwork] if show.artwork else []
     for item in items:
         if not isinstance(item.files, dict):
             raise OutputError(f"{path}: the feed's record is damaged (an episode's files are not a table); restore it "
@@ -220,27 +226,27 @@ def inert(text: str) -> str:
         text = stripped
 
 
-def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
+def render_feed(channel: Channel, items: list[FeedItem]) -> bytes:
     """The RSS XML for a show and its episodes (newest first). Every text is escaped by lxml."""
-    base = show.base_url
+    base, show = channel.base_url, channel.show
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("p20", _Channel, _Entry)
-    fg.title(inert(show.title))
-    fg.description(inert(show.description) or inert(show.title))
+    fg.title(inert(show.name))
+    fg.description(inert(show.summary) or inert(show.name))
     fg.link(href=_url(base, "feed.xml"), rel="self", type="application/rss+xml")
     fg.link(href=base, rel="alternate")
     fg.language(show.language)
     fg.author({"name": show.author})
     fg.generator("articlecast")
     fg.podcast.itunes_author(show.author)
-    fg.podcast.itunes_summary(inert(show.description))
+    fg.podcast.itunes_summary(inert(show.summary))
     fg.podcast.itunes_category(show.category)
     if show.email:
         fg.podcast.itunes_owner(name=show.author, email=show.email)
-    fg.podcast.itunes_image(_url(base, show.image))
+    fg.podcast.itunes_image(_url(base, channel.artwork))
     fg.podcast.itunes_type("episodic")
-    fg.image(_url(base, show.image), title=inert(show.title), link=base)
+    fg.image(_url(base, channel.artwork), title=inert(show.name), link=base)
     split = urlsplit(_url(base, "feed.xml"))
     fg.p20.guid = str(uuid.uuid5(PODCAST_GUID_NAMESPACE, (split.netloc + split.path).rstrip("/")))
     fg.p20.explicit = show.explicit
@@ -272,13 +278,14 @@ def render_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     return fg.rss_str(pretty=True)
 
 
-def feed_contents(show: ShowInfo, items: list[FeedItem]) -> dict[str, bytes]:
+def feed_contents(channel: Channel, items: list[FeedItem]) -> dict[str, bytes]:
     """The contents of feed.json (the record) and feed.xml (the RSS), in the order they are written."""
-    record = json.dumps({"show": asdict(show), "items": [asdict(i) for i in items]}, ensure_ascii=False, indent=1)
-    return {"feed.json": record.encode("utf-8"), "feed.xml": render_feed(show, items)}
+    record = json.dumps({"show": channel.to_data(), "items": [asdict(i) for i in items]}, ensure_ascii=False,
+                        indent=1)
+    return {"feed.json": record.encode("utf-8"), "feed.xml": render_feed(channel, items)}
 
 
-def write_feed(folder: Path, show: ShowInfo, items: list[FeedItem]) -> None:
+def write_feed(folder: Path, show: Channel, items: list[FeedItem]) -> None:
     """feed.json and feed.xml written again from ``show`` and ``items`` (temporary files, then renamed: the XML
     last). The caller holds the feed's lock."""
     staged = []
@@ -294,21 +301,20 @@ def write_feed(folder: Path, show: ShowInfo, items: list[FeedItem]) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def feed_files(folder: Path, show: ShowInfo, item: FeedItem, old_show: ShowInfo | None,
-               items: list[FeedItem]) -> tuple[ShowInfo, dict[str, bytes]]:
-    """The feed (as read: ``old_show`` and ``items``) with ``item`` added, or replacing the one with its guid:
-    the contents of feed.json and feed.xml, and the show as written (its base URL: the one given, else the
-    feed's, else this folder's)."""
-    show = ShowInfo(**asdict(show))
-    if old_show and not show.base_url:
-        show.base_url = old_show.base_url
-    if old_show and not show.email:
-        show.email = old_show.email
-    if not show.base_url:  # until told where the files will live, the feed points at this folder
-        show.base_url = folder.resolve().as_uri() + "/"
+def feed_files(folder: Path, channel: Channel, item: FeedItem, old: Channel | None,
+               items: list[FeedItem]) -> tuple[Channel, dict[str, bytes]]:
+    """The feed (as read: ``old`` and ``items``) with ``item`` added, or replacing the one with its guid: the
+    contents of feed.json and feed.xml, and the channel as written (its base URL: the one given, else the feed's,
+    else this folder's; its e-mail: the one given, else the feed's)."""
+    if old and not channel.base_url:
+        channel = replace(channel, base_url=old.base_url)
+    if old and not channel.show.email and old.show.email:
+        channel = replace(channel, show=replace(channel.show, email=old.show.email))
+    if not channel.base_url:  # until told where the files will live, the feed points at this folder
+        channel = replace(channel, base_url=folder.resolve().as_uri() + "/")
     item = FeedItem(**asdict(item))
     previous = next((i for i in items if i.guid == item.guid), None)
     if previous:
         item.added = previous.added
     items = [item if i.guid == item.guid else i for i in items] if previous else [*items, item]
-    return show, feed_contents(show, items)
+    return channel, feed_contents(channel, items)

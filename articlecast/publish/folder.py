@@ -45,7 +45,7 @@ from ..util.images import Cover, load_cover
 from .book import write_book
 from .cover import generate_cover
 from .episode import Episode
-from .feed import FeedItem, ShowInfo, feed_files, read_built, read_items, write_feed
+from .feed import Channel, FeedItem, feed_files, read_built, read_items, write_feed
 from .names import COMPANIONS, episode_stem, feed_guid, stem_of
 from .notes import credits, notes_markdown, voices_sentence
 from .page import listening_page
@@ -72,8 +72,8 @@ class Artwork:
 def artwork(script: Script, folder: Path) -> Artwork:
     """The script's own images (paths relative to ``folder``), checked; else generated ones."""
     m = script.meta
-    show = load_cover(folder / m.show_image, folder) if m.show_image else generate_cover(m.show)
-    episode = load_cover(folder / m.image, folder) if m.image else generate_cover(m.show, m.title)
+    show = load_cover(folder / m.show.image, folder) if m.show.image else generate_cover(m.show.name)
+    episode = load_cover(folder / m.image, folder) if m.image else generate_cover(m.show.name, m.title)
     return Artwork(show, episode)
 
 
@@ -93,7 +93,7 @@ def up_to_date(folder: Path, script: Script, build: str) -> FeedItem | None:
     """The episode as published in ``folder``, when it was built from the very same script and settings and its
     files are all there; else None."""
     _, items = read_items(folder)
-    guid = feed_guid(episode_guid(script), script.meta.show, script.meta.title, items, (content_guid(script),))
+    guid = feed_guid(episode_guid(script), script.meta.show.name, script.meta.title, items, (content_guid(script),))
     item = next((i for i in items if i.guid == guid), None)
     if item is None or item.build != build or not all((folder / n).is_file() for n in (item.audio, *item.files.values())):
         return None
@@ -166,7 +166,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
             tag_mp3(episode.meta, episode.chapters, mp3, art.episode, plain_text(episode))
             with FileLock(str(folder / LOCK_NAME), timeout=LOCK_TIMEOUT):
                 old_show, items = read_items(folder)
-                guid = feed_guid(guid, episode.meta.show, episode.meta.title, items, (content_guid(script),))
+                guid = feed_guid(guid, episode.meta.show.name, episode.meta.title, items, (content_guid(script),))
                 stem = episode_stem(folder, episode.meta.title, guid, items)
                 files, contents = _companions(episode, script, stem, art, book)
                 staged: list[tuple[Path, Path]] = []
@@ -182,7 +182,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                     staged.append((tmp, folder / files["book"]))
                 staged.append((mp3, folder / files["audio"]))
                 item = _feed_item(episode, guid, files, mp3.stat().st_size, build, voices_sentence(script))
-                show, feed = feed_files(folder, _show(episode, files, base_url), item, old_show, items)
+                show, feed = feed_files(folder, _channel(episode, files, base_url), item, old_show, items)
                 for name in ("feed.json", "feed.xml"):  # the feed last: it points at files already in place
                     tmp = temp_path(folder / name)
                     temps.append(tmp)
@@ -215,7 +215,7 @@ def remove_episode(folder: Path, which: str) -> FeedItem:
         write_feed(folder, show, [i for i in items if i.guid != item.guid])
         stem = stem_of(item)
         for file in {item.audio, *item.files.values(), *(f"{stem}{s}" for s in (*COMPANIONS.values(), ".check.json"))}:
-            if file != show.image:
+            if file != show.artwork:
                 (folder / file).unlink(missing_ok=True)
     return item
 
@@ -230,13 +230,10 @@ def _remove_replaced(folder: Path, items: list[FeedItem], guid: str, files: dict
             (folder / name).unlink(missing_ok=True)
 
 
-def _show(episode: Episode, files: dict[str, str], base_url: str) -> ShowInfo:
-    m = episode.meta
+def _channel(episode: Episode, files: dict[str, str], base_url: str) -> Channel:
     if base_url and not base_url.endswith("/"):
         base_url += "/"
-    return ShowInfo(title=m.show, description=m.show_description or f"{m.show}: articles read aloud.",
-                    author=m.author, language=m.language, category=m.category, explicit=m.explicit,
-                    image=files["show_image"], base_url=base_url, email=m.email)
+    return Channel(episode.meta.show, base_url, files["show_image"])
 
 
 def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int, build: str = "",

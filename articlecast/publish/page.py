@@ -122,7 +122,7 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="referrer" content="no-referrer">
-<title>{e(m.title)} – {e(m.show)}</title>
+<title>{e(m.title)} – {e(m.show.name)}</title>
 <style>{css}</style>
 </head>
 <body>
@@ -130,7 +130,7 @@ def listening_page(episode: Episode, files: dict[str, str], credits: list[str]) 
 <div class="wrap">
 <header>
 {cover}
-<p class="show">{e(m.show)}</p>
+<p class="show">{e(m.show.name)}</p>
 <h1>{e(m.title)}</h1>
 {f"<p>{e(m.description)}</p>" if m.description else ""}
 </header>
@@ -188,7 +188,7 @@ keys move from sentence to sentence and <kbd>Enter</kbd> plays the one you are o
 <p>A synthetic reading of the article; the words are the article's own.</p>
 {heard}</section>
 </main>
-<footer><p>{e(m.show)} · {e(m.date)} · {total}</p></footer>
+<footer><p>{e(m.show.name)} · {e(m.date)} · {total}</p></footer>
 </div>
 <script>{js}</script>
 </body>

@@ -49,7 +49,7 @@ from filelock import FileLock
 from .. import stops
 from ..errors import OutputError, converted, has_credentials, shown_address
 from ..util.files import plain_name, sha256_hex
-from .feed import ShowInfo, read_built, write_feed
+from .feed import Channel, read_built, write_feed
 from .folder import LOCK_NAME, LOCK_TIMEOUT
 from .names import stem_of
 
@@ -222,7 +222,7 @@ def published_files(folder: Path) -> dict[str, Path]:
     """The files of a built folder that listeners need, by name: every episode's MP3 and companions, the show's
     cover and the feed (not the feed's own record, feed.json, nor anything else that is in the folder)."""
     show, items = read_built(folder, f"build an episode into it first (speak.py build ... -o {folder})")
-    names = {FEED, show.image} if show.image else {FEED}
+    names = {FEED, show.artwork} if show.artwork else {FEED}
     for item in items:
         names.add(item.audio)
         names.update(item.files.values())
@@ -263,7 +263,7 @@ def _is_local_folder(base: str, folder: Path) -> bool:
     return base.startswith("file:") and base.rstrip("/") == folder.resolve().as_uri().rstrip("/")
 
 
-def set_base_url(folder: Path, base_url: str) -> ShowInfo:
+def set_base_url(folder: Path, base_url: str) -> Channel:
     """Point the folder's feed at ``base_url`` (feed.json and feed.xml written again, as a build writes them)."""
     if not base_url.endswith("/"):
         base_url += "/"

@@ -16,7 +16,7 @@ from ..inputs.text import read_text, regular_size, without_controls
 from ..models import PARAGRAPH_PAUSE, ROLES, SECTION_KINDS, SPEED_MAX, SPEED_MIN
 from ..util.files import write_atomic
 from .lexicon import compile_rule
-from .model import AUTO, Meta, Music, Script, ScriptChapter, Segment, Voice
+from .model import AUTO, Meta, Music, Script, ScriptChapter, Segment, Show, Voice
 from .voices import AUTO_VOICE, DEFAULT_VOICE
 
 MAX_SCRIPT_BYTES = 10 * 1000**2
@@ -46,23 +46,19 @@ HEADER = """\
 # ---------------------------------------------------------------- YAML out
 
 
-META_YAML: dict[str, tuple[str, str]] = {
-    "show": ("show", "name"), "author": ("show", "author"), "language": ("show", "language"),
-    "show_description": ("show", "description"), "category": ("show", "category"), "explicit": ("show", "explicit"),
-    "show_image": ("show", "image"), "email": ("show", "email"), "title": ("episode", "title"), "description": ("episode", "description"),
-    "date": ("episode", "date"), "source": ("episode", "source"), "image": ("episode", "image"),
-    "guid": ("episode", "guid"), "sources": ("episode", "sources"),
-}
-"""Where each Meta field lives in the YAML: (section, key), in the order the script shows them."""
+def _fields(cls: type) -> list[str]:
+    """A dataclass's field names, in order: the keys of its section of the YAML."""
+    return [f.name for f in dataclasses.fields(cls)]
 
 
 def script_to_data(script: Script) -> dict[str, Any]:
     """The script as plain data, in the order a person reads it."""
-    meta: dict[str, dict[str, Any]] = {"show": {}, "episode": {}}
-    for name, (section, key) in META_YAML.items():
-        value = getattr(script.meta, name)
-        if name != "sources" or value:  # a digest's sources; nothing for one article
-            meta[section][key] = list(value) if isinstance(value, tuple) else value
+    m = script.meta
+    meta: dict[str, dict[str, Any]] = {
+        "show": {name: getattr(m.show, name) for name in _fields(Show)},
+        "episode": {name: list(getattr(m, name)) if name == "sources" else getattr(m, name)
+                    for name in _fields(Meta) if name != "show" and (name != "sources" or m.sources)},
+    }  # a digest's sources; nothing for one article
     if script.music:
         meta["show"]["music"] = {k: v for k, v in dataclasses.asdict(script.music).items() if v}
     return {
@@ -207,10 +203,22 @@ class _Reader:
         try:
             return make(*args, **kwargs)
         except FieldError as e:
-            at = META_YAML[e.field] if e.owner == "Meta" and e.field in META_YAML else (*where, e.field)
+            at = (*where, e.field)
             if self.line(at):
                 raise self.fail(at, f"must be {e.need}, got {e.value!r}", sep=" ") from None
             raise self.fail(where, f"{e.field} must be {e.need}, got {e.value!r}") from None
+
+
+def _given(section: dict[str, Any], cls: type) -> dict[str, Any]:
+    """The fields of ``cls`` a section of the YAML gives: what it leaves out (or empty) takes the class's own
+    default; a required field is passed as it is (None when missing), for the class to refuse at its line."""
+    out = {}
+    for f in dataclasses.fields(cls):
+        value = section.get(f.name)
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if f.name != "show" and (required or value not in (None, "")):
+            out[f.name] = value
+    return out
 
 
 def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | None = None) -> Script:
@@ -220,16 +228,13 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
     top = r.mapping(r.data, (), "", required=("episode", "chapters"))
     show = r.mapping(top.get("show"), ("show",), "show")
     ep = r.mapping(top.get("episode"), ("episode",), "episode", required=("title",))
-    sections = {"show": show, "episode": ep}
-    optional = {f.name for f in dataclasses.fields(Meta)
-                if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
-    meta_args = {name: sections[section].get(key) for name, (section, key) in META_YAML.items()
-                 if name not in optional or sections[section].get(key) not in (None, "")}  # left out: Meta's default
+    show_args = _given(show, Show)
+    meta_args = _given(ep, Meta)
     if "date" in meta_args:
         meta_args["date"] = str(meta_args["date"])  # YAML reads 2026-11-24 as a date
     if isinstance(meta_args.get("sources"), list):
         meta_args["sources"] = tuple(meta_args["sources"])
-    meta = r.build(("episode",), Meta, **meta_args)
+    meta = r.build(("episode",), Meta, show=r.build(("show",), Show, **show_args), **meta_args)
 
     voices: dict[str, Voice] = {}
     raw_voices = top.get("voices") or {}

@@ -19,7 +19,7 @@ def episode_guid(script: Script, origin: str = "") -> str:
     if re.match(r"^https?://\S+$", m.source.strip()):
         return m.source.strip()
     if origin:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, "articlecast:file:" + "\n".join([m.show, m.title, origin])))
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, "articlecast:file:" + "\n".join([m.show.name, m.title, origin])))
     return content_guid(script)
 
 
@@ -28,13 +28,13 @@ def content_guid(script: Script) -> str:
     the guid of an article read from a file before 0.3, and of a script without a guid of its own."""
     m = script.meta
     words = "\n".join(s.text for c in script.chapters for s in c.segments)
-    blob = "\n".join([m.show, m.title, words])
+    blob = "\n".join([m.show.name, m.title, words])
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "articlecast:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()))
 
 
 def credit_line(meta: Meta) -> str:
     """One line that credits an article: its title, author and where it came from."""
-    by = f", by {meta.author}" if meta.author and meta.author != meta.show else ""
+    by = f", by {meta.show.author}" if meta.show.author != meta.show.name else ""
     return f"{meta.title}{by}" + (f": {meta.source}" if meta.source else "")
 
 

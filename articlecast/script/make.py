@@ -11,7 +11,7 @@ from ..errors import ScriptError
 from ..inputs.article import Article
 from ..models import DEFAULT_SHOW, PARAGRAPH_PAUSE
 from .identity import credit_line, episode_guid
-from .model import Meta, Script, ScriptChapter, Segment
+from .model import Meta, Script, ScriptChapter, Segment, Show
 from .spoken import brief, sentence
 from .voices import default_voices
 
@@ -73,13 +73,11 @@ def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = N
                     for i, c in enumerate(chapters)]
     meta = Meta(
         title=article.title,
-        show=show,
-        author=article.author or show,
+        show=Show(name=show, author=article.author or show, language=article.language or "en"),
         description=_describe(article),
         date=date or _dt.date.today().isoformat(),
         source=article.source,
         image=article.image,
-        language=article.language or "en",
     )
     script = Script(meta, default_voices(), tuple(chapters))
     # written into the script, so that editing it later still rebuilds the same episode
@@ -100,9 +98,9 @@ def make_digest(scripts: list[Script], title: str, show: str = DEFAULT_SHOW, dat
     lexicon: dict[str, str] = {}
     for s in scripts:
         lexicon.update(s.lexicon)
-    meta = Meta(title=title.strip(), show=show, author=show, date=date or _dt.date.today().isoformat(),
-                description=f"A digest of {len(scripts)} articles, read aloud.",
-                language=first.meta.language, sources=tuple(credit_line(s.meta) for s in scripts))
+    meta = Meta(title=title.strip(), show=Show(name=show, language=first.meta.language),
+                date=date or _dt.date.today().isoformat(), description=f"A digest of {len(scripts)} articles, read aloud.",
+                sources=tuple(credit_line(s.meta) for s in scripts))
     script = Script(meta, dict(first.voices), tuple(chapters), lexicon=lexicon, speed=first.speed,
                     spell_out=first.spell_out)
     return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script)))

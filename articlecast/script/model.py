@@ -24,7 +24,7 @@ from ..models import (
     speed_ok,
 )
 
-__all__ = ["APPLE_CATEGORIES", "EMAIL_RE", "Voice", "Segment", "ScriptChapter", "Meta", "AUTO", "Music", "Script"]
+__all__ = ["APPLE_CATEGORIES", "EMAIL_RE", "Voice", "Segment", "ScriptChapter", "Show", "Meta", "AUTO", "Music", "Script"]
 
 
 APPLE_CATEGORIES = frozenset({
@@ -103,33 +103,64 @@ class ScriptChapter:
 
 
 @dataclass(frozen=True)
+class Show:
+    """The show an episode belongs to: what podcast apps show of it, and the feed's channel (the script's ``show``
+    section, field for field)."""
+
+    name: str = DEFAULT_SHOW
+    """The show's name (the ID3 album, the feed's title)."""
+    author: str = ""
+    """Who makes it (the ID3 artist, itunes:author); empty: the show's name."""
+    language: str = "en"
+    """BCP 47 language tag of its episodes' text."""
+    description: str = ""
+    """What the show is (the feed's description); empty: a sentence is made up from its name (:attr:`summary`)."""
+    category: str = DEFAULT_CATEGORY
+    """Its Apple Podcasts category."""
+    explicit: bool = False
+    """Whether the show has explicit content."""
+    image: str = ""
+    """The show's own cover art (a path, relative to the script); empty: one is generated."""
+    email: str = ""
+    """The owner's e-mail, for podcast directories (itunes:owner; never shown to listeners)."""
+
+    def __post_init__(self) -> None:
+        need_text("Show", "name", self.name)
+        for name in ("author", "language", "description", "category", "image", "email"):
+            if not isinstance(getattr(self, name), str):
+                raise FieldError("Show", name, getattr(self, name), "text (put it in quotes)")
+        if not self.author:
+            object.__setattr__(self, "author", self.name)
+        if not LANGUAGE_RE.fullmatch(self.language):
+            raise FieldError("Show", "language", self.language, "a language tag such as en or en-GB")
+        if self.email and not EMAIL_RE.fullmatch(self.email):
+            raise FieldError("Show", "email", self.email, "an e-mail address")
+        if self.category not in APPLE_CATEGORIES:
+            raise FieldError("Show", "category", self.category,
+                             f"one of Apple's categories ({', '.join(sorted(APPLE_CATEGORIES))})")
+        if not isinstance(self.explicit, bool):
+            raise FieldError("Show", "explicit", self.explicit, "true or false")
+
+    @property
+    def summary(self) -> str:
+        """What the show is, in the feed: its description, else a sentence made from its name."""
+        return self.description or f"{self.name}: articles read aloud."
+
+
+@dataclass(frozen=True)
 class Meta:
-    """Show and episode metadata."""
+    """An episode's metadata, and its show's (the script's ``episode`` section, field for field, and ``show``)."""
 
     title: str
     """Episode title."""
-    show: str = DEFAULT_SHOW
-    """Show name (the ID3 album)."""
-    author: str = ""
-    """Show author (the ID3 artist); empty: the show's name."""
-    language: str = "en"
-    """BCP 47 language tag of the text."""
+    show: Show = field(default_factory=Show)
+    """The show it belongs to."""
     description: str = ""
     """A sentence or two about the episode."""
     date: str = field(default_factory=lambda: _dt.date.today().isoformat())
     """Publication date, YYYY-MM-DD."""
     source: str = ""
     """Where the article came from, named in the outro when known."""
-    show_description: str = ""
-    """What the show is (the feed's description); empty: a sentence is made up from the show's name."""
-    category: str = DEFAULT_CATEGORY
-    """The show's Apple Podcasts category."""
-    explicit: bool = False
-    """Whether the show has explicit content."""
-    show_image: str = ""
-    """The show's own cover art (a path); empty: one is generated."""
-    email: str = ""
-    """The show owner's e-mail, for podcast directories (itunes:owner; never shown to listeners)."""
     image: str = ""
     """The episode's own cover art (a path); empty: one is generated from the show and title."""
     guid: str = ""
@@ -139,28 +170,22 @@ class Meta:
 
     def __post_init__(self) -> None:
         need_text("Meta", "title", self.title)
-        need_text("Meta", "show", self.show)
-        for name in ("author", "language", "description", "source", "show_description", "category", "show_image",
-                     "email", "image", "guid"):
+        if not isinstance(self.show, Show):
+            raise FieldError("Meta", "show", self.show, "a Show")
+        for name in ("description", "source", "image", "guid"):
             if not isinstance(getattr(self, name), str):
                 raise FieldError("Meta", name, getattr(self, name), "text (put it in quotes)")
-        if not self.author:
-            object.__setattr__(self, "author", self.show)
-        if not LANGUAGE_RE.fullmatch(self.language):
-            raise FieldError("Meta", "language", self.language, "a language tag such as en or en-GB")
-        if self.email and not EMAIL_RE.fullmatch(self.email):
-            raise FieldError("Meta", "email", self.email, "an e-mail address")
-        if self.category not in APPLE_CATEGORIES:
-            raise FieldError("Meta", "category", self.category,
-                             f"one of Apple's categories ({', '.join(sorted(APPLE_CATEGORIES))})")
         if not isinstance(self.sources, tuple) or not all(isinstance(x, str) for x in self.sources):
             raise FieldError("Meta", "sources", self.sources, "a list of lines of text, one per article")
-        if not isinstance(self.explicit, bool):
-            raise FieldError("Meta", "explicit", self.explicit, "true or false")
         try:
             _dt.date.fromisoformat(str(self.date))
         except ValueError:
             raise FieldError("Meta", "date", self.date, "a date like 2026-11-24") from None
+
+    @property
+    def language(self) -> str:
+        """The language of the episode's text: its show's."""
+        return self.show.language
 
 
 AUTO = "auto"

@@ -48,7 +48,7 @@ def intro_texts(script: Script, seconds: float) -> tuple[str, str, str]:
     Only the middle part depends on the episode's length, so the others can be spoken beforehand.
     """
     m = script.meta
-    opening = [f"Welcome to {m.show}. This is: {sentence(m.title)}"]
+    opening = [f"Welcome to {m.show.name}. This is: {sentence(m.title)}"]
     if m.description and m.description.strip() != m.title.strip():
         opening.append(sentence(brief(m.description)))  # the lead's first sentence or two, never a whole page
     parts = list(dict.fromkeys(c.part for c in script.chapters if c.part))
@@ -76,5 +76,5 @@ def outro_text(script: Script) -> str:
     if m.sources:
         places = list(dict.fromkeys(_source_words(s.rsplit(": ", 1)[-1]) for s in m.sources if "://" in s))
         where = f", {len(m.sources)} articles" + (f" from {_join(places)}" if places else "")
-    return (f"That was {m.title}{where}, read aloud by {m.show}. "
+    return (f"That was {m.title}{where}, read aloud by {m.show.name}. "
             f"The words are the article's own; the voice is synthetic. Thanks for listening.")
