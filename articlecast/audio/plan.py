@@ -1,6 +1,6 @@
 """The plan of an episode: every sentence (or piece of a long one) of the intro, the chapters and the outro, in
-order, with its pause and voice, and the speech request behind it — what the voice is given (the script's
-lexicon applied, written forms spelled out), not what the transcript shows.
+order, with its pause and voice, and the speech request behind it (planned by :mod:`..voice.plan`: what the
+voice is given, not what the transcript shows).
 
 The plan's key names everything that makes the audio; the encoded-audio cache keeps an episode under it.
 """
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..errors import ScriptError
-from ..models import MIX_RATE, SPEED_MAX, SPEED_MIN
-from ..script import Lexicon, compile_lexicon, intro_texts, outro_text
-from ..script.model import AUTO, Script, Segment, Voice
-from ..voice.choice import resolve_voices
+from ..models import MIX_RATE
+from ..script import intro_texts, outro_text
+from ..script.model import AUTO, Script, Segment
+from ..voice.plan import SpeechPlanner
 from ..voice.segments import SegmentCache
 from ..voice.sentences import speakable_pieces
 from ..voice.speaker import Request, request_key
-from ..voice.spelling import spell_out
 from .encoded import encoded_exists, plan_key
 from .mixer import Line, Part
 from .music import Sounds
@@ -30,49 +28,16 @@ MIXER_VERSION = "2"
 """Changes whenever the same plan would be laid out or levelled differently (part of the encoded-audio key)."""
 
 
-def paced(voice: Voice, speed: float) -> Voice:
-    """``voice`` at the episode's pace ``speed`` (the two multiply); a ScriptError when that leaves the range."""
-    pace = round(voice.speed * speed, 4)
-    if not SPEED_MIN <= pace <= SPEED_MAX:
-        raise ScriptError(f"speed {speed:g} makes the {voice.engine} voice run at {pace:g}x; voices run from "
-                          f"{SPEED_MIN:g}x to {SPEED_MAX:g}x: choose a speed that keeps every voice in that range")
-    return dataclasses.replace(voice, speed=pace)
-
-
-@dataclasses.dataclass
-class Planner:
-    """Turns segments into lines (one per sentence or piece) and the speech requests behind them."""
-
-    script: Script
-    """The script, its voices made concrete."""
-    lexicon: Lexicon
-    """The script's pronunciations."""
-    voices: dict[str, Voice]
-    """Each role's voice at the episode's pace."""
-    requests: list[Request] = dataclasses.field(default_factory=list)
-    """Every request, in the order made."""
-
-    def spoken(self, text: str) -> str:
-        """What the voice is given for ``text``: the lexicon applied, then written forms spelled out (unless the
-        script turns that off)."""
-        text = self.lexicon.apply(text)
-        return spell_out(text) if self.script.spell_out else text
-
-    def request(self, text: str, role: str) -> Request:
-        """A request for ``text`` in ``role``'s voice (not yet part of the plan)."""
-        return Request(self.spoken(text), self.voices[role])
-
-    def lines(self, segments: list[Segment]) -> list[Line]:
-        """The segments' lines, their requests appended to :attr:`requests`."""
-        out = []
-        for seg in segments:
-            label = self.script.voices[seg.role].label
-            pieces = speakable_pieces(seg.text)
-            for i, piece in enumerate(pieces):
-                pause = seg.pause / self.script.speed if i == len(pieces) - 1 else 0.0
-                self.requests.append(self.request(piece, seg.role))
-                out.append(Line(piece, len(self.requests) - 1, pause, label, pause > 0))
-        return out
+def _lines(planner: SpeechPlanner, script: Script, segments: list[Segment]) -> list[Line]:
+    """The segments' lines, one per sentence or piece, their requests added to the planner's."""
+    out = []
+    for seg in segments:
+        label = script.voices[seg.role].label
+        pieces = speakable_pieces(seg.text)
+        for i, piece in enumerate(pieces):
+            pause = seg.pause / script.speed if i == len(pieces) - 1 else 0.0
+            out.append(Line(piece, planner.add(piece, seg.role), pause, label, pause > 0))
+    return out
 
 
 @dataclasses.dataclass
@@ -83,8 +48,8 @@ class Plan:
     """The script, its voices made concrete."""
     parts: list[Part]
     """Intro, chapters, outro."""
-    planner: Planner
-    """The requests (and how lines are made)."""
+    planner: SpeechPlanner
+    """The speech requests (and how a text becomes one)."""
     opening: str
     """The generated intro's opening words (the length sentence goes after them); empty for the script's own."""
     bitrate: int
@@ -127,18 +92,21 @@ class Plan:
 def plan_episode(script: Script, bitrate: int, sounds: Sounds | None = None) -> Plan:
     """The plan of an episode: every sentence (or piece) of the intro, the chapters and the outro; ``sounds``: the
     show's own sound, loaded."""
-    script = resolve_voices(script)
-    voices = {role: paced(v, script.speed) for role, v in script.voices.items()}
-    planner = Planner(script, compile_lexicon(script.lexicon), voices)
+    planner = SpeechPlanner.for_script(script)
+    script = planner.script
+
+    def lines(segments: list[Segment]) -> list[Line]:
+        return _lines(planner, script, segments)
+
     outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", OUTRO_PAUSE)
     opening = ""
     if script.intro == AUTO:
         opening, _, coming = intro_texts(script, 0.0)
-        intro = planner.lines([Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t])
+        intro = lines([Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t])
     else:
-        intro = planner.lines([Segment(script.intro, "host", INTRO_PAUSE)])
-    parts = [Part("Intro", intro), *(Part(c.title, planner.lines(list(c.segments)), c.part) for c in script.chapters),
-             Part("Outro", planner.lines([outro]))]
+        intro = lines([Segment(script.intro, "host", INTRO_PAUSE)])
+    parts = [Part("Intro", intro), *(Part(c.title, lines(list(c.segments)), c.part) for c in script.chapters),
+             Part("Outro", lines([outro]))]
     if sounds and sounds.sting is not None:  # into the first question, and into each next article of a digest
         for n, (a, b) in enumerate(zip(script.chapters, script.chapters[1:]), 2):  # b is parts[n]
             parts[n].sting = (b.kind == "faq" and a.kind != "faq") or bool(a.part and b.part != a.part)
