@@ -257,14 +257,14 @@ def build(source: str | Path | Sequence[str | Path], *, digest: str | None = Non
     for name, value in options.items():
         if name not in known:
             raise FieldError("Options", name, value, f"one of Options' fields ({', '.join(sorted(known))})")
-    several = not isinstance(source, (str, Path))
-    if several and digest is None:
+    one = isinstance(source, (str, Path))
+    if one and digest is not None:
+        raise InputError("a digest is made of several sources: give a list of them, or leave digest out")
+    if not one and digest is None:
         raise InputError("several sources make one episode only as a digest: give digest='its title' (or build an "
                          "episode of each with Builder.build_all)")
     with Builder(Options(**options), progress) as builder:
-        if not several:
-            if digest is not None:
-                raise InputError("a digest is made of several sources: give a list of them, or leave digest out")
+        if one:
             return builder.build(source)  # type: ignore[arg-type]
         (published,) = builder.build_all(source, digest_title=digest)  # type: ignore[arg-type]
         return published

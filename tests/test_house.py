@@ -5,6 +5,7 @@ README running as written."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import os
 import re
@@ -28,6 +29,7 @@ LAYERS = [
 """The data flows one way: a module may import its own layer's modules (no cycle) and those of layers above it."""
 
 
+@functools.cache
 def _modules() -> dict[str, Path]:
     return {".".join(p.relative_to(ROOT).with_suffix("").parts): p for p in PACKAGE.rglob("*.py")}
 

@@ -55,19 +55,20 @@ class Channel:
 
     def to_data(self) -> dict[str, Any]:
         """As feed.json keeps it."""
-        s = self.show
-        return {"title": s.name, "description": s.summary, "author": s.author, "language": s.language,
-                "category": s.category, "explicit": s.explicit, "image": self.artwork, "base_url": self.base_url,
-                "email": s.email}
+        data = {key: getattr(self.show, name) for key, name in RECORDED_SHOW.items()}
+        return {**data, "description": self.show.summary, "image": self.artwork, "base_url": self.base_url}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Channel:
         """Back from :meth:`to_data` (what is missing takes the Show's own default; ValueError, KeyError or
         TypeError on a record of another shape)."""
-        names = {"title": "name", "description": "description", "author": "author", "language": "language",
-                 "category": "category", "explicit": "explicit", "email": "email"}
-        show = Show(**{field: data[key] for key, field in names.items() if data.get(key) not in (None, "")})
+        show = Show(**{name: data[key] for key, name in RECORDED_SHOW.items() if data.get(key) not in (None, "")})
         return cls(show, str(data.get("base_url") or ""), str(data.get("image") or ""))
+
+
+RECORDED_SHOW = {"title": "name", "description": "description", "author": "author", "language": "language",
+                 "category": "category", "explicit": "explicit", "email": "email"}
+"""How feed.json names the show's fields (as every earlier version wrote them): its key -> the Show's field."""
 
 
 @dataclass
