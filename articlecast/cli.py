@@ -50,7 +50,7 @@ from .publish import (
 )
 from .script import Script, dump_script, write_script
 from .util import clock, seconds_clock, write_atomic
-from .voice import engine_classes, get_engine, to_pcm16
+from .voice import engine_classes, get_engine, to_pcm16, voices_by_language
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -440,6 +440,13 @@ def _voice_row(engine: str, voice: str, language: str, rate: object, offline: st
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
+    print("By language (chosen from the article's language; --voice always wins):")
+    print(f"  {'language':<11} {'narrator, questions':<33} {'licence':<11} {'read here by':<17} to install")
+    for lv in voices_by_language():
+        best = ", ".join(f"{v.engine}:{v.voice}" for v in lv.best)
+        here = f"{lv.here.engine}:{lv.here.voice}"
+        print(f"  {lv.name:<11} {best:<33} {lv.licence:<11} {here:<17} {lv.install or '(installed)'}")
+    print("  any other language espeak-ng speaks: espeak:LANG (robotic; GPL-3.0-or-later)\n")
     print(_voice_row("engine", "voice", "language", "rate", "offline", "installed", "about"))
     for name, cls in engine_classes().items():
         offline = "yes" if cls.offline else "no"
@@ -451,10 +458,11 @@ def cmd_voices(args: argparse.Namespace) -> int:
         if not voices:
             print(_voice_row(name, "-", "-", "-", offline, "no", about))
             continue
-        shown = voices if args.all or len(voices) <= 8 else [v for v in voices if v.language.startswith("en")][:8]
+        shown = voices if args.all or len(voices) <= 12 else [v for v in voices if v.language.startswith("en")][:8]
         for v in shown:
             default = " (default)" if v.name == cls.default_voice else ""
-            print(_voice_row(name, v.name, v.language, v.sample_rate, offline, "yes", v.description + default))
+            print(_voice_row(name, v.name, v.language, v.sample_rate, offline, "yes",
+                             f"{v.description}{default} [{cls.licence}]" if cls.licence else v.description + default))
         if len(shown) < len(voices):
             print(f"{name:<8} ... {len(voices) - len(shown)} more (speak.py voices --all)")
     print("Use one with: speak.py build ARTICLE --voice ENGINE:VOICE   (piper also takes a path to a .onnx voice)")

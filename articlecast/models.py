@@ -19,7 +19,8 @@ import numpy as np
 from .errors import FieldError
 
 __all__ = ["ROLES", "BITRATES", "DEFAULT_BITRATE", "SPEED_MIN", "SPEED_MAX", "DEFAULT_SHOW", "DEFAULT_CATEGORY",
-           "LANGUAGE_RE", "MIX_RATE", "EPISODE_RATE", "PARAGRAPH_PAUSE", "SECTION_KINDS", "Tick", "Reading",
+           "LANGUAGE_RE", "ISO_639_2", "three_letter_language", "two_letter_language",
+           "MIX_RATE", "EPISODE_RATE", "PARAGRAPH_PAUSE", "SECTION_KINDS", "Tick", "Reading",
            "untold", "need_text", "speed_ok", "SPEED_WORDS", "Audio"]
 
 ROLES = ("host", "narrator", "question", "answer")
@@ -48,6 +49,33 @@ DEFAULT_CATEGORY = "Education"
 
 LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as feeds and players care ("en", "en-GB", "pt-BR")."""
+
+ISO_639_2 = dict(pair.split(":") for pair in (
+    "af:afr am:amh ar:ara az:aze be:bel bg:bul bn:ben bs:bos ca:cat cs:ces cy:cym da:dan de:deu el:ell en:eng "
+    "eo:epo es:spa et:est eu:eus fa:fas fi:fin fr:fra ga:gle gd:gla gl:glg gu:guj he:heb hi:hin hr:hrv hu:hun "
+    "hy:hye id:ind is:isl it:ita ja:jpn ka:kat kk:kaz kn:kan ko:kor ku:kur ky:kir la:lat lb:ltz lt:lit lv:lav "
+    "mk:mkd ml:mal mn:mon mr:mar ms:msa mt:mlt my:mya nb:nob ne:nep nl:nld nn:nno no:nor pa:pan pl:pol pt:por "
+    "ro:ron ru:rus si:sin sk:slk sl:slv sq:sqi sr:srp sv:swe sw:swa ta:tam te:tel th:tha tr:tur uk:ukr ur:urd "
+    "uz:uzb vi:vie zh:zho").split())
+"""ISO 639-1 two-letter codes to ISO 639-2 three-letter ones (the terminology codes, as ISO 639-3 has them): ID3's
+language frames take the three letters."""
+
+
+def three_letter_language(tag: str) -> str:
+    """The ISO 639-2 code of a language tag ("es-MX" -> "spa"; a three-letter tag as it is; "und" when unknown)."""
+    base = tag.split("-")[0].lower()
+    if len(base) == 3 and base.isalpha():
+        return base
+    return ISO_639_2.get(base, "und")
+
+
+def two_letter_language(code: str) -> str:
+    """The language tag of an ISO 639-2 code ("spa" -> "es"; a tag as it is; "" for "und" or nothing)."""
+    code = code.strip()
+    if code.lower() in ("", "und", "mul", "zxx"):
+        return ""
+    back = {three: two for two, three in ISO_639_2.items()} | {"ger": "de", "fre": "fr", "chi": "zh", "dut": "nl"}
+    return back.get(code.lower(), code)
 
 
 MIX_RATE = 24000

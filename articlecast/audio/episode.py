@@ -44,10 +44,10 @@ VOICE_TOLERANCE_DB = 1.0
 """How far a voice's estimated matching gain may miss before the mix is made again."""
 
 
-def _length_close(said: float, actual: float) -> bool:
+def _length_close(said: float, actual: float, language: str = "en") -> bool:
     """Whether an intro that gave the length ``said`` is right about an episode of ``actual`` seconds: the same
     words, or for episodes of three minutes and more a minute off at most ("about 13 minutes" for 12:20)."""
-    if length_words(said) == length_words(actual):
+    if length_words(said, language) == length_words(actual, language):
         return True
     return min(said, actual) >= 180 and abs(round(said / 60) - round(actual / 60)) <= 1
 
@@ -86,7 +86,7 @@ def render_episode(plan: Plan, speaker: Speaker, mp3: Path, progress: Tick | Non
             exact.programme_db += MIX_TARGET - level
     if any(abs(exact.voice_db.get(v, 0) - levels.voice_db.get(v, 0)) > VOICE_TOLERANCE_DB for v in exact.voice_db):
         redo.append("voice levels")
-    if script.intro == AUTO and not _length_close(said_length, actual):
+    if script.intro == AUTO and not _length_close(said_length, actual, script.meta.language):
         redo.append(f"length {said_length:.0f} s said, {actual:.0f} s made")
         told = _say_length(plan, stream, actual, told)
     if redo:

@@ -12,6 +12,7 @@ import dataclasses
 from ..models import MIX_RATE
 from ..script import intro_texts, outro_text
 from ..script.model import AUTO, Script, Segment
+from ..util.words import words
 from ..voice.plan import SpeechPlanner
 from ..voice.segments import SegmentCache
 from ..voice.sentences import speakable_pieces
@@ -105,8 +106,9 @@ def plan_episode(script: Script, bitrate: int, sounds: Sounds | None = None) -> 
         intro = lines([Segment(t, "host", INTRO_PAUSE) for t in (opening, coming) if t])
     else:
         intro = lines([Segment(script.intro, "host", INTRO_PAUSE)])
-    parts = [Part("Intro", intro), *(Part(c.title, lines(list(c.segments)), c.part) for c in script.chapters),
-             Part("Outro", lines([outro]))]
+    t = words(script.meta.language)
+    parts = [Part(t.gettext("Intro"), intro), *(Part(c.title, lines(list(c.segments)), c.part) for c in script.chapters),
+             Part(t.gettext("Outro"), lines([outro]))]
     if sounds and sounds.sting is not None:  # into the first question, and into each next article of a digest
         for n, (a, b) in enumerate(zip(script.chapters, script.chapters[1:]), 2):  # b is parts[n]
             parts[n].sting = (b.kind == "faq" and a.kind != "faq") or bool(a.part and b.part != a.part)

@@ -31,6 +31,7 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3, BitrateMode
 
 from ..errors import AudioError, why_not_writable
+from ..models import three_letter_language
 from ..script.model import Meta
 from ..util.images import Cover
 from .id3_order import OrderedID3
@@ -51,7 +52,7 @@ def tag_mp3(meta: Meta, chapters: Sequence[Chapter], path: Path, cover: Cover | 
     tags.add(TALB(encoding=1, text=[m.show.name]))
     tags.add(TDRC(encoding=1, text=[m.date]))
     tags.add(TCON(encoding=1, text=["Podcast"]))
-    tags.add(TLAN(encoding=1, text=[m.language]))
+    tags.add(TLAN(encoding=1, text=[three_letter_language(m.language)]))  # ID3: ISO 639-2
     if m.description:
         tags.add(COMM(encoding=1, lang="eng", desc="", text=[m.description]))
     ids = [f"chp{i}" for i in range(len(chapters))]
@@ -114,8 +115,9 @@ class TagInfo:
     """The transcript embedded in it (USLT), or empty."""
 
 
-def read_mp3(path: Path) -> TagInfo:
+def read_mp3(path: Path | str) -> TagInfo:
     """Read an MP3's stream info, tags and chapters (CTOC order, else stored order)."""
+    path = Path(path)
     try:
         audio = MP3(str(path))
     except (MutagenError, OSError) as e:

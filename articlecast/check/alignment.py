@@ -69,10 +69,11 @@ def align_words(meant: Sequence[str], heard: Sequence[str]) -> list[int | None]:
     return out
 
 
-def score(meant: Sequence[Meant], heard: str) -> list[SentenceCheck]:
-    """Score consecutive sentences against the text heard in the audio that holds them (and nothing of others)."""
-    words = [compare_words(s.text) for s in meant]
-    said = compare_words(heard)
+def score(meant: Sequence[Meant], heard: str, language: str = "en") -> list[SentenceCheck]:
+    """Score consecutive sentences (in ``language``) against the text heard in the audio that holds them (and
+    nothing of others)."""
+    words = [compare_words(s.text, language) for s in meant]
+    said = compare_words(heard, language)
     where = align_words([w for ws in words for w in ws], said)
     out, at, shown_to = [], 0, 0
     for s, ws in zip(meant, words):

@@ -25,7 +25,7 @@ from .. import stops
 from ..audio.tags import read_mp3
 from ..audio.timeline import Chapter
 from ..errors import AudioError, InputError
-from ..models import Tick
+from ..models import Tick, two_letter_language
 from ..options import CHAPTER_MAX, EPISODE_MAX
 from ..util.ffmpeg import decode_stream
 from .alignment import WINDOW_SECONDS, Meant, score, windows
@@ -107,7 +107,7 @@ def _hear_together(listener: Recognizer, clips: Sequence[np.ndarray], meant: Seq
         stops.check()
         heard = listener.texts(audio[start:start + 4], language, beam)
         for group, text in zip(groups[start:start + 4], heard):
-            for k, check in zip(group, score([Meant(meant[k], 0.0, 0.0) for k in group], text)):
+            for k, check in zip(group, score([Meant(meant[k], 0.0, 0.0) for k in group], text, language)):
                 out[k] = check
     return [out[k] for k in range(len(clips))]
 
@@ -185,7 +185,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
     if cues[-1][0] > info.seconds + 1 or not same_words(cues, info.transcript):
         raise InputError(f"{captions}: these captions belong to another episode (they do not match {mp3.name}'s "
                          "own transcript and length); keep each episode's .vtt beside its MP3, or build it again")
-    language = info.tags.get("language") or "en"
+    language = two_letter_language(info.tags.get("language", "")) or "en"
     listener = first_listener(language)
     how = listener.how(FIRST_BEAM) + ", in windows"
 
@@ -209,7 +209,7 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
             spans = [edges(meant, index[id(g[0])], index[id(g[-1])], info.seconds) for g in pair]
             audio = [tape.between(t0, t1) for t0, t1 in spans]
             for group, (t0, _), samples, text in zip(pair, spans, audio, listener.texts(audio, language)):
-                checks = score(group, text)
+                checks = score(group, text, language)
                 for m, check in zip(group, checks):
                     k = index[id(m)]
                     check = dataclasses.replace(check, hearings=(_as_hearing(check, how),))

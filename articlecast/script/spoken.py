@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..util.words import words
 from .model import Script
 
 
@@ -26,42 +27,52 @@ def brief(text: str, limit: int = DESCRIPTION_CHARS) -> str:
     return out
 
 
-def length_words(seconds: float) -> str:
-    """An episode's length as the intro says it ("about 13 minutes")."""
+def length_words(seconds: float, language: str = "en") -> str:
+    """An episode's length as the intro says it ("about 13 minutes"), in ``language``."""
+    t = words(language)
     minutes = round(seconds / 60)
     if seconds < 45:
-        return "under a minute"
+        return t.gettext("under a minute")
     if minutes <= 1:
-        return "about a minute"
-    return f"about {minutes} minutes"
+        return t.gettext("about a minute")
+    return t.ngettext("about {n} minute", "about {n} minutes", minutes).format(n=minutes)
 
 
-def _join(items: list[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return "; ".join(items[:-1]) + "; and " + items[-1]
+def _join(items: list[str], language: str) -> str:
+    t = words(language)
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) == 2:
+        return t.gettext("{first} and {last}").format(first=items[0], last=items[1])
+    return t.gettext("{items}; and {last}").format(items="; ".join(items[:-1]), last=items[-1])
 
 
 def intro_texts(script: Script, seconds: float) -> tuple[str, str, str]:
-    """The generated intro in three parts: the show and title; the length; the chapters to come.
+    """The generated intro in three parts, in the episode's language: the show and title; the length; the
+    chapters to come.
 
     Only the middle part depends on the episode's length, so the others can be spoken beforehand.
     """
     m = script.meta
-    opening = [f"Welcome to {m.show.name}. This is: {sentence(m.title)}"]
+    lang = m.language
+    t = words(lang)
+    opening = [t.gettext("Welcome to {show}. This is: {title}").format(show=m.show.name, title=sentence(m.title))]
     if m.description and m.description.strip() != m.title.strip():
         opening.append(sentence(brief(m.description)))  # the lead's first sentence or two, never a whole page
     parts = list(dict.fromkeys(c.part for c in script.chapters if c.part))
     coming = [c.title for c in script.chapters if c.kind == "section"]
     faqs = sum(c.kind == "faq" for c in script.chapters)
     if faqs:
-        coming.append(f"{faqs} frequently asked question{'s' if faqs > 1 else ''}")
+        coming.append(t.ngettext("{n} frequently asked question", "{n} frequently asked questions", faqs).format(n=faqs))
     if any(c.kind == "closing" for c in script.chapters):
-        coming.append("a closing word")
+        coming.append(t.gettext("a closing word"))
     if parts:  # a digest names its articles
-        coming = [f"{len(parts)} articles: {_join(parts)}"] if len(parts) > 1 else parts
-    length = f"This episode runs {length_words(seconds)}, in {len(script.chapters) + 2} chapters."
-    return " ".join(opening), length, f"Coming up: {sentence(_join(coming))}" if coming else ""
+        coming = ([t.ngettext("{n} article: {titles}", "{n} articles: {titles}", len(parts))
+                   .format(n=len(parts), titles=_join(parts, lang))] if len(parts) > 1 else parts)
+    length = t.gettext("This episode runs {length}, in {n} chapters.").format(length=length_words(seconds, lang),
+                                                                               n=len(script.chapters) + 2)
+    return (" ".join(opening), length,
+            t.gettext("Coming up: {items}").format(items=sentence(_join(coming, lang))) if coming else "")
 
 
 def _source_words(source: str) -> str:
@@ -70,11 +81,15 @@ def _source_words(source: str) -> str:
 
 
 def outro_text(script: Script) -> str:
-    """The generated outro: what was read, where it came from, and thanks."""
+    """The generated outro, in the episode's language: what was read, where it came from, and thanks."""
     m = script.meta
-    where = f", from {_source_words(m.source)}" if m.source.strip() else ""
+    t = words(m.language)
+    where = t.gettext(", from {source}").format(source=_source_words(m.source)) if m.source.strip() else ""
     if m.sources:
         places = list(dict.fromkeys(_source_words(s.rsplit(": ", 1)[-1]) for s in m.sources if "://" in s))
-        where = f", {len(m.sources)} articles" + (f" from {_join(places)}" if places else "")
-    return (f"That was {m.title}{where}, read aloud by {m.show.name}. "
-            f"The words are the article's own; the voice is synthetic. Thanks for listening.")
+        where = t.ngettext(", {n} article", ", {n} articles", len(m.sources)).format(n=len(m.sources))
+        if places:
+            where += t.gettext(" from {places}").format(places=_join(places, m.language))
+    return (t.gettext("That was {title}{where}, read aloud by {show}.").format(title=m.title, where=where,
+                                                                                show=m.show.name)
+            + " " + t.gettext("The words are the article's own; the voice is synthetic. Thanks for listening."))

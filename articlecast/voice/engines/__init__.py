@@ -11,7 +11,7 @@ import logging
 from importlib.metadata import entry_points
 
 from ...errors import EngineError, UnknownEngineError
-from . import espeak, gtts, hibari, piper, silent  # noqa: F401 - each registers its engine
+from . import espeak, gtts, hibari, kokoro, piper, silent  # noqa: F401 - each registers its engine
 from .base import REGISTRY, Engine, VoiceInfo, register
 
 log = logging.getLogger(__name__)

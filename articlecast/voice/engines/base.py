@@ -41,6 +41,10 @@ class Engine(ABC):
     """True when the engine may speak in several threads at once (its work runs without Python's lock)."""
     credit: ClassVar[str] = ""
     """Who made the voice, for the show notes."""
+    licence: ClassVar[str] = ""
+    """The licence of the voice and its model (SPDX), for people choosing one."""
+    install: ClassVar[str] = ""
+    """How to install the engine where it is missing (one command)."""
 
     @abstractmethod
     def voices(self) -> list[VoiceInfo]:

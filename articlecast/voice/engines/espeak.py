@@ -33,6 +33,8 @@ class EspeakEngine(Engine):
     name: ClassVar[str] = "espeak"
     offline: ClassVar[bool] = True
     credit: ClassVar[str] = "eSpeak NG, run offline"
+    licence: ClassVar[str] = "GPL-3.0-or-later"
+    install: ClassVar[str] = "apt-get install espeak-ng"
     default_voice: ClassVar[str] = "en-us"
     parallel: ClassVar[bool] = False  # a process per sentence already; instant
 

@@ -26,6 +26,8 @@ class GttsEngine(Engine):
     name: ClassVar[str] = "gtts"
     offline: ClassVar[bool] = False
     credit: ClassVar[str] = "Google Translate text-to-speech, through gTTS"
+    licence: ClassVar[str] = "online service (Google)"
+    install: ClassVar[str] = "pip install gTTS"
     default_voice: ClassVar[str] = "en"
 
     def __init__(self) -> None:

@@ -26,6 +26,8 @@ class HibariEngine(Engine):
     name: ClassVar[str] = "hibari"
     offline: ClassVar[bool] = True
     credit: ClassVar[str] = "hibari-tts (Apache-2.0), a small voice distilled from Kokoro-82M, run offline"
+    licence: ClassVar[str] = "Apache-2.0"
+    install: ClassVar[str] = "pip install hibari-tts"
     default_voice: ClassVar[str] = "heart"
     parallel: ClassVar[bool] = True
 

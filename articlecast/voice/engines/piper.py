@@ -65,6 +65,8 @@ class PiperEngine(Engine):
     name: ClassVar[str] = "piper"
     offline: ClassVar[bool] = True
     credit: ClassVar[str] = "Piper (piper-tts, GPL-3.0) with the en_US-joe-medium voice, run offline"
+    licence: ClassVar[str] = "GPL-3.0"
+    install: ClassVar[str] = "pip install 'articlecast[piper]'"
     default_voice: ClassVar[str] = "joe"
     parallel: ClassVar[bool] = True
 

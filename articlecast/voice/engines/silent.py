@@ -17,6 +17,8 @@ class SilentEngine(Engine):
     name: ClassVar[str] = "silent"
     offline: ClassVar[bool] = True
     credit: ClassVar[str] = "silence (test engine)"
+    licence: ClassVar[str] = "none (test engine)"
+    install: ClassVar[str] = ""
     default_voice: ClassVar[str] = "quiet"
     RATE: ClassVar[int] = 8000
     WORD_SECONDS: ClassVar[float] = 0.25
