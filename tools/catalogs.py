@@ -12,6 +12,7 @@ date or incomplete.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import sys
 from pathlib import Path
@@ -24,12 +25,16 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "articlecast" / "locale"
 POT = LOCALES / "articlecast.pot"
-KEYWORDS = {"gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+DATE = dt.datetime(2026, 12, 3, tzinfo=dt.timezone.utc)
+"""The catalogs' header date, fixed: the files change only when a message does."""
 
 
 def template() -> Catalog:
     """Every message of the code, in the order it first appears."""
-    catalog = Catalog(project="articlecast", domain="articlecast")
+    catalog = Catalog(project="articlecast", version="0.2", domain="articlecast", creation_date=DATE,
+                      revision_date=DATE, fuzzy=False, msgid_bugs_address="",
+                      header_comment="# The words articlecast adds to an episode, in English: the template of every catalog.\n#")
     for path, line, message, comments, _ in extract_from_dir(ROOT / "articlecast", keywords=KEYWORDS,
                                                              comment_tags=("TRANSLATORS:",)):
         catalog.add(message, locations=[(f"articlecast/{path}", line)], auto_comments=comments)
@@ -38,7 +43,8 @@ def template() -> Catalog:
 
 def _po_bytes(catalog: Catalog) -> bytes:
     out = io.BytesIO()
-    write_po(out, catalog, width=120, omit_header=False, sort_output=False, include_previous=False)
+    write_po(out, catalog, width=120, omit_header=False, sort_output=False, include_previous=False,
+             include_lineno=False)  # files, not lines: an edit elsewhere in a file leaves the catalogs alone
     return out.getvalue()
 
 
@@ -57,6 +63,13 @@ def plan() -> tuple[dict[Path, bytes], list[str]]:
         with po_path.open("rb") as f:
             catalog = read_po(f, locale=po_path.parent.parent.name)
         catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False)
+        catalog.revision_date, catalog.fuzzy = DATE, False
+        catalog.project, catalog.version, catalog.msgid_bugs_address = "articlecast", "0.2", ""
+        catalog.last_translator = "the articlecast developers (not yet reviewed by a native speaker)"
+        catalog.language_team = ""
+        catalog.header_comment = (f"# {catalog.locale.english_name} words of articlecast: what the product adds to an "
+                                  "episode.\n# Same licence as articlecast (Apache-2.0). Made and updated by "
+                                  "tools/catalogs.py; translate the empty msgstr.\n#")
         catalog.obsolete.clear()
         for message in catalog:
             if message.id and (not message.string or (isinstance(message.string, tuple) and not all(message.string))):

@@ -152,7 +152,7 @@ def _say_length(plan: Plan, stream: Stream, seconds: float, replaces: Line | Non
     if replaces is not None:
         intro.lines[intro.lines.index(replaces)] = line
     else:
-        intro.lines.insert(len(speakable_pieces(plan.opening)), line)
+        intro.lines.insert(len(speakable_pieces(plan.opening, language=plan.script.meta.language)), line)
     return line
 
 

@@ -34,7 +34,7 @@ def _lines(planner: SpeechPlanner, script: Script, segments: list[Segment]) -> l
     out = []
     for seg in segments:
         label = script.voices[seg.role].label
-        pieces = speakable_pieces(seg.text)
+        pieces = speakable_pieces(seg.text, language=script.meta.language)
         for i, piece in enumerate(pieces):
             pause = seg.pause / script.speed if i == len(pieces) - 1 else 0.0
             out.append(Line(piece, planner.add(piece, seg.role), pause, label, pause > 0))

@@ -26,6 +26,7 @@ import lxml.etree as ET
 from ..audio.timeline import Cue
 from ..util.clock import smil_clock
 from ..util.images import Cover
+from ..util.words import N_, words
 from .episode import Episode
 from .transcript import ChapterText, chapter_texts
 
@@ -50,9 +51,10 @@ nav ol {{ list-style: none; padding-left: 1em; }}
 """
 """The book's only style: reflowing text, and the sentence being read marked by more than colour (an outline
 and an underline, black on yellow: 17:1)."""
-SUMMARY = ("This book is the text of a podcast episode with its synthetic narration: every sentence is "
-           "synchronized with the audio and highlighted as it is read. Chapters are in the table of contents; "
-           "the text reflows and takes the reading system's font, size and colours. No images carry meaning.")
+SUMMARY = N_("This book is the text of a podcast episode with its synthetic narration: every sentence is "
+             "synchronized with the audio and highlighted as it is read. Chapters are in the table of contents; "
+             "the text reflows and takes the reading system's font, size and colours. No images carry meaning.")
+"""The book's accessibility summary (in the book's language)."""
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FEATURES = ("synchronizedAudioText", "structuralNavigation", "readingOrder", "tableOfContents",
             "displayTransformability")
@@ -143,7 +145,8 @@ def _nav(docs: list[_Doc], title: str, language: str) -> bytes:
     html, body = _xhtml(title, language)
     toc = ET.SubElement(body, f"{{{XHTML_NS}}}nav", {f"{{{EPUB_NS}}}type": "toc", "id": "toc",
                                                      "role": "doc-toc", "aria-labelledby": "toc-title"})
-    ET.SubElement(toc, f"{{{XHTML_NS}}}h1", id="toc-title").text = "Contents"
+    _ = words(language).gettext
+    ET.SubElement(toc, f"{{{XHTML_NS}}}h1", id="toc-title").text = _("Contents")
     top = ET.SubElement(toc, f"{{{XHTML_NS}}}ol")
     last: tuple[str, ET._Element] | None = None  # the latest top-level entry: its title and element
     part_list: ET._Element | None = None
@@ -171,9 +174,9 @@ def _nav(docs: list[_Doc], title: str, language: str) -> bytes:
         if len(ol) == 0:
             ol.getparent().remove(ol)
     landmarks = ET.SubElement(body, f"{{{XHTML_NS}}}nav", {f"{{{EPUB_NS}}}type": "landmarks", "hidden": "hidden",
-                                                           "aria-label": "Landmarks"})
+                                                           "aria-label": _("Landmarks")})
     ol = ET.SubElement(landmarks, f"{{{XHTML_NS}}}ol")
-    for kind, href, label in (("bodymatter", docs[0].name, "Start"),):
+    for kind, href, label in (("bodymatter", docs[0].name, _("Start")),):
         li = ET.SubElement(ol, f"{{{XHTML_NS}}}li")
         ET.SubElement(li, f"{{{XHTML_NS}}}a", {f"{{{EPUB_NS}}}type": kind, "href": href}).text = label
     return _doctype(_xml(html))
@@ -209,7 +212,8 @@ def _package(episode: Episode, guid: str, docs: list[_Doc], durations: list[int]
         if ms:
             prop("media:duration", smil_clock(ms), "#" + doc.name.replace(".xhtml", "-mo"))
     prop("media:active-class", ACTIVE_CLASS)
-    prop("media:narrator", "Synthetic voices (text to speech)")
+    _ = words(m.language).gettext
+    prop("media:narrator", _("Synthetic voices (text to speech)"))
     for mode in ("textual", "auditory"):
         prop("schema:accessMode", mode)
     for sufficient in ("textual", "auditory", "textual,auditory"):
@@ -217,7 +221,7 @@ def _package(episode: Episode, guid: str, docs: list[_Doc], durations: list[int]
     for feature in FEATURES:
         prop("schema:accessibilityFeature", feature)
     prop("schema:accessibilityHazard", "none")
-    prop("schema:accessibilitySummary", SUMMARY)
+    prop("schema:accessibilitySummary", _(SUMMARY))
     prop("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
     manifest = ET.SubElement(package, f"{{{OPF_NS}}}manifest")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import logging
 import re
 
 from ..errors import ScriptError
@@ -15,6 +16,8 @@ from .identity import credit_line, episode_guid
 from .model import Meta, Script, ScriptChapter, Segment, Show
 from .spoken import brief, sentence
 from .voices import default_voices
+
+log = logging.getLogger(__name__)
 
 PAUSE_AFTER_HEADING = 0.6
 """Silence after a spoken heading, seconds."""
@@ -98,6 +101,10 @@ def make_digest(scripts: list[Script], title: str, show: str = DEFAULT_SHOW, dat
         for c in s.chapters:
             chapters.append(dataclasses.replace(c, part=s.meta.title))
     first = scripts[0]
+    languages = list(dict.fromkeys(s.meta.language.split("-")[0].lower() for s in scripts))
+    if len(languages) > 1:
+        log.warning("the digest mixes languages (%s): all of it is read as %s is; make an episode per language for "
+                    "each to be read in its own", ", ".join(languages), languages[0])
     lexicon: dict[str, str] = {}
     for s in scripts:
         lexicon.update(s.lexicon)

@@ -23,6 +23,7 @@ from ..models import (
     need_text,
     speed_ok,
 )
+from ..util.words import words
 
 __all__ = ["APPLE_CATEGORIES", "EMAIL_RE", "Voice", "Segment", "ScriptChapter", "Show", "Meta", "AUTO", "Music", "Script"]
 
@@ -144,7 +145,7 @@ class Show:
     @property
     def summary(self) -> str:
         """What the show is, in the feed: its description, else a sentence made from its name."""
-        return self.description or f"{self.name}: articles read aloud."
+        return self.description or words(self.language).gettext("{name}: articles read aloud.").format(name=self.name)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import functools
 import gettext
 from pathlib import Path
 
-__all__ = ["DOMAIN", "LOCALES", "translated_languages", "words"]
+__all__ = ["DOMAIN", "LOCALES", "N_", "translated_languages", "words"]
 
 DOMAIN = "articlecast"
 """The catalogs' gettext domain."""
@@ -25,6 +25,11 @@ def words(language: str) -> gettext.NullTranslations:
     tag = language.replace("-", "_")
     wanted = [tag, tag.split("_")[0].lower()] if tag else []
     return gettext.translation(DOMAIN, LOCALES, languages=wanted or ["en"], fallback=True)
+
+
+def N_(message: str) -> str:
+    """``message`` as it is: marks a constant's text for the catalogs (it is translated where it is used)."""
+    return message
 
 
 def translated_languages() -> list[str]:

@@ -30,6 +30,9 @@
     const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, sec = String(s % 60).padStart(2, "0");
     return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
   };
+  const WORDS = (() => { try { return JSON.parse(document.querySelector("main").dataset.words || "{}"); } catch (e) { return {}; } })();
+  const tr = (key, english, values = {}) => // the page's own language (data-words on <main>), else English
+    (WORDS[key] || english).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
   const say = (message) => { status.textContent = ""; window.setTimeout(() => { status.textContent = message; }, 50); };
   const chapterName = (i) => chapters[i].querySelector(".name").textContent;
 
@@ -66,7 +69,7 @@
       }
       currentCue = i;
     }
-    clock.textContent = `${clockText(t)} of ${clockText(audio.duration)}`;
+    clock.textContent = tr("clock", "{now} of {total}", { now: clockText(t), total: clockText(audio.duration) });
   }
 
   function seek(t) {
@@ -77,7 +80,7 @@
   function goToChapter(i) {
     i = Math.min(Math.max(0, i), chapters.length - 1);
     seek(chapterStarts[i]);
-    say(`Chapter ${i + 1} of ${chapters.length}: ${chapterName(i)}`);
+    say(tr("chapter", "Chapter {n} of {count}: {name}", { n: i + 1, count: chapters.length, name: chapterName(i) }));
   }
   const chapterNow = () => Math.max(0, lastStartedBy(chapterStarts, audio.currentTime));
   function previousChapter() { // restart this chapter, or go back one when within its first 3 seconds
@@ -85,7 +88,7 @@
     goToChapter(audio.currentTime - chapterStarts[i] > 3 ? i : i - 1);
   }
   function togglePlay() {
-    if (audio.paused) { const p = audio.play(); if (p) p.catch((e) => say(`Cannot play: ${e.message}`)); }
+    if (audio.paused) { const p = audio.play(); if (p) p.catch((e) => say(tr("cannot_play", "Cannot play: {error}", { error: e.message }))); }
     else audio.pause();
   }
   function setRate(rate, announce) {
@@ -93,7 +96,7 @@
     audio.defaultPlaybackRate = rate;
     speedButtons.forEach((b) => b.setAttribute("aria-pressed", String(Number(b.dataset.rate) === rate)));
     try { window.localStorage.setItem("articlecast.rate", String(rate)); } catch (e) { /* storage off: fine */ }
-    if (announce) say(`Speed ${rate} times`);
+    if (announce) say(tr("speed", "Speed {rate} times", { rate }));
   }
   function stepRate(step) {
     const now = rates.indexOf(audio.playbackRate);
@@ -102,7 +105,8 @@
   }
   function skip(seconds) {
     seek(audio.currentTime + seconds);
-    say(`${seconds < 0 ? "Back" : "Forward"} ${Math.abs(seconds)} seconds, at ${clockText(audio.currentTime)}`);
+    const where = { n: Math.abs(seconds), time: clockText(audio.currentTime) };
+    say(seconds < 0 ? tr("back", "Back {n} seconds, at {time}", where) : tr("forward", "Forward {n} seconds, at {time}", where));
   }
   function playFromCue(i) {
     seek(cueStarts[i]);
@@ -158,8 +162,8 @@
   audio.addEventListener("timeupdate", update);
   audio.addEventListener("seeked", update);
   audio.addEventListener("loadedmetadata", update);
-  audio.addEventListener("play", () => { playButton.textContent = "Pause"; });
-  audio.addEventListener("pause", () => { playButton.textContent = "Play"; });
+  audio.addEventListener("play", () => { playButton.textContent = tr("pause", "Pause"); });
+  audio.addEventListener("pause", () => { playButton.textContent = tr("play", "Play"); });
   audio.addEventListener("ratechange", () => {
     speedButtons.forEach((b) => b.setAttribute("aria-pressed", String(Number(b.dataset.rate) === audio.playbackRate)));
   });
