@@ -44,7 +44,7 @@ from articlecast.errors import ArticleError  # noqa: E402
 from articlecast.inputs.html import parse_html  # noqa: E402
 from articlecast.script.model import Voice  # noqa: E402
 from articlecast.voice import get_engine  # noqa: E402
-from articlecast.voice.choice import FALLBACK, LANGUAGE_VOICES, espeak_voice, language_voices  # noqa: E402
+from articlecast.voice.choice import FALLBACK, espeak_voice, language_voices  # noqa: E402
 from articlecast.voice.conditioning import to_rate  # noqa: E402
 from articlecast.voice.sentences import split_sentences  # noqa: E402
 from articlecast.voice.spelling import spell_out  # noqa: E402

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT, need_extra, one_line_error, speak, speak_ok
 from mutagen.id3 import ID3
 
 from articlecast.models import three_letter_language, two_letter_language
@@ -23,7 +24,6 @@ from articlecast.util.words import translated_languages, words
 from articlecast.voice.choice import LANGUAGE_VOICES, espeak_voice, language_voices, resolve_voices
 from articlecast.voice.sentences import split_sentences
 from articlecast.voice.spelling import compare_words, spell_out
-from helpers import ROOT, need_extra, one_line_error, speak, speak_ok
 
 SPANISH = """# La reforma de las pensiones
 
