@@ -8,7 +8,8 @@ opening of its article (its first sentences, about ``--words`` words) spoken thr
 - **English (before)**: hibari, the English voice every article got before languages were told apart.
 
 Each is listened back by the multilingual recognizer of the check (Whisper base, with the check's own second
-hearing, words compared as spoken, numbers in the language's words), and scored by DNSMOS (``speechmos``, its
+hearing, words compared as spoken, numbers in the language's words; Japanese compared kana by kana, as its
+reading), and scored by DNSMOS (``speechmos``, its
 ONNX models; ``pip install speechmos librosa``, or the column shows "-") for naturalness. Speed is x real time
 (seconds of speech made per second of wall time, two speech threads as a build uses) and CPU seconds per second
 of speech, over the speech alone (pronunciations, model, espeak-ng's process).
@@ -50,7 +51,7 @@ from articlecast.voice.sentences import split_sentences  # noqa: E402
 from articlecast.voice.spelling import spell_out  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "languages" / "corpus"
-LANGUAGES = ("es", "fr", "it", "pt", "de")
+LANGUAGES = ("es", "fr", "it", "pt", "de", "ja")
 
 
 @dataclass
@@ -67,18 +68,23 @@ class Result:
     dnsmos: float | None
 
 
+def language_of(tag: str) -> str:
+    return tag.split("-")[0].lower()
+
+
 def opening(page: Path, words: int) -> tuple[list[str], str]:
-    """The first sentences of the page's article (about ``words`` words), and the language it was read as."""
+    """The first sentences of the page's article (about ``words`` words; in Japanese, two and a half characters
+    to a word), and the language it was read as."""
     article = parse_html(page.read_bytes(), fallback_title=page.stem)
     out: list[str] = []
     count = 0
     for section in article.sections:
         for paragraph in section.paragraphs:
-            for s in split_sentences(paragraph):
+            for s in split_sentences(paragraph, article.language):
                 if count >= words:
                     return out, article.language
                 out.append(s)
-                count += len(s.split())
+                count += len(s) // 2.5 if language_of(article.language) in ("ja", "zh") else len(s.split())
     return out, article.language
 
 

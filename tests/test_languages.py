@@ -203,3 +203,24 @@ def test_an_explicit_voice_wins_and_a_wrong_one_is_one_line(tmp_path: Path) -> N
         assert "## Capítulos" in notes.read_text(encoding="utf-8")
     one_line_error(speak(["build", "pensiones.md", "-o", "out", "--voice", "kokoro:nobody"], tmp_path),
                    "kokoro", "nobody")
+
+
+def test_japanese_and_chinese_are_told_by_their_script() -> None:
+    from articlecast.inputs.language import guess_language
+
+    assert guess_language("東京都は新しい計画を発表しました。今日は良い天気です。" * 4) == "ja"
+    assert guess_language("北京是中国的首都，有两千多万人口。今天天气很好。" * 4) == "zh"
+    assert guess_language("東京") == ""  # too few to tell
+
+
+@pytest.mark.extra("voices-ja")
+def test_japanese_is_spoken_and_compared_as_it_is_read() -> None:
+    """A Japanese sentence by Kokoro's Japanese voice; kanji, kana and digits that say the same compare equal."""
+    need_extra("voices-ja")
+    from articlecast.voice import get_engine
+
+    assert compare_words("今日は二〇二六年です。", "ja") == compare_words("きょうは2026年です", "ja")
+    assert len(compare_words("今日は良い天気です。", "ja")) == len("キョーワヨイテンキデス")
+    audio = get_engine("kokoro").synthesize("今日は良い天気です。", "jf_alpha")
+    assert 1.0 < len(audio.samples) / audio.sample_rate < 4.0
+    assert language_voices("ja")[0] == Voice("kokoro", "jf_alpha")

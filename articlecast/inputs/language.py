@@ -28,8 +28,26 @@ LEAD = 2.0
 """The language found must have at least this many times the hits of the next one."""
 
 
+MIN_CJK = 40
+"""Fewer Chinese or Japanese characters than this are too few to tell."""
+
+
+def _cjk_language(text: str) -> str:
+    """ "ja" for text mostly in Japanese script (kana among its characters), "zh" for Chinese characters without
+    kana, "" otherwise."""
+    letters = sum(c.isalpha() for c in text)
+    kana = len(re.findall(r"[\u3040-\u30ff]", text))
+    han = len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]", text))
+    if kana + han < MIN_CJK or kana + han < 0.5 * letters:
+        return ""
+    return "ja" if kana >= 0.05 * (kana + han) else "zh"
+
+
 def guess_language(text: str) -> str:
     """The language of ``text`` (a two-letter code), or "" when it cannot be told."""
+    cjk = _cjk_language(text[:20000])
+    if cjk:
+        return cjk
     words = re.findall(r"[^\W\d_]+", text[:20000].lower())
     if len(words) < MIN_WORDS:
         return ""

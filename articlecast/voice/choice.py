@@ -23,6 +23,7 @@ LANGUAGE_VOICES: dict[str, tuple[Voice, ...]] = {
     "it": (Voice("kokoro", "if_sara"), Voice("kokoro", "im_nicola")),
     "pt": (Voice("kokoro", "pf_dora"), Voice("kokoro", "pm_alex")),
     "de": (Voice("kokoro", "de_siwis"), Voice("kokoro", "de_alex")),
+    "ja": (Voice("kokoro", "jf_alpha"), Voice("kokoro", "jm_kumo")),
 }
 """The most natural offline voices of each language (the narrator's, then a second for the FAQ's questions),
 measured on real pages (bench/languages.py, docs/benchmarks.md#languages). Any other language espeak-ng speaks

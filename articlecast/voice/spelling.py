@@ -271,10 +271,28 @@ def _numbers_said(text: str, language: str) -> str:
     return re.sub(r"\d+", lambda m: f" {num2words(int(m.group()), lang=code)} ", text)
 
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_TOKENS = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+
+
+def _japanese_reading(text: str) -> str:
+    """Japanese text as it is said, in katakana (pyopenjtalk-plus, with the voices-ja extra; else as written), so
+    that kanji, kana and digits that say the same compare equal (今日 and きょう, 二〇二六 and 2026)."""
+    try:
+        import pyopenjtalk
+    except ImportError:
+        return text
+    return str(pyopenjtalk.g2p(text, kana=True))
+
+
 def compare_words(text: str, language: str = "en") -> list[str]:
     """The words of ``text`` for comparing what was meant with what was heard: spelled out (in English, by
     :func:`spell_out`; in another language its numbers in words, as a recognizer may write them either way), lower
-    case, without punctuation, hyphenated words split ("disease-free" -> disease, free)."""
+    case, without punctuation, hyphenated words split ("disease-free" -> disease, free). Japanese and Chinese,
+    written without spaces, compare character by character (Japanese as its reading in kana)."""
+    base = language.split("-")[0].lower()
+    if base in ("ja", "zh"):
+        return _CJK_TOKENS.findall((_japanese_reading(text) if base == "ja" else text).lower())
     text = (spell_out(text) if english(language) else _numbers_said(text, language)).lower().replace("’", "'")
     text = re.sub(r"(?<=\w)'(?=\w)", "", text)  # it's -> its, patients' stays patients
     return re.findall(r"[^\W_]+", text)

