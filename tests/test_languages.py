@@ -86,13 +86,21 @@ def test_sentences_split_by_each_languages_rules() -> None:
 
 
 def test_english_spelling_rules_stay_out_of_other_languages() -> None:
-    """The voice reads another language's numbers by that language's rules; the check compares them in words."""
+    """The voice reads another language's numbers by that language's rules (what it would spell letter by letter,
+    units and marked ordinals, said in words here); the check compares numbers in words."""
     text = "El 25 % de 1.500 personas pagó 20 € en 2027."
     assert spell_out(text, "es") == text
+    assert spell_out("Recorrió 5 km en 1 h, el 1.º de mayo y la 2.ª vez, a 25 °C.", "es") == \
+        "Recorrió 5 kilómetros en 1 hora, el primero de mayo y la segunda vez, a 25 grados."
+    assert spell_out("le 1er mai, la 1re fois, le 2e jour", "fr") == "le premier mai, la première fois, le deuxième jour"
+    assert spell_out("Am 3. Mai lief er 12 km.", "de") == "Am dritten Mai lief er 12 Kilometer."
+    assert spell_out("il 1° maggio, a 25 °C", "it-IT") == "il primo maggio, a 25 gradi"
+    assert spell_out("em 1º de maio, 1 h", "pt-BR") == "em primeiro de maio, 1 hora"
+    assert compare_words("5 km", "es") == compare_words("cinco kilómetros", "es")
     assert "twenty" in spell_out("It cost $20 in 2027.")
     assert compare_words("El 25 % de 1.500 personas", "es") == ["el", "veinticinco", "de", "mil", "quinientos", "personas"]
     assert compare_words("veinticinco personas", "es") == compare_words("25 personas", "es")
-    assert compare_words("Am 3. März", "de") == ["am", "drei", "märz"]
+    assert compare_words("Am 3. März", "de") == ["am", "dritten", "märz"]
 
 
 def test_the_articles_language_chooses_the_voices() -> None:

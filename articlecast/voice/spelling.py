@@ -244,6 +244,65 @@ def _plural_decade(word: str) -> str:
     return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
+UNITS: dict[str, dict[str, tuple[str, str]]] = {
+    "es": {"km": ("kilómetro", "kilómetros"), "kg": ("kilo", "kilos"), "cm": ("centímetro", "centímetros"),
+           "mm": ("milímetro", "milímetros"), "m": ("metro", "metros"), "g": ("gramo", "gramos"),
+           "h": ("hora", "horas"), "min": ("minuto", "minutos"), "°C": ("grado", "grados"), "l": ("litro", "litros")},
+    "fr": {"km": ("kilomètre", "kilomètres"), "kg": ("kilo", "kilos"), "cm": ("centimètre", "centimètres"),
+           "mm": ("millimètre", "millimètres"), "m": ("mètre", "mètres"), "g": ("gramme", "grammes"),
+           "min": ("minute", "minutes"), "°C": ("degré", "degrés"), "l": ("litre", "litres")},
+    "it": {"km": ("chilometro", "chilometri"), "kg": ("chilo", "chili"), "cm": ("centimetro", "centimetri"),
+           "mm": ("millimetro", "millimetri"), "m": ("metro", "metri"), "g": ("grammo", "grammi"),
+           "h": ("ora", "ore"), "min": ("minuto", "minuti"), "°C": ("grado", "gradi"), "l": ("litro", "litri")},
+    "pt": {"km": ("quilômetro", "quilômetros"), "kg": ("quilo", "quilos"), "cm": ("centímetro", "centímetros"),
+           "mm": ("milímetro", "milímetros"), "m": ("metro", "metros"), "g": ("grama", "gramas"),
+           "h": ("hora", "horas"), "min": ("minuto", "minutos"), "°C": ("grau", "graus"), "l": ("litro", "litros")},
+    "de": {"km": ("Kilometer", "Kilometer"), "kg": ("Kilogramm", "Kilogramm"), "cm": ("Zentimeter", "Zentimeter"),
+           "mm": ("Millimeter", "Millimeter"), "m": ("Meter", "Meter"), "g": ("Gramm", "Gramm"),
+           "h": ("Stunde", "Stunden"), "min": ("Minute", "Minuten"), "°C": ("Grad", "Grad"), "l": ("Liter", "Liter")},
+}
+"""Units after a number, in words (singular, plural), where espeak-ng would spell their letters."""
+_UNIT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(km|kg|cm|mm|min|°C|ºC|m|g|h|l)(?![\w°])")
+ORDINALS = {
+    "es": re.compile(r"\b(\d{1,3})\.?([ºª])"), "pt": re.compile(r"\b(\d{1,3})\.?([ºª])"),
+    "it": re.compile(r"\b(\d{1,3})([°ºª])(?!\s?C\b)"), "fr": re.compile(r"\b(\d{1,3})(er|re|e|ème)\b"),
+}
+"""Ordinals written with a mark (1.º, 1ª, 1°, 1er, 2e), by language."""
+_GERMAN_MONTHS = ("Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember")
+_GERMAN_DATE = re.compile(rf"\b((?i:am|vom|zum|bis zum|seit dem|ab dem))?(\s?)\b(\d{{1,2}})\.\s(?=(?:{_GERMAN_MONTHS})\b)")
+_NUM2WORDS = {"pt": "pt_BR"}
+
+
+def _ordinal(n: int, language: str, feminine: bool = False) -> str:
+    word = num2words(n, lang=_NUM2WORDS.get(language, language), to="ordinal")
+    if feminine and language in ("es", "pt", "it") and word.endswith("o"):
+        word = word[:-1] + "a"
+    if feminine and language == "fr" and word == "premier":
+        word = "première"
+    return word
+
+
+def _unit(m: re.Match[str], language: str) -> str:
+    number, unit = m.group(1), m.group(2).replace("º", "°")
+    singular, plural = UNITS[language][unit]
+    return f"{number} {singular if number in ('1', '1,0', '1.0') else plural}"
+
+
+def _localized(text: str, language: str) -> str:
+    """``text`` in ``language`` with what espeak-ng would read letter by letter said in words: units after a
+    number ("5 km"), ordinals written with a mark ("1.º", "1ª", "1er"), German dates ("am 3. Mai": dritten)."""
+    if language in UNITS:
+        text = _UNIT.sub(lambda m: _unit(m, language) if m.group(2).replace("º", "°") in UNITS[language]
+                         else m.group(0), text)
+    if language in ORDINALS:
+        text = ORDINALS[language].sub(lambda m: _ordinal(int(m.group(1)), language, m.group(2) in ("ª", "re")),
+                                      text)
+    if language == "de":
+        text = _GERMAN_DATE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}{_ordinal(int(m.group(3)), 'de')}"
+                                          f"{'n' if m.group(1) else ''} ", text)
+    return text
+
+
 def english(language: str) -> bool:
     """Whether ``language`` (a tag; "" for unknown) is English, whose written forms these rules spell out."""
     return language.split("-")[0].lower() in ("en", "")
@@ -251,10 +310,11 @@ def english(language: str) -> bool:
 
 def spell_out(text: str, language: str = "en") -> str:
     """What the voice should be given for ``text``: the same sentence with written forms spelled out. These rules
-    are English; in any other language the text is left as written, for the voice's own rules of that language
-    (espeak-ng's, which make Kokoro's pronunciations too, read numbers, dates, currency and percentages)."""
+    are English. In another language, the voice's own rules of that language read numbers, dates, currency and
+    percentages (espeak-ng's, which make Kokoro's pronunciations too); only what they would spell letter by
+    letter is said in words here (units, ordinals with a mark, German dates: :data:`UNITS`, :data:`ORDINALS`)."""
     if not english(language):
-        return text.strip()
+        return _localized(text, language.split("-")[0].lower()).strip()
     for pattern, replacement in RULES:
         text = pattern.sub(replacement, text)
     return text.strip()
@@ -293,6 +353,7 @@ def compare_words(text: str, language: str = "en") -> list[str]:
     base = language.split("-")[0].lower()
     if base in ("ja", "zh"):
         return _CJK_TOKENS.findall((_japanese_reading(text) if base == "ja" else text).lower())
-    text = (spell_out(text) if english(language) else _numbers_said(text, language)).lower().replace("’", "'")
+    text = (spell_out(text) if english(language) else _numbers_said(spell_out(text, language), language))
+    text = text.lower().replace("’", "'")
     text = re.sub(r"(?<=\w)'(?=\w)", "", text)  # it's -> its, patients' stays patients
     return re.findall(r"[^\W_]+", text)
