@@ -244,7 +244,7 @@ def _plural_decade(word: str) -> str:
     return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
-UNITS: dict[str, dict[str, tuple[str, str]]] = {
+LANGUAGE_UNITS: dict[str, dict[str, tuple[str, str]]] = {
     "es": {"km": ("kilómetro", "kilómetros"), "kg": ("kilo", "kilos"), "cm": ("centímetro", "centímetros"),
            "mm": ("milímetro", "milímetros"), "m": ("metro", "metros"), "g": ("gramo", "gramos"),
            "h": ("hora", "horas"), "min": ("minuto", "minutos"), "°C": ("grado", "grados"), "l": ("litro", "litros")},
@@ -262,7 +262,7 @@ UNITS: dict[str, dict[str, tuple[str, str]]] = {
            "h": ("Stunde", "Stunden"), "min": ("Minute", "Minuten"), "°C": ("Grad", "Grad"), "l": ("Liter", "Liter")},
 }
 """Units after a number, in words (singular, plural), where espeak-ng would spell their letters."""
-_UNIT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(km|kg|cm|mm|min|°C|ºC|m|g|h|l)(?![\w°])")
+_LANGUAGE_UNIT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(km|kg|cm|mm|min|°C|ºC|m|g|h|l)(?![\w°])")
 ORDINALS = {
     "es": re.compile(r"\b(\d{1,3})\.?([ºª])"), "pt": re.compile(r"\b(\d{1,3})\.?([ºª])"),
     "it": re.compile(r"\b(\d{1,3})([°ºª])(?!\s?C\b)"), "fr": re.compile(r"\b(\d{1,3})(er|re|e|ème)\b"),
@@ -282,18 +282,18 @@ def _ordinal(n: int, language: str, feminine: bool = False) -> str:
     return word
 
 
-def _unit(m: re.Match[str], language: str) -> str:
+def _language_unit(m: re.Match[str], language: str) -> str:
     number, unit = m.group(1), m.group(2).replace("º", "°")
-    singular, plural = UNITS[language][unit]
+    singular, plural = LANGUAGE_UNITS[language][unit]
     return f"{number} {singular if number in ('1', '1,0', '1.0') else plural}"
 
 
 def _localized(text: str, language: str) -> str:
     """``text`` in ``language`` with what espeak-ng would read letter by letter said in words: units after a
     number ("5 km"), ordinals written with a mark ("1.º", "1ª", "1er"), German dates ("am 3. Mai": dritten)."""
-    if language in UNITS:
-        text = _UNIT.sub(lambda m: _unit(m, language) if m.group(2).replace("º", "°") in UNITS[language]
-                         else m.group(0), text)
+    if language in LANGUAGE_UNITS:
+        text = _LANGUAGE_UNIT.sub(lambda m: _language_unit(m, language)
+                                  if m.group(2).replace("º", "°") in LANGUAGE_UNITS[language] else m.group(0), text)
     if language in ORDINALS:
         text = ORDINALS[language].sub(lambda m: _ordinal(int(m.group(1)), language, m.group(2) in ("ª", "re")),
                                       text)
@@ -312,7 +312,8 @@ def spell_out(text: str, language: str = "en") -> str:
     """What the voice should be given for ``text``: the same sentence with written forms spelled out. These rules
     are English. In another language, the voice's own rules of that language read numbers, dates, currency and
     percentages (espeak-ng's, which make Kokoro's pronunciations too); only what they would spell letter by
-    letter is said in words here (units, ordinals with a mark, German dates: :data:`UNITS`, :data:`ORDINALS`)."""
+    letter is said in words here (units, ordinals with a mark, German dates: :data:`LANGUAGE_UNITS`,
+    :data:`ORDINALS`)."""
     if not english(language):
         return _localized(text, language.split("-")[0].lower()).strip()
     for pattern, replacement in RULES:
