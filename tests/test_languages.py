@@ -232,3 +232,56 @@ def test_japanese_is_spoken_and_compared_as_it_is_read() -> None:
     audio = get_engine("kokoro").synthesize("今日は良い天気です。", "jf_alpha")
     assert 1.0 < len(audio.samples) / audio.sample_rate < 4.0
     assert language_voices("ja")[0] == Voice("kokoro", "jf_alpha")
+
+
+ENGLISH = """# Rain gardens cut city flooding
+
+Cities that plant rain gardens along their streets see less flooding after heavy storms, a new study finds. The
+gardens soak up water that would otherwise run into drains.
+
+## What comes next
+
+The researchers plan to measure gardens in three more cities next year, and to share what they learn.
+"""
+
+
+def test_a_digests_article_in_another_language_keeps_its_language_and_voices(tmp_path: Path) -> None:
+    """In a digest, the chapters of an article in another language carry that language and its voices, through
+    the script's YAML and back; the episode (its intro and outro) is in the first article's language."""
+    from articlecast.inputs.article import Article, Section
+    from articlecast.script import dump_script, load_script, make_digest
+
+    english = make_script(Article("Rain", [Section("Gardens", "section", ("They soak up water.",))], language="en"))
+    spanish = resolve_voices(make_script_in("es"))
+    digest = make_digest([english, spanish], "This week")
+    assert digest.meta.language == "en"
+    assert [(c.language, bool(c.voices)) for c in digest.chapters] == [("", False), ("es", True)]
+    assert digest.chapters[1].voices == spanish.voices
+    again = load_script(dump_script(digest))
+    assert again.chapters == digest.chapters
+    assert resolve_voices(again).chapters[1].voices == spanish.voices
+
+
+@pytest.mark.slow
+@pytest.mark.extra("voices")
+@pytest.mark.extra("check")
+def test_a_digest_speaks_each_article_in_its_own_language(tmp_path: Path) -> None:
+    """An English and a Spanish article as one digest: the Spanish chapters in Spanish voices and marked so in the
+    MP3 (a TLAN in their CHAP frames) and on the page; listened back, each in its own language."""
+    need_extra("voices")
+    need_extra("check")
+    from articlecast import read_mp3
+
+    (tmp_path / "en.md").write_text(ENGLISH, encoding="utf-8")
+    (tmp_path / "es.md").write_text(SPANISH, encoding="utf-8")
+    speak_ok(["build", "en.md", "es.md", "--digest", "This week", "-o", "out", "--check"], tmp_path)
+    mp3 = tmp_path / "out" / "this-week.mp3"
+    assert [c.language for c in read_mp3(mp3).chapters] == ["", "", "", "es", "es", ""]
+    assert ID3(mp3)["TLAN"].text == ["eng"]
+    assert '<h3 id="chapter-4" lang="es">' in mp3.with_suffix(".html").read_text(encoding="utf-8")
+    check = speak_ok(["check", str(mp3)], tmp_path)
+    missed = float(check.stdout.split("% of")[0].rsplit(" ", 1)[-1])
+    assert missed <= 5, check.stdout
+    speak_ok(["script", "en.md", "es.md", "--digest", "This week", "-o", "digest.yaml"], tmp_path)
+    chapters = read_script(tmp_path / "digest.yaml").chapters
+    assert chapters[-1].language == "es" and chapters[-1].voices["narrator"] == Voice("kokoro", "ef_dora")

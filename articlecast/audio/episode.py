@@ -220,7 +220,8 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
         out.finish(total)
         enc.close()
     bounds = [*starts, total]
-    chapters = tuple(Chapter(p.title, lay.ms(a), lay.ms(b), p.group) for p, a, b in zip(parts, bounds, bounds[1:]))
+    chapters = tuple(Chapter(p.title, lay.ms(a), lay.ms(b), p.group, p.language)
+                     for p, a, b in zip(parts, bounds, bounds[1:]))
     speech, programme = out.loudness(speech_only=True), out.loudness()
     log.debug("mixed: the speech at %.2f LUFS, the programme at %.2f (from the hops); true peak %.2f dBTP", speech,
               programme, out.peak)

@@ -74,6 +74,8 @@ class Part:
     sting: bool = False
     """Whether the show's sting (not the usual transition) leads into it: the first question, a digest's next
     article."""
+    language: str = ""
+    """Its language where it is not the episode's (a digest's article in another language), else empty."""
 
 
 # ---------------------------------------------------------------- levels

@@ -11,7 +11,7 @@ import dataclasses
 
 from ..models import MIX_RATE
 from ..script import intro_texts, outro_text
-from ..script.model import AUTO, Script, Segment
+from ..script.model import AUTO, Script, ScriptChapter, Segment
 from ..util.words import words
 from ..voice.plan import SpeechPlanner
 from ..voice.segments import SegmentCache
@@ -29,15 +29,18 @@ MIXER_VERSION = "2"
 """Changes whenever the same plan would be laid out or levelled differently (part of the encoded-audio key)."""
 
 
-def _lines(planner: SpeechPlanner, script: Script, segments: list[Segment]) -> list[Line]:
-    """The segments' lines, one per sentence or piece, their requests added to the planner's."""
+def _lines(planner: SpeechPlanner, script: Script, segments: list[Segment],
+           chapter: ScriptChapter | None = None) -> list[Line]:
+    """The segments' lines (of ``chapter``: in its language and voices), one per sentence or piece, their requests
+    added to the planner's."""
     out = []
+    language = (chapter.language if chapter else "") or script.meta.language
     for seg in segments:
-        label = script.voices[seg.role].label
-        pieces = speakable_pieces(seg.text, language=script.meta.language)
+        label = planner.voice(seg.role, chapter).label
+        pieces = speakable_pieces(seg.text, language=language)
         for i, piece in enumerate(pieces):
             pause = seg.pause / script.speed if i == len(pieces) - 1 else 0.0
-            out.append(Line(piece, planner.add(piece, seg.role), pause, label, pause > 0))
+            out.append(Line(piece, planner.add(piece, seg.role, chapter), pause, label, pause > 0))
     return out
 
 
@@ -96,8 +99,8 @@ def plan_episode(script: Script, bitrate: int, sounds: Sounds | None = None) -> 
     planner = SpeechPlanner.for_script(script)
     script = planner.script
 
-    def lines(segments: list[Segment]) -> list[Line]:
-        return _lines(planner, script, segments)
+    def lines(segments: list[Segment], chapter: ScriptChapter | None = None) -> list[Line]:
+        return _lines(planner, script, segments, chapter)
 
     outro = Segment(outro_text(script) if script.outro == AUTO else script.outro, "host", OUTRO_PAUSE)
     opening = ""
@@ -107,7 +110,8 @@ def plan_episode(script: Script, bitrate: int, sounds: Sounds | None = None) -> 
     else:
         intro = lines([Segment(script.intro, "host", INTRO_PAUSE)])
     t = words(script.meta.language)
-    parts = [Part(t.gettext("Intro"), intro), *(Part(c.title, lines(list(c.segments)), c.part) for c in script.chapters),
+    parts = [Part(t.gettext("Intro"), intro),
+             *(Part(c.title, lines(list(c.segments), c), c.part, language=c.language) for c in script.chapters),
              Part(t.gettext("Outro"), lines([outro]))]
     if sounds and sounds.sting is not None:  # into the first question, and into each next article of a digest
         for n, (a, b) in enumerate(zip(script.chapters, script.chapters[1:]), 2):  # b is parts[n]

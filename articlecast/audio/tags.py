@@ -31,7 +31,7 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3, BitrateMode
 
 from ..errors import AudioError, why_not_writable
-from ..models import three_letter_language
+from ..models import three_letter_language, two_letter_language
 from ..script.model import Meta
 from ..util.images import Cover
 from .id3_order import OrderedID3
@@ -73,8 +73,9 @@ def tag_mp3(meta: Meta, chapters: Sequence[Chapter], path: Path, cover: Cover | 
         tags.add(CTOC(element_id=f"toc{n}", flags=CTOCFlags.ORDERED, child_element_ids=children,
                       sub_frames=[TIT2(encoding=1, text=[part])]))
     for cid, ch in zip(ids, chapters):
+        own = [TLAN(encoding=1, text=[three_letter_language(ch.language)])] if ch.language else []  # another language
         tags.add(CHAP(element_id=cid, start_time=ch.start_ms, end_time=ch.end_ms, start_offset=0xFFFFFFFF,
-                      end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=1, text=[ch.title])]))
+                      end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=1, text=[ch.title]), *own]))
     if transcript:
         tags.add(USLT(encoding=1, lang="eng", desc="Transcript", text=transcript))
     if cover:
@@ -149,8 +150,9 @@ def read_mp3(path: Path | str) -> TagInfo:
     for cid, part in order:
         f = chaps[cid]
         title = str(f.sub_frames["TIT2"].text[0]) if "TIT2" in f.sub_frames else ""
+        language = two_letter_language(str(f.sub_frames["TLAN"].text[0])) if "TLAN" in f.sub_frames else ""
         start = max(0, f.start_time)  # as a player reads another tool's chapters: an end before the start is none
-        chapters.append(Chapter(title.strip() or cid or "Chapter", start, max(start, f.end_time), part))
+        chapters.append(Chapter(title.strip() or cid or "Chapter", start, max(start, f.end_time), part, language))
     present = audio.info.length
     if audio.info.bitrate_mode == BitrateMode.CBR and audio.info.bitrate:
         present = (path.stat().st_size - (audio.tags.size if audio.tags else 0)) * 8 / audio.info.bitrate

@@ -27,6 +27,8 @@ class Chapter:
     """End, in milliseconds; the next chapter starts here."""
     part: str = ""
     """The part it is nested under (a digest's article), or empty."""
+    language: str = ""
+    """Its language where it is not the episode's (a digest's article in another language), else empty."""
 
     def __post_init__(self) -> None:
         need_text("Chapter", "title", self.title)
@@ -82,14 +84,16 @@ class Timeline:
 
     def to_data(self) -> dict[str, Any]:
         """As plain data (JSON), for the encoded-audio cache."""
-        return {"chapters": [[c.title, c.start_ms, c.end_ms, c.part] for c in self.chapters],
+        return {"chapters": [[c.title, c.start_ms, c.end_ms, c.part, *([c.language] if c.language else [])]
+                             for c in self.chapters],
                 "cues": [[c.text, c.start_ms, c.end_ms, c.paragraph_end, c.voice] for c in self.cues],
                 "lufs": _finite(self.loudness_lufs), "peak": _finite(self.true_peak_dbtp), "mix": _finite(self.mix_lufs)}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Timeline:
         """Back from :meth:`to_data` (raises KeyError, TypeError or ValueError on data of another shape)."""
-        return cls(tuple(Chapter(str(t), int(a), int(b), str(g)) for t, a, b, g in data["chapters"]),
+        return cls(tuple(Chapter(str(t), int(a), int(b), str(g), str(lang[0]) if lang else "")
+                         for t, a, b, g, *lang in data["chapters"]),
                    tuple(Cue(str(t), int(a), int(b), bool(e), str(v)) for t, a, b, e, v in data["cues"]),
                    _number(data["lufs"]), _number(data["peak"]), _number(data["mix"]))
 

@@ -16,6 +16,7 @@ sums over the words meant. A stop is answered between windows.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -186,12 +187,13 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
         raise InputError(f"{captions}: these captions belong to another episode (they do not match {mp3.name}'s "
                          "own transcript and length); keep each episode's .vtt beside its MP3, or build it again")
     language = two_letter_language(info.tags.get("language", "")) or "en"
-    listener = first_listener(language)
-    how = listener.how(FIRST_BEAM) + ", in windows"
 
     def chapter_of(t: float) -> int:
         ms = t * 1000
         return max([k for k, c in enumerate(chapters) if c.start_ms <= ms], default=0)
+
+    def language_of(m: Meant) -> str:  # a digest's article in another language is heard in its own
+        return chapters[m.chapter].language or language
 
     meant = [Meant(text, s, e, chapter_of((s + e) / 2)) for s, e, text in cues]
     index = {id(m): k for k, m in enumerate(meant)}
@@ -200,32 +202,36 @@ def check_episode(mp3: Path, max_episode: float = EPISODE_MAX, max_chapter: floa
     scored: list[SentenceCheck] = []
     clips: dict[int, np.ndarray] = {}
     kept = 0
+    runs = [(lang, list(windows(list(run)))) for lang, run in itertools.groupby(meant, key=language_of)]
     try:
         tape = _Tape(blocks)
-        groups = list(windows(meant))
-        for start in range(0, len(groups), 2):  # two windows at a time, one per core
-            stops.check()
-            pair = groups[start:start + 2]
-            spans = [edges(meant, index[id(g[0])], index[id(g[-1])], info.seconds) for g in pair]
-            audio = [tape.between(t0, t1) for t0, t1 in spans]
-            for group, (t0, _), samples, text in zip(pair, spans, audio, listener.texts(audio, language)):
-                checks = score(group, text, language)
-                for m, check in zip(group, checks):
-                    k = index[id(m)]
-                    check = dataclasses.replace(check, hearings=(_as_hearing(check, how),))
-                    scored.append(check)
-                    if check.missed and kept < AGAIN_BUDGET:
-                        a, b = edges(meant, k, k, info.seconds)
-                        clip = samples[max(0, int((a - t0) * SAMPLE_RATE)):max(0, int((b - t0) * SAMPLE_RATE))]
-                        clips[k] = (clip * 32767).astype(np.int16)
-                        kept += len(clip)
-                if tick:
-                    tick(len(group))
+        for lang, groups in runs:
+            listener = first_listener(lang)
+            how = listener.how(FIRST_BEAM) + ", in windows"
+            for start in range(0, len(groups), 2):  # two windows at a time, one per core
+                stops.check()
+                pair = groups[start:start + 2]
+                spans = [edges(meant, index[id(g[0])], index[id(g[-1])], info.seconds) for g in pair]
+                audio = [tape.between(t0, t1) for t0, t1 in spans]
+                for group, (t0, _), samples, text in zip(pair, spans, audio, listener.texts(audio, lang)):
+                    checks = score(group, text, lang)
+                    for m, check in zip(group, checks):
+                        k = index[id(m)]
+                        check = dataclasses.replace(check, hearings=(_as_hearing(check, how),))
+                        scored.append(check)
+                        if check.missed and kept < AGAIN_BUDGET:
+                            a, b = edges(meant, k, k, info.seconds)
+                            clip = samples[max(0, int((a - t0) * SAMPLE_RATE)):max(0, int((b - t0) * SAMPLE_RATE))]
+                            clips[k] = (clip * 32767).astype(np.int16)
+                            kept += len(clip)
+                    if tick:
+                        tick(len(group))
     finally:
         blocks.close()  # type: ignore[attr-defined]
     doubtful = worth_hearing_again(scored, max_episode, max_chapter)
-    scored = hear_again(scored, {k: c.astype(np.float32) / 32767 for k, c in clips.items() if k in doubtful},
-                        language)
+    for lang in dict.fromkeys(lang for lang, _ in runs):
+        scored = hear_again(scored, {k: c.astype(np.float32) / 32767 for k, c in clips.items()
+                                     if k in doubtful and language_of(meant[k]) == lang}, lang)
     return make_report(scored, [(c.title, c.start_ms) for c in chapters], max_episode, max_chapter, language)
 
 

@@ -20,6 +20,7 @@ from ..cache import remove_entry
 from ..models import Tick, speed_ok
 from ..script.model import Voice
 from ..util.files import write_atomic
+from ..voice.choice import LANGUAGE_VOICES
 from ..voice.conditioning import to_rate
 from ..voice.engines import engine_classes
 from ..voice.segments import SegmentCache
@@ -85,18 +86,23 @@ class CheckStore:
             log.warning("could not keep a check result (%s)", e)
 
 
-def _other_voices(voice: Voice) -> list[Voice]:
+def _other_voices(voice: Voice, language: str) -> list[Voice]:
+    """Another installed voice of ``language`` (in English :data:`OTHER_VOICES`; elsewhere the language's own,
+    never a voice of another language)."""
     classes = engine_classes()
-    return [dataclasses.replace(v, speed=voice.speed) for v in OTHER_VOICES
-            if v.engine != voice.engine and v.engine in classes and classes[v.engine].installed()][:1]
+    base = language.split("-")[0].lower() or "en"
+    candidates = OTHER_VOICES if base == "en" else LANGUAGE_VOICES.get(base, ())
+    return [dataclasses.replace(v, speed=voice.speed) for v in candidates
+            if (v.engine, v.voice) != (voice.engine, voice.voice) and (base != "en" or v.engine != voice.engine)
+            and v.engine in classes and classes[v.engine].installed()][:1]
 
 
-def alternatives(req: Request) -> list[tuple[str, Request]]:
-    """Other takes of a sentence, in the order they are tried."""
+def alternatives(req: Request, language: str = "en") -> list[tuple[str, Request]]:
+    """Other takes of a sentence in ``language``, in the order they are tried."""
     v = req.voice
     out = [(f"speed {f:g}x", Request(req.text, dataclasses.replace(v, speed=round(v.speed * f, 4))))
            for f in RETAKE_SPEEDS if speed_ok(round(v.speed * f, 4))]
-    return out + [(o.label, Request(req.text, o)) for o in _other_voices(v)]
+    return out + [(o.label, Request(req.text, o)) for o in _other_voices(v, language)]
 
 
 def _listen(requests: Sequence[Request], meant: Sequence[str], speaker: Speaker, store: CheckStore, language: str,
@@ -124,17 +130,21 @@ def listen_to_plan(plan: Plan, speaker: Speaker, progress: Callable[[int], Tick]
     """Listen to every sentence of ``plan``, retake those heard badly (the plan then says the takes used), and
     return the verdicts."""
     language = plan.script.meta.language
-    store = CheckStore(speaker.cache, language)
+    spoken_in = {ln.index: p.language or language for p in plan.parts for ln in p.lines}  # a digest's other languages
+    stores = {lang: CheckStore(speaker.cache, lang) for lang in dict.fromkeys(spoken_in.values())}
     meant = {ln.index: ln.text for p in plan.parts for ln in p.lines}
     order = sorted(meant)
     tick = progress(len(order)) if progress else None
-    first = _listen([plan.requests[i] for i in order], [meant[i] for i in order], speaker, store, language, tick)
-    heard = dict(zip(order, first))
+    heard: dict[int, Hearing] = {}
+    for lang, store in stores.items():
+        these = [i for i in order if spoken_in[i] == lang]
+        heard.update(zip(these, _listen([plan.requests[i] for i in these], [meant[i] for i in these], speaker, store,
+                                        lang, tick)))
     retakes = []
     for i in [i for i in order if too_bad(heard[i])]:
         best, how, used = heard[i], "first take", plan.requests[i]
-        for name, alt in alternatives(plan.requests[i]):
-            (h,) = _listen([alt], [meant[i]], speaker, store, language)
+        for name, alt in alternatives(plan.requests[i], spoken_in[i]):
+            (h,) = _listen([alt], [meant[i]], speaker, stores[spoken_in[i]], spoken_in[i])
             if h.missed < best.missed:
                 best, how, used = h, name, alt
             if not too_bad(best):

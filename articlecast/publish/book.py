@@ -272,7 +272,7 @@ def write_book(path: Path, episode: Episode, mp3: Path, guid: str, cover: Cover 
         put("EPUB/nav.xhtml", _nav(docs, episode.meta.title, language))
         put("EPUB/style.css", STYLE.encode("utf-8"))
         for doc, (smil, ms) in zip(docs, overlays):
-            put(f"EPUB/{doc.name}", _content(doc, language))
+            put(f"EPUB/{doc.name}", _content(doc, doc.text.chapter.language or language))
             if ms:
                 put(f"EPUB/{doc.name.removesuffix('.xhtml')}.smil", smil)
         if cover:

@@ -100,8 +100,9 @@ def _transcript(episode: Episode) -> str:
     for n, part in enumerate(chapter_texts(episode), 1):
         # a spoken heading is the heading (highlighted there), not a paragraph of its own
         heading = _cue(part.heading) if part.heading else html.escape(part.chapter.title)
-        out.append(f'<h3 id="chapter-{n}">{heading}</h3>')
-        out += ["<p>" + " ".join(_cue(c) for c in p) + "</p>" for p in part.paragraphs]
+        lang = f' lang="{html.escape(part.chapter.language)}"' if part.chapter.language else ""  # a digest's other
+        out.append(f'<h3 id="chapter-{n}"{lang}>{heading}</h3>')                                # languages
+        out += [f"<p{lang}>" + " ".join(_cue(c) for c in p) + "</p>" for p in part.paragraphs]
     return "\n".join(out)
 
 

@@ -52,6 +52,10 @@ def _fields(cls: type) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
 
+def _voices_data(voices: dict[str, Voice]) -> dict[str, dict[str, Any]]:
+    return {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in voices.items()}
+
+
 def script_to_data(script: Script) -> dict[str, Any]:
     """The script as plain data, in the order a person reads it."""
     m = script.meta
@@ -64,7 +68,7 @@ def script_to_data(script: Script) -> dict[str, Any]:
         meta["show"]["music"] = {k: v for k, v in dataclasses.asdict(script.music).items() if v}
     return {
         **meta,
-        "voices": {r: {"engine": v.engine, "voice": v.voice, "speed": v.speed} for r, v in script.voices.items()},
+        "voices": _voices_data(script.voices),
         "speed": script.speed,
         "lexicon": dict(script.lexicon),
         **({} if script.spell_out else {"spell_out": False}),
@@ -75,6 +79,8 @@ def script_to_data(script: Script) -> dict[str, Any]:
                 "title": c.title,
                 "kind": c.kind,
                 **({"part": c.part} if c.part else {}),
+                **({"language": c.language} if c.language else {}),
+                **({"voices": _voices_data(c.voices)} if c.voices else {}),
                 "segments": [{"text": s.text, "role": s.role, "pause": s.pause} for s in c.segments],
             }
             for c in script.chapters
@@ -96,7 +102,7 @@ _SHAPE: dict[str, set[str]] = {
     "music": {"theme", "sting", "credit"},
     "episode": {"title", "description", "date", "source", "image", "guid", "sources"},
     "voice": {"engine", "voice", "speed"},
-    "chapter": {"title", "kind", "part", "segments"},
+    "chapter": {"title", "kind", "part", "language", "voices", "segments"},
     "segment": {"text", "role", "pause"},
 }
 
@@ -237,19 +243,7 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
         meta_args["sources"] = tuple(meta_args["sources"])
     meta = r.build(("episode",), Meta, show=r.build(("show",), Show, **show_args), **meta_args)
 
-    voices: dict[str, Voice] = {}
-    raw_voices = top.get("voices") or {}
-    if not isinstance(raw_voices, dict):
-        raise r.fail(("voices",), f"should map roles ({', '.join(ROLES)}) to voices")
-    for role, spec in raw_voices.items():
-        if role not in ROLES:
-            raise r.fail(("voices", role), f"unknown role {role!r}; roles are {', '.join(ROLES)}")
-        if isinstance(spec, str):  # "hibari" or "hibari:heart"
-            engine, _, name = spec.partition(":")
-            spec = {"engine": engine, "voice": name}
-        spec = r.mapping(spec, ("voices", role), "voice", required=("engine",))
-        voices[role] = r.build(("voices", role), Voice, str(spec["engine"]), str(spec.get("voice") or ""),
-                               spec.get("speed", 1.0))
+    voices = _read_voices(r, top.get("voices") or {}, ())
     defaults = default_voices(meta.language)
     for role in ROLES:
         voices.setdefault(role, voices.get("narrator", defaults["narrator"]))
@@ -275,10 +269,14 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
         kind = ch.get("kind", "section")
         if kind not in SECTION_KINDS:
             raise r.fail(("chapters", i, "kind"), f"should be one of {', '.join(SECTION_KINDS)}, got {kind!r}")
-        for key in ("title", "part"):
+        for key in ("title", "part", "language"):
             if not isinstance(ch.get(key, ""), str):
                 raise r.fail(("chapters", i, key), f"should be text, got {ch[key]!r}; put it in quotes")
-        chapters.append(r.build(("chapters", i), ScriptChapter, ch["title"], tuple(segs), kind, ch.get("part", "")))
+        own = _read_voices(r, ch.get("voices") or {}, ("chapters", i))
+        if own:  # a role it does not name: its own narrator's voice, else the script's voice for the role
+            own = {role: own.get(role, own.get("narrator", voices[role])) for role in ROLES}
+        chapters.append(r.build(("chapters", i), ScriptChapter, ch["title"], tuple(segs), kind, ch.get("part", ""),
+                                ch.get("language", ""), own))
     if len(chapters) > 250:
         raise r.fail(("chapters",), f"has {len(chapters)} chapters; an MP3 holds at most 250 (plus intro and outro)")
     intro, outro = top.get("intro", AUTO), top.get("outro", AUTO)
@@ -307,21 +305,40 @@ def load_script(text: str, path: str = "script.yaml", voice_check: VoiceCheck | 
     script = r.build((), Script, meta, voices, tuple(chapters), intro, outro, lexicon, top.get("speed", 1.0),
                      spell_out, music)
     if voice_check is not None:
-        for role, v in script.voices.items():
-            if v.engine == AUTO_VOICE:
-                continue
-            try:
-                voice_check(v)
-            except UnknownEngineError as e:
-                raise r.fail(_voice_at(r, role, "engine"), str(e)) from None
-            except ArticlecastError as e:
-                raise r.fail(_voice_at(r, role, "voice"), str(e)) from None
+        given = [((), script.voices)] + [(("chapters", i), c.voices) for i, c in enumerate(script.chapters) if c.voices]
+        for at, by_role in given:
+            for role, v in by_role.items():
+                if v.engine == AUTO_VOICE:
+                    continue
+                try:
+                    voice_check(v)
+                except UnknownEngineError as e:
+                    raise r.fail(_voice_at(r, role, "engine", at), str(e)) from None
+                except ArticlecastError as e:
+                    raise r.fail(_voice_at(r, role, "voice", at), str(e)) from None
     return script
 
 
-def _voice_at(r: _Reader, role: str, field: str) -> tuple[str, ...]:
-    where = ("voices", role, field)
-    return where if r.line(where) else where[:2]
+def _read_voices(r: _Reader, raw: object, at: tuple[str | int, ...]) -> dict[str, Voice]:
+    """The voices by role of a ``voices`` mapping at ``at`` (the script's, or a chapter's)."""
+    if not isinstance(raw, dict):
+        raise r.fail((*at, "voices"), f"should map roles ({', '.join(ROLES)}) to voices")
+    voices: dict[str, Voice] = {}
+    for role, spec in raw.items():
+        if role not in ROLES:
+            raise r.fail((*at, "voices", role), f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        if isinstance(spec, str):  # "hibari" or "hibari:heart"
+            engine, _, name = spec.partition(":")
+            spec = {"engine": engine, "voice": name}
+        spec = r.mapping(spec, (*at, "voices", role), "voice", required=("engine",))
+        voices[role] = r.build((*at, "voices", role), Voice, str(spec["engine"]), str(spec.get("voice") or ""),
+                               spec.get("speed", 1.0))
+    return voices
+
+
+def _voice_at(r: _Reader, role: str, field: str, at: tuple[str | int, ...] = ()) -> tuple[str | int, ...]:
+    where = (*at, "voices", role, field)
+    return where if r.line(where) else where[:-1]
 
 
 def read_script(path: Path, voice_check: VoiceCheck | None = None) -> Script:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import logging
 import re
 
 from ..errors import ScriptError
@@ -16,8 +15,6 @@ from .identity import credit_line, episode_guid
 from .model import Meta, Script, ScriptChapter, Segment, Show
 from .spoken import brief, sentence
 from .voices import default_voices
-
-log = logging.getLogger(__name__)
 
 PAUSE_AFTER_HEADING = 0.6
 """Silence after a spoken heading, seconds."""
@@ -90,21 +87,24 @@ def make_script(article: Article, show: str = DEFAULT_SHOW, date: str | None = N
     return dataclasses.replace(script, meta=dataclasses.replace(meta, guid=episode_guid(script, origin)))
 
 
+def _base(language: str) -> str:
+    return language.split("-")[0].lower()
+
+
 def make_digest(scripts: list[Script], title: str, show: str = DEFAULT_SHOW, date: str | None = None) -> Script:
     """One episode of several articles: a chapter per article (its lead, titled with the article's title) and
     each article's sections nested under it as sub-chapters; the intro names the articles, the show notes
-    credit every source."""
+    credit every source. The episode is in the first article's language; an article in another language keeps
+    its own language and voices in its chapters."""
     if not title.strip():
         raise ScriptError("--digest needs a title for the episode, e.g. --digest \"This week in gardening\"")
+    first = scripts[0]
     chapters = []
     for s in scripts:
+        own = _base(s.meta.language) != _base(first.meta.language)  # each article in its own language and voices
         for c in s.chapters:
-            chapters.append(dataclasses.replace(c, part=s.meta.title))
-    first = scripts[0]
-    languages = list(dict.fromkeys(s.meta.language.split("-")[0].lower() for s in scripts))
-    if len(languages) > 1:
-        log.warning("the digest mixes languages (%s): all of it is read as %s is; make an episode per language for "
-                    "each to be read in its own", ", ".join(languages), languages[0])
+            chapters.append(dataclasses.replace(c, part=s.meta.title, language=c.language or (s.meta.language if own else ""),
+                                                voices=c.voices or (dict(s.voices) if own else {})))
     lexicon: dict[str, str] = {}
     for s in scripts:
         lexicon.update(s.lexicon)

@@ -94,9 +94,18 @@ class ScriptChapter:
     """One of SECTION_KINDS; decides nothing but the default roles."""
     part: str = ""
     """The part it belongs to (in a digest: the article's title); chapters of one part are nested under it."""
+    language: str = ""
+    """Its language where it is not the episode's (a digest's article in another language), else empty."""
+    voices: dict[str, Voice] = field(default_factory=dict)
+    """Its own voice for each role, where it is in another language (a voice per role, or none: the script's)."""
 
     def __post_init__(self) -> None:
         need_text("ScriptChapter", "title", self.title)
+        if self.language and not LANGUAGE_RE.fullmatch(self.language):
+            raise FieldError("ScriptChapter", "language", self.language, "a language tag such as es or pt-BR")
+        if self.voices and sorted(self.voices) != sorted(ROLES):
+            raise FieldError("ScriptChapter", "voices", sorted(self.voices), f"a voice for every role ({', '.join(ROLES)}) "
+                             "or none")
         if not self.segments:
             raise FieldError("ScriptChapter", "segments", self.segments, f"not empty (chapter {self.title!r})")
         if self.kind not in SECTION_KINDS:

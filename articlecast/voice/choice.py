@@ -133,20 +133,29 @@ def voices_by_language() -> list[LanguageVoices]:
     return out
 
 
-def resolve_voices(script: Script) -> Script:
-    """The script with every "auto" voice made concrete for this machine and the episode's language: the
-    narrator's role the language's most natural installed voice, the FAQ's questions a second voice of the
-    language where there is one (piper's joe in English), the other roles the narrator's."""
-    if not any(v.engine == AUTO_VOICE for v in script.voices.values()):
-        return script
-    first, second = language_voices(script.meta.language)
-    narrator = script.voices["narrator"]
+def _resolved(voices: dict[str, Voice], language: str) -> dict[str, Voice]:
+    """``voices`` (by role) with every "auto" made concrete for ``language`` on this machine."""
+    if not any(v.engine == AUTO_VOICE for v in voices.values()):
+        return voices
+    first, second = language_voices(language)
+    narrator = voices["narrator"]
     if narrator.engine == AUTO_VOICE:
         narrator = dataclasses.replace(first, speed=narrator.speed)
     second = dataclasses.replace(second or narrator, speed=narrator.speed)
-    voices = {r: ((second if r == "question" else narrator) if v.engine == AUTO_VOICE else v)
-              for r, v in script.voices.items()}
-    return dataclasses.replace(script, voices=voices)
+    return {r: ((second if r == "question" else narrator) if v.engine == AUTO_VOICE else v) for r, v in voices.items()}
+
+
+def resolve_voices(script: Script) -> Script:
+    """The script with every "auto" voice made concrete for this machine and the episode's language: the
+    narrator's role the language's most natural installed voice, the FAQ's questions a second voice of the
+    language where there is one (piper's joe in English), the other roles the narrator's. A chapter with voices of
+    its own (a digest's article in another language) has them made concrete for its language."""
+    voices = _resolved(script.voices, script.meta.language)
+    chapters = tuple(dataclasses.replace(c, voices=_resolved(c.voices, c.language or script.meta.language))
+                     if c.voices else c for c in script.chapters)
+    if voices is script.voices and all(a is b for a, b in zip(chapters, script.chapters)):
+        return script
+    return dataclasses.replace(script, voices=voices, chapters=chapters)
 
 
 def require_voice(voice: Voice) -> None:
@@ -155,10 +164,11 @@ def require_voice(voice: Voice) -> None:
 
 
 def require_voices(script: Script) -> None:
-    """Every role's voice exists here."""
-    for v in script.voices.values():
-        if v.engine != AUTO_VOICE:
-            require_voice(v)
+    """Every role's voice exists here (the chapters' own voices too)."""
+    for voices in [script.voices, *(c.voices for c in script.chapters)]:
+        for v in voices.values():
+            if v.engine != AUTO_VOICE:
+                require_voice(v)
 
 
 def warn_about_language(script: Script) -> None:

@@ -13,6 +13,7 @@ Applied only to what the voice is given (after the script's lexicon), never to t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from num2words import CONVERTER_CLASSES, num2words
@@ -354,7 +355,11 @@ def compare_words(text: str, language: str = "en") -> list[str]:
     base = language.split("-")[0].lower()
     if base in ("ja", "zh"):
         return _CJK_TOKENS.findall((_japanese_reading(text) if base == "ja" else text).lower())
-    text = (spell_out(text) if english(language) else _numbers_said(spell_out(text, language), language))
+    if english(language):
+        text = spell_out(text)
+    else:  # an accent that only tells words apart in writing is not heard (qué and que, à and a, è and e)
+        said = unicodedata.normalize("NFD", _numbers_said(spell_out(text, language), language))
+        text = unicodedata.normalize("NFC", said.replace("\u0301", "").replace("\u0300", ""))
     text = text.lower().replace("’", "'")
     text = re.sub(r"(?<=\w)'(?=\w)", "", text)  # it's -> its, patients' stays patients
     return re.findall(r"[^\W_]+", text)
