@@ -530,7 +530,8 @@ def _build_options(p: argparse.ArgumentParser, what: str = "the episode") -> Non
     p.add_argument("--bitrate", type=int, default=DEFAULT_BITRATE, choices=BITRATES, metavar="KBPS",
                    help="MP3 bitrate in kbit/s: " + ", ".join(map(str, BITRATES)) + f" (default {DEFAULT_BITRATE})")
     p.add_argument("--voice", metavar="ENGINE[:VOICE]",
-                   help="one voice for every role, e.g. hibari or gtts:en (gtts needs the internet)")
+                   help="one voice for every role, e.g. hibari, kokoro:ef_dora or gtts:en (gtts needs the "
+                        "internet); default: the article's language chooses (see `voices`)")
     p.add_argument("--engine", metavar="ENGINE", help="one engine, in its default voice, for every role (see `voices`)")
     p.add_argument("--voice-for", action="append", metavar="ROLE=ENGINE[:VOICE]",
                    help="a voice for one role (host, narrator, question, answer), over --voice; again for another, "
@@ -610,9 +611,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--show", help=f"show name (default: {DEFAULT_SHOW})")
     s.set_defaults(func=cmd_script)
 
-    v = sub.add_parser("voices", help="list every engine and voice: language, rate, offline, installed",
-                       description="List every speech engine and its voices, with language, sample rate, whether "
-                       "it works offline and whether it is installed here.")
+    v = sub.add_parser("voices", help="the voices of each language, and every engine and voice: language, rate, "
+                                      "offline, installed",
+                       description="The voices each language is read by (chosen from the article's language: the most "
+                       "natural installed one, else espeak-ng), with their licences and how to install them; then "
+                       "every speech engine and its voices, with language, sample rate, whether it works offline and "
+                       "whether it is installed here.")
     v.add_argument("--all", action="store_true", help="every voice (espeak and gtts have many languages)")
     v.set_defaults(func=cmd_voices)
 

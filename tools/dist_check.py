@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The package as someone outside this repository gets it: build the sdist and the wheel (`python -m build`), check
-that the wheel carries the listening page's style and script, install the wheel with pip into a brand-new venv —
-without the lock, so pyproject.toml's ranges alone must resolve — and, in an empty folder, run `speak --help`,
-`speak voices` and `speak build article.md` on an article written there; the episode must come out with its
-chapters and a listening page that has its style inline. With --resolve-test, also ask pip (without installing)
+that the wheel carries the listening page's style and script, the catalogs of our words and Kokoro's voices,
+install the wheel with pip into a brand-new venv — without the lock, so pyproject.toml's ranges alone must
+resolve — and, in an empty folder, run `speak --help`, `speak voices` and `speak build article.md` on an article
+written there; the episode must come out with its chapters and a listening page that has its style inline; and a
+Spanish article's chapters must be named in Spanish. With --resolve-test, also ask pip (without installing)
 whether the wheel's test extra resolves without the lock.
 
     python tools/dist_check.py                 # make dist-check runs this (and .ci/run)
@@ -24,7 +25,19 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSETS = ("articlecast/publish/assets/listen.css", "articlecast/publish/assets/listen.js")
+ASSETS = ("articlecast/publish/assets/listen.css", "articlecast/publish/assets/listen.js",
+          "articlecast/locale/es/LC_MESSAGES/articlecast.mo", "articlecast/voice/engines/kokoro_data/vocab.json",
+          "articlecast/voice/engines/kokoro_data/voices/ef_dora.bin")
+SPANISH = """# Por qué bailan las abejas
+
+Las abejas se cuentan unas a otras dónde están las flores. Una pecoreadora que ha encontrado un buen lugar vuelve a
+la colmena y baila sobre el panal, y las demás la siguen para aprender el camino hasta las flores.
+
+## La danza del meneo
+
+El ángulo de la danza indica la dirección de las flores respecto al sol, y su duración indica la distancia que las
+separa de la colmena. Las otras abejas siguen a la bailarina y luego salen a buscar el lugar por sí mismas.
+"""
 ARTICLE = """# Why Bees Dance
 
 Honey bees tell each other where the flowers are. A forager that has found a good patch comes back to the hive
@@ -69,7 +82,8 @@ def check(work: Path, resolve_test: bool) -> None:
     absent = [a for a in ASSETS if a not in names]
     if absent:
         raise Failed(f"{wheel.name} lacks {', '.join(absent)}: add them to [tool.setuptools.package-data]")
-    step(f"built {sdist.name} and {wheel.name} ({len(names)} files, the page's assets inside)", t)
+    step(f"built {sdist.name} and {wheel.name} ({len(names)} files: the page's assets, the catalogs and Kokoro's "
+         "voices inside)", t)
 
     t = time.monotonic()
     env = work / "venv"
@@ -96,7 +110,13 @@ def check(work: Path, resolve_test: bool) -> None:
     css = (ROOT / ASSETS[0]).read_text(encoding="utf-8").strip().splitlines()[0]
     if css not in page:
         raise Failed(f"{mp3.with_suffix('.html').name} lacks the listening page's style")
-    step(f"speak --help, speak voices and speak build article.md in an empty folder: {mp3.name}", t)
+    (folder / "abejas.md").write_text(SPANISH, encoding="utf-8")
+    run([str(speak), "build", "abejas.md", "-q", "--voice", "silent", "-o", "es"], folder)
+    (mp3,) = (folder / "es").glob("*.mp3")
+    chapters = run([str(speak), "chapters", str(mp3)], folder)
+    if "Introducción" not in chapters or "Cierre" not in chapters:
+        raise Failed(f"{mp3.name}, a Spanish article, lacks the Spanish words of ours (the catalogs): {chapters}")
+    step(f"speak --help, speak voices, speak build article.md and a Spanish one in an empty folder: {mp3.name}", t)
 
     if resolve_test:
         t = time.monotonic()
