@@ -285,3 +285,11 @@ def test_a_digest_speaks_each_article_in_its_own_language(tmp_path: Path) -> Non
     speak_ok(["script", "en.md", "es.md", "--digest", "This week", "-o", "digest.yaml"], tmp_path)
     chapters = read_script(tmp_path / "digest.yaml").chapters
     assert chapters[-1].language == "es" and chapters[-1].voices["narrator"] == Voice("kokoro", "ef_dora")
+
+
+def test_speak_voices_lists_each_languages_voices(tmp_path: Path) -> None:
+    out = speak_ok(["voices"], tmp_path).stdout
+    table = out.split("\n\n")[0]
+    for expected in ("English", "Spanish", "French", "Italian", "Portuguese", "German", "Japanese",
+                     "kokoro:ef_dora, kokoro:em_alex", "Apache-2.0", "espeak:LANG"):
+        assert expected in table, expected
