@@ -12,7 +12,7 @@ from pathlib import Path
 from . import stops
 from .errors import InputError
 from .inputs import fetch_article, input_kind, is_url, read_article
-from .models import Reading
+from .models import Reading, count_words
 from .options import Options, too_long
 from .script import make_digest, make_script, read_script
 from .script.model import Music, Script
@@ -57,7 +57,7 @@ def load(source: str | Path, options: Options | None = None, reading: Reading | 
 
 def words_said(script: Script) -> int:
     """The words an episode's chapters say (the intro and outro aside)."""
-    return sum(len(seg.text.split()) for chapter in script.chapters for seg in chapter.segments)
+    return sum(count_words(seg.text) for chapter in script.chapters for seg in chapter.segments)
 
 
 def within_length(loaded: Loaded, options: Options) -> Loaded:

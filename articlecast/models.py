@@ -19,7 +19,7 @@ import numpy as np
 from .errors import FieldError
 
 __all__ = ["ROLES", "BITRATES", "DEFAULT_BITRATE", "SPEED_MIN", "SPEED_MAX", "DEFAULT_SHOW", "DEFAULT_CATEGORY",
-           "LANGUAGE_RE", "ISO_639_2", "three_letter_language", "two_letter_language",
+           "LANGUAGE_RE", "count_words", "ISO_639_2", "three_letter_language", "two_letter_language",
            "MIX_RATE", "EPISODE_RATE", "PARAGRAPH_PAUSE", "SECTION_KINDS", "Tick", "Reading",
            "untold", "need_text", "speed_ok", "SPEED_WORDS", "Audio"]
 
@@ -49,6 +49,18 @@ DEFAULT_CATEGORY = "Education"
 
 LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as feeds and players care ("en", "en-GB", "pt-BR")."""
+
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def count_words(text: str) -> int:
+    """How many words ``text`` holds: what stands between spaces; in Chinese and Japanese, written without them,
+    about two characters to a word."""
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(text.split())
+    return len(_UNSPACED.sub(" ", text).split()) + (unspaced + 1) // 2
+
 
 ISO_639_2 = dict(pair.split(":") for pair in (
     "af:afr am:amh ar:ara az:aze be:bel bg:bul bn:ben bs:bos ca:cat cs:ces cy:cym da:dan de:deu el:ell en:eng "

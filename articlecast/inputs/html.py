@@ -30,6 +30,7 @@ import lxml.html
 from charset_normalizer import from_bytes
 
 from ..errors import ArticleError
+from ..models import count_words
 from .article import Article
 from .language import checked_language
 from .structure import FAQ_RE, Block, clean, sectionize, speakable_item, table_sentences
@@ -139,7 +140,7 @@ def linked_data(tree: Any) -> LinkedData:
                     "headline": _text(obj.get("headline") or obj.get("name")),
                     "author": ", ".join(a for a in (_text(x) for x in authors) if a),
                     "published": str(obj.get("datePublished") or "")[:10],
-                    "body_words": len(_text(obj.get("articleBody")).split()),
+                    "body_words": count_words(_text(obj.get("articleBody"))),
                     "paywalled": str(obj.get("isAccessibleForFree", "true")).lower() in ("false", "0", "no"),
                 }
     return LinkedData(**found, faq=tuple(faq))
@@ -186,8 +187,8 @@ def page_link_share(tree: Any) -> float:
     body = tree.find("body")
     if body is None:
         return 0.0
-    total = len(" ".join(body.itertext()).split())
-    links = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    total = count_words(" ".join(body.itertext()))
+    links = sum(count_words(" ".join(a.itertext())) for a in body.iter("a"))
     return links / total if total else 0.0
 
 
@@ -347,7 +348,7 @@ def _without_faq(blocks: list[Block]) -> list[Block]:
 
 def words_of(article: Article) -> int:
     """How many words the article's body holds."""
-    return sum(len(p.split()) for s in article.sections for p in s.paragraphs)
+    return sum(count_words(p) for s in article.sections for p in s.paragraphs)
 
 
 CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]*)""", re.I)
@@ -463,7 +464,7 @@ def page_tree(page: str | bytes, content_type: str = "") -> Any:
 
 
 def _words(blocks: list[Block]) -> int:
-    return sum(len(b.text.split()) for b in blocks if b.kind != "heading")
+    return sum(count_words(b.text) for b in blocks if b.kind != "heading")
 
 
 def _mode(tree: Any, url: str, **mode: bool) -> list[Block]:
