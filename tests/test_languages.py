@@ -97,6 +97,11 @@ def test_english_spelling_rules_stay_out_of_other_languages() -> None:
     assert spell_out("il 1° maggio, a 25 °C", "it-IT") == "il primo maggio, a 25 gradi"
     assert spell_out("em 1º de maio, 1 h", "pt-BR") == "em primeiro de maio, 1 hora"
     assert compare_words("5 km", "es") == compare_words("cinco kilómetros", "es")
+    assert compare_words("¿Qué cambia? Él está aquí.", "es") == ["que", "cambia", "el", "esta", "aqui"]
+    assert compare_words("a ajouté les voitures neuves", "fr") == compare_words("a ajouter les voiture neuve", "fr")
+    assert compare_words("des", "fr") != compare_words("de", "fr")
+    assert spell_out("à 9h05 et à 18h", "fr") == "à 9 heures 5 et à 18 heures"
+    assert spell_out("às 10h30", "pt") == "às 10 horas e 30"
     assert "twenty" in spell_out("It cost $20 in 2027.")
     assert compare_words("El 25 % de 1.500 personas", "es") == ["el", "veinticinco", "de", "mil", "quinientos", "personas"]
     assert compare_words("veinticinco personas", "es") == compare_words("25 personas", "es")

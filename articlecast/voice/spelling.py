@@ -272,6 +272,16 @@ ORDINALS = {
 _GERMAN_MONTHS = ("Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember")
 _GERMAN_DATE = re.compile(rf"\b((?i:am|vom|zum|bis zum|seit dem|ab dem))?(\s?)\b(\d{{1,2}})\.\s(?=(?:{_GERMAN_MONTHS})\b)")
 _NUM2WORDS = {"pt": "pt_BR"}
+CLOCK = {"fr": ("heure", "heures", " "), "pt": ("hora", "horas", " e ")}
+"""Times written "9h05": the hour's word (singular, plural) and what joins the minutes, by language."""
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3])\s?h\s?([0-5]\d)?\b")
+
+
+def _clock(m: re.Match[str], language: str) -> str:
+    one, many, join = CLOCK[language]
+    hours, minutes = int(m.group(1)), m.group(2)
+    said = f"{hours} {one if hours <= 1 else many}"
+    return f"{said}{join}{int(minutes)}" if minutes and int(minutes) else said
 
 
 def _ordinal(n: int, language: str, feminine: bool = False) -> str:
@@ -291,10 +301,13 @@ def _language_unit(m: re.Match[str], language: str) -> str:
 
 def _localized(text: str, language: str) -> str:
     """``text`` in ``language`` with what espeak-ng would read letter by letter said in words: units after a
-    number ("5 km"), ordinals written with a mark ("1.º", "1ª", "1er"), German dates ("am 3. Mai": dritten)."""
+    number ("5 km"), ordinals written with a mark ("1.º", "1ª", "1er"), German dates ("am 3. Mai": dritten),
+    French and Portuguese times ("9h05": 9 heures 5)."""
     if language in LANGUAGE_UNITS:
         text = _LANGUAGE_UNIT.sub(lambda m: _language_unit(m, language)
                                   if m.group(2).replace("º", "°") in LANGUAGE_UNITS[language] else m.group(0), text)
+    if language in CLOCK:
+        text = _CLOCK.sub(lambda m: _clock(m, language), text)
     if language in ORDINALS:
         text = ORDINALS[language].sub(lambda m: _ordinal(int(m.group(1)), language, m.group(2) in ("ª", "re")),
                                       text)
@@ -350,11 +363,25 @@ def _japanese_reading(text: str) -> str:
 def compare_words(text: str, language: str = "en") -> list[str]:
     """The words of ``text`` for comparing what was meant with what was heard: spelled out (in English, by
     :func:`spell_out`; in another language its numbers in words, as a recognizer may write them either way), lower
-    case, without punctuation, hyphenated words split ("disease-free" -> disease, free). Japanese and Chinese,
-    written without spaces, compare character by character (Japanese as its reading in kana)."""
+    case, without punctuation, hyphenated words split ("disease-free" -> disease, free). Accents that only tell
+    words apart in writing are dropped, and in French the endings that sound alike are made alike (a silent
+    plural: voitures, voiture; ajouté, ajouter, ajoutez): what a listener cannot hear is no miss. Japanese and
+    Chinese, written without spaces, compare character by character (Japanese as its reading in kana)."""
     base = language.split("-")[0].lower()
     if base in ("ja", "zh"):
         return _CJK_TOKENS.findall((_japanese_reading(text) if base == "ja" else text).lower())
+    if base == "fr":  # French spellings that sound the same: a silent plural, -é, -ée, -er, -ez
+        return [_FRENCH_ENDING.sub("e", _FRENCH_PLURAL.sub("", w)) for w in _words_to_compare(text, language)]
+    return _words_to_compare(text, language)
+
+
+_FRENCH_PLURAL = re.compile(r"(?<=\w\w\w)[sx]$")
+_FRENCH_ENDING = re.compile(r"(?<=\w\w)(ee|er|ez)$")
+
+
+def _words_to_compare(text: str, language: str) -> list[str]:
+    """The words of ``text`` spelled out, lower case, without punctuation (and in other languages than English,
+    without the accents that are not heard)."""
     if english(language):
         text = spell_out(text)
     else:  # an accent that only tells words apart in writing is not heard (qué and que, à and a, è and e)
