@@ -22,7 +22,7 @@ LANGUAGE_VOICES: dict[str, tuple[Voice, ...]] = {
     "fr": (Voice("kokoro", "ff_siwis"),),
     "it": (Voice("kokoro", "if_sara"), Voice("kokoro", "im_nicola")),
     "pt": (Voice("kokoro", "pf_dora"), Voice("kokoro", "pm_alex")),
-    "de": (Voice("kokoro", "de_siwis"), Voice("kokoro", "de_alex")),
+    "de": (Voice("kokoro", "de_alex"), Voice("kokoro", "de_siwis")),
     "ja": (Voice("kokoro", "jf_alpha"), Voice("kokoro", "jm_kumo")),
 }
 """The most natural offline voices of each language (the narrator's, then a second for the FAQ's questions),

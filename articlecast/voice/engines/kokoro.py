@@ -12,8 +12,9 @@
   (misaki's Japanese romanizer, the style Kokoro was trained with, fed by pyopenjtalk-plus's dictionary: all in
   PyPI wheels), through its ``g2p.JAG2P`` (pinned, and tested in tests/test_adapters.py).
 
-Kokoro has no German voice: ``de_siwis`` is Siwis, its French voice, given German pronunciations; on the bench's
-German pages it is heard better than espeak-ng's own German voice (docs/benchmarks.md#languages).
+Kokoro has no German voice: ``de_alex`` is Alex, its Spanish voice, given German pronunciations (and ``de_siwis``
+its French Siwis); on the bench's German pages they are heard better than espeak-ng's own German voice, Alex best
+(docs/benchmarks.md#languages).
 """
 
 from __future__ import annotations
