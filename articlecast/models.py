@@ -19,7 +19,7 @@ import numpy as np
 from .errors import FieldError
 
 __all__ = ["ROLES", "BITRATES", "DEFAULT_BITRATE", "SPEED_MIN", "SPEED_MAX", "DEFAULT_SHOW", "DEFAULT_CATEGORY",
-           "LANGUAGE_RE", "count_words", "ISO_639_2", "three_letter_language", "two_letter_language",
+           "LANGUAGE_RE", "UNSPACED", "count_words", "ISO_639_2", "three_letter_language", "two_letter_language",
            "MIX_RATE", "EPISODE_RATE", "PARAGRAPH_PAUSE", "SECTION_KINDS", "Tick", "Reading",
            "untold", "need_text", "speed_ok", "SPEED_WORDS", "Audio"]
 
@@ -50,7 +50,10 @@ DEFAULT_CATEGORY = "Education"
 LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as feeds and players care ("en", "en-GB", "pt-BR")."""
 
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""The characters of scripts written without spaces between words (Japanese kana, Chinese and Japanese
+characters), as the inside of a regular expression's [...]."""
+_UNSPACED = re.compile(f"[{UNSPACED}]")
 
 
 def count_words(text: str) -> int:

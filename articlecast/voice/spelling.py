@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 from num2words import CONVERTER_CLASSES, num2words
 
+from ..models import UNSPACED
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 _MONTH_ABBR = {m[:3]: m for m in MONTHS} | {"Sept": "September"}
@@ -346,8 +348,7 @@ def _numbers_said(text: str, language: str) -> str:
     return re.sub(r"\d+", lambda m: f" {num2words(int(m.group()), lang=code)} ", text)
 
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_TOKENS = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+_CJK_TOKENS = re.compile(f"[{UNSPACED}]|[^\\W_{UNSPACED}]+")
 
 
 def _japanese_reading(text: str) -> str:
