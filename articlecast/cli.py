@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import wave
+import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +52,8 @@ from .publish import (
 from .script import Script, dump_script, write_script
 from .util import clock, seconds_clock, write_atomic
 from .voice import engine_classes, get_engine, to_pcm16, voices_by_language
+from .webapp import Running, run_app
+from .webapp.config import DEFAULT_PORT, MAX_UPLOAD_MB, is_loopback
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -415,6 +418,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
             stops.sleep(3600)
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    _Run.stop_note = ": the app is down; what was being made is resumed at its next start"
+
+    def ready(app: Running) -> None:
+        print(f"The app is running: open {app.url} in your browser.")
+        if not is_loopback(app.config.host):
+            print("It is shared with your network, behind the secret part of that link (share it only with your "
+                  "listeners). On a phone on the same network, scan it:")
+            print(qr_text(app.url))
+        elif app.config.network:
+            print("Every address needs the secret part of that link.")
+        else:
+            print("(only this computer can reach it; --host 0.0.0.0 shares it with your network, for a phone)")
+        print(f"Episodes go into {args.output}. Ctrl-C to stop.", flush=True)
+        if args.open:
+            webbrowser.open(app.url)
+
+    if not args.debug:  # a line per request is the server's business, not the listener's
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    run_app(args.output, ready=ready, host=args.host, port=args.port, token=args.token,
+            allow_private=args.allow_private,
+            max_upload_mb=args.max_upload, publish_url=args.publish or "", base_url=args.base_url or "",
+            ray=args.ray)
+    return 0
+
+
 def _size(n: float) -> str:
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
@@ -713,6 +742,32 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8008, help="the port (default 8008; 0: any free one)")
     v.add_argument("--no-qr", action="store_true", help="no QR code")
     v.set_defaults(func=cmd_serve)
+
+    a = sub.add_parser("app", help="the listening app: add articles, listen, subscribe, in your browser",
+                       description="Start the listening app and open the address it prints in any browser: add an "
+                       "article (a web address, a file, or pasted text), watch it being made, listen to it with its "
+                       "chapters and transcript, download it, delete it, publish, and subscribe on a phone. What is "
+                       "being made when the app stops is resumed when it starts again. Binds 127.0.0.1 (this computer "
+                       "only) unless --host says otherwise; on a network, every address carries a secret token.")
+    a.add_argument("-o", "--output", default=str(OUT_DIR), type=Path,
+                   help="the episodes' folder and its feed (default: audio_out)")
+    a.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; 0.0.0.0: your "
+                   "network too, for a phone)")
+    a.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the port (default {DEFAULT_PORT}; 0: any free one)")
+    a.add_argument("--open", action="store_true", help="open the app in your web browser")
+    a.add_argument("--token", action="store_true", help="require the secret link on this computer too (when other "
+                   "people use it); always so with any --host but 127.0.0.1")
+    a.add_argument("--allow-private", action="store_true",
+                   help="let web addresses given to the app reach this computer and private networks (refused by "
+                   "default)")
+    a.add_argument("--max-upload", type=int, default=MAX_UPLOAD_MB, metavar="MB",
+                   help=f"the largest upload, megabytes (default {MAX_UPLOAD_MB})")
+    a.add_argument("--publish", metavar="URL", help="where the app's Publish button uploads the folder (as speak.py "
+                   "publish: s3://, sftp://, file://; credentials from the environment)")
+    a.add_argument("--base-url", metavar="URL", help="with --publish: the address listeners reach those files at")
+    a.add_argument("--ray", metavar="ADDRESS", nargs="?", const="",
+                   help="build on a Ray cluster (HOST:PORT), or a Ray started here when no address is given")
+    a.set_defaults(func=cmd_app)
 
     k = sub.add_parser("cache", help="show the cache's size, or clear it",
                        description="The cache keeps every sentence spoken and the last encoded episodes, so that "

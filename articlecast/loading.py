@@ -43,7 +43,7 @@ def load(source: str | Path, options: Options | None = None, reading: Reading | 
     options = options or Options()
     text = str(source)
     if is_url(text):
-        article, saved = fetch_article(text, options.pages)
+        article, saved = fetch_article(text, options.pages, options.public_only)
         loaded = Loaded(make_script(article, show=options.show_name), saved.parent, text, saved)
     else:
         path = Path(source)

@@ -88,6 +88,10 @@ class Options:
     ``show.music``, else the generated chimes."""
     book: bool = True
     """Write the read-along book (``<slug>.epub``: the text with the audio, synchronized) beside the MP3."""
+    public_only: bool = False
+    """Fetch web pages from public addresses only: a URL whose host is (or redirects to) a loopback, link-local
+    or private address is refused (the app's default: a page's address typed into it never reaches this machine's
+    own services or its network's)."""
 
     @property
     def show_name(self) -> str:

@@ -24,12 +24,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["Stopped", "check", "finish", "handled", "install", "quiet_children", "requested", "sleep"]
+__all__ = ["Cancelled", "Stopped", "answering", "check", "finish", "handled", "install", "quiet_children", "requested",
+           "sleep"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 """The signals that ask a build to stop."""
 
 _signum: int | None = None
+_thread = threading.local()
+"""This thread's own stop request (:func:`answering`), beside the process's signals."""
 _read_fd: int | None = None
 _write_fd: int | None = None
 
@@ -57,21 +60,55 @@ class Stopped(BaseException):
         return f"stopped by {self.name}"
 
 
+class Cancelled(Stopped):
+    """A stop asked for by the caller rather than by a signal (:func:`answering`): the app's "Cancel"."""
+
+    def __init__(self) -> None:
+        super().__init__(signal.SIGTERM)
+
+    def __str__(self) -> str:
+        return "cancelled"
+
+
 def _record(signum: int, frame: object) -> None:
     global _signum
     if _signum is None:
         _signum = signum
 
 
+def own_request() -> threading.Event | None:
+    """This thread's own stop request (see :func:`answering`), or None."""
+    return getattr(_thread, "request", None)
+
+
 def requested() -> int | None:
-    """The signal that asked for a stop, or None."""
+    """The signal that asked for a stop (SIGTERM for this thread's own request), or None."""
+    request = own_request()
+    if _signum is None and request is not None and request.is_set():
+        return signal.SIGTERM
     return _signum
 
 
 def check() -> None:
-    """Raise :class:`Stopped` if a stop was asked for (call it only at a safe point)."""
+    """Raise :class:`Stopped` if a stop was asked for (:class:`Cancelled` for this thread's own request; call it
+    only at a safe point)."""
     if _signum is not None:
         raise Stopped(_signum)
+    request = own_request()
+    if request is not None and request.is_set():
+        raise Cancelled
+
+
+@contextmanager
+def answering(request: threading.Event) -> Iterator[None]:
+    """Within the block, ``request`` being set asks this thread's build to stop, as a signal would: it is answered
+    at the same safe points (:class:`Cancelled`). For a build run in a thread of its own (the app's builds)."""
+    before = own_request()
+    _thread.request = request
+    try:
+        yield
+    finally:
+        _thread.request = before
 
 
 def drain() -> None:
@@ -86,8 +123,10 @@ def drain() -> None:
 
 def sleep(seconds: float) -> None:
     """Wait up to ``seconds``, or less when a stop is asked for; then :func:`check`."""
-    fd = _read_fd
-    if fd is not None and _signum is None:
+    fd, request = _read_fd, own_request()
+    if request is not None and _signum is None:
+        request.wait(seconds)  # a signal is seen at the next call: the waits here are short
+    elif fd is not None and _signum is None:
         select.select([fd], [], [], seconds)
     elif _signum is None:
         threading.Event().wait(seconds)

@@ -113,11 +113,12 @@ def read_article(path: Path, reading: Reading | None = None, max_words: int = 0)
         raise ArticleError(f"{path}: {e}") from None
 
 
-def fetch_article(url: str, folder: Path) -> tuple[Article, Path]:
+def fetch_article(url: str, folder: Path, public_only: bool = False) -> tuple[Article, Path]:
     """Fetch a web page (online: the user gave its URL), save it into ``folder`` so that a rebuild is offline,
     and read it; its lead image, when it can be made square and large enough, is saved beside it as the cover.
-    Returns the article and the saved page."""
-    page = fetch_page(url)
+    With ``public_only``, only from public addresses (the page and its image). Returns the article and the saved
+    page."""
+    page = fetch_page(url, public_only)
     # saved as UTF-8 with a byte-order mark, which decides its encoding: the server's charset is not in the file
     html = codecs.BOM_UTF8 + decode_page(page.html, page.content_type).encode("utf-8")
     try:
@@ -135,7 +136,7 @@ def fetch_article(url: str, folder: Path) -> tuple[Article, Path]:
     image = lead_image_url(html, page.url)
     if image.startswith(("http://", "https://")):
         try:
-            cover = square_cover(get(image, accept="image/*")[1])
+            cover = square_cover(get(image, accept="image/*", public_only=public_only)[1])
         except FetchError as e:
             log.info("lead image not used: %s", e)
             cover = None

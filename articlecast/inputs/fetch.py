@@ -10,6 +10,7 @@ Every failure is one :class:`FetchError` line saying what happened and what to d
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import os
 import socket
 import threading
@@ -72,6 +73,7 @@ class _Watchdog:
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
+        self.request = stops.own_request()  # the fetching thread's own stop request: this one runs in another
         self.sockets: list[socket.socket] = []
         self.cut: str | None = None
         """Why the sockets were shut down: "deadline" or "stop"; None while the fetch runs."""
@@ -97,7 +99,8 @@ class _Watchdog:
 
     def _watch(self) -> None:
         while not self._done.wait(0.05):
-            why = "stop" if stops.requested() else "deadline" if time.monotonic() >= self.deadline else None
+            asked = stops.requested() or (self.request is not None and self.request.is_set())
+            why = "stop" if asked else "deadline" if time.monotonic() >= self.deadline else None
             if why:
                 with self._lock:
                     self.cut = why
@@ -116,31 +119,64 @@ class _Watchdog:
             thread.join()
 
 
-def _connection(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> Any:
+class NotPublicError(OSError):
+    """A fetch limited to public addresses reached another kind (loopback, link-local, private)."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+def is_public(address: str) -> bool:
+    """Whether an IP address is on the public internet (not loopback, link-local, private, shared or reserved)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _connection(base: type[http.client.HTTPConnection], watchdog: _Watchdog, public_only: bool) -> Any:
     class Watched(base):  # type: ignore[valid-type, misc]
         def connect(self) -> None:
             self.timeout = watchdog.remaining()
             super().connect()
             watchdog.add(self.sock)
+            # checked on the connected socket, after the name was resolved and for every redirect: what is
+            # refused is where the request really went, whatever a name or a redirect said
+            peer = self.sock.getpeername()[0]
+            if public_only and not is_public(peer):
+                self.sock.close()
+                raise NotPublicError(peer)
     return Watched
 
 
-def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
-    """urllib's opener, its HTTP and HTTPS connections handed to ``watchdog``."""
+def _opener(watchdog: _Watchdog, public_only: bool = False) -> urllib.request.OpenerDirector:
+    """urllib's opener, its HTTP and HTTPS connections handed to ``watchdog`` (and, with ``public_only``, refused
+    on any address that is not public). No proxy: the connection is the one checked."""
 
     class HTTP(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(_connection(http.client.HTTPConnection, watchdog), req)
+            return self.do_open(_connection(http.client.HTTPConnection, watchdog, public_only), req)
 
     class HTTPS(urllib.request.HTTPSHandler):
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(_connection(http.client.HTTPSConnection, watchdog), req)
+            return self.do_open(_connection(http.client.HTTPSConnection, watchdog, public_only), req)
 
-    return urllib.request.build_opener(HTTP(), HTTPS())
+    handlers: list[urllib.request.BaseHandler] = [HTTP(), HTTPS()]
+    if public_only:
+        handlers.append(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener(*handlers)
 
 
-def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8") -> tuple[str, bytes, str]:
-    """(final URL, body, content type) of ``url``, within the time and size limits."""
+def _not_public(url: str, host: str, address: str) -> FetchError:
+    return FetchError(f"{url}: {host} is at {address}, an address on this machine or its private network, which is "
+                      "not fetched from here; give a public page's address (or start the app with --allow-private)")
+
+
+def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+        public_only: bool = False) -> tuple[str, bytes, str]:
+    """(final URL, body, content type) of ``url``, within the time and size limits; with ``public_only``, only
+    from public addresses (see :func:`is_public`)."""
     timeout, limit = _limits()
     parts = urlsplit(url)
     if parts.username or parts.password:  # never sent in the clear, never echoed back in a message
@@ -152,7 +188,7 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
         "User-Agent": USER_AGENT, "Accept": accept, "Accept-Language": "en-US,en;q=0.9,*;q=0.5",
     })
     watchdog = _Watchdog(time.monotonic() + timeout)
-    opener = _opener(watchdog)
+    opener = _opener(watchdog, public_only)
     late = FetchError(f"{url}: no complete answer from {host} within {timeout:g} s (set {TIMEOUT_ENV} to wait "
                       f"longer), {SAVE_FROM_BROWSER}")
     try:
@@ -181,6 +217,9 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
         raise FetchError(f"{url}: the server answered {e.code} {reason}; check the address, {SAVE_FROM_BROWSER}"
                          ) from None
     except (OSError, ValueError, http.client.HTTPException) as e:
+        refused = e if isinstance(e, NotPublicError) else getattr(e, "reason", None)
+        if isinstance(refused, NotPublicError):
+            raise _not_public(url, host, refused.address) from None
         stops.check()  # a stop cut the fetch short: answer it here
         if watchdog.cut or isinstance(e, TimeoutError) or isinstance(getattr(e, "reason", None), TimeoutError):
             raise late from None
@@ -192,9 +231,9 @@ def get(url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
                          f"{SAVE_FROM_BROWSER}") from None
 
 
-def fetch_page(url: str) -> Page:
-    """Fetch a web page's HTML; anything but HTML is refused."""
-    final, body, content_type = get(url)
+def fetch_page(url: str, public_only: bool = False) -> Page:
+    """Fetch a web page's HTML; anything but HTML is refused (with ``public_only``, from public addresses only)."""
+    final, body, content_type = get(url, public_only=public_only)
     kind = content_type.split(";")[0].strip().lower()
     if kind and kind not in HTML_TYPES:
         raise FetchError(f"{url}: is {kind}, not a web page; give the address of the article's HTML page, "

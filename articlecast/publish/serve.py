@@ -114,9 +114,10 @@ def _cap_clients(server: Any, limit: int) -> None:
 
 
 @contextmanager
-def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator[str]:
-    """Serve ``folder`` in a thread while the block runs; yields the feed's address (with this machine's network
-    address when bound to every interface). ``port`` 0 picks a free one."""
+def listening(wsgi: Any, host: str = "127.0.0.1", port: int = 8008) -> Iterator[Any]:
+    """Serve a WSGI application on werkzeug's threaded server in a thread while the block runs; yields the server
+    (its ``port``). A busy port is one line (werkzeug itself would print two and exit); ``port`` 0 picks a free one.
+    Idle connections are closed after :data:`IDLE_SECONDS`, and at most :data:`MAX_CLIENTS` are served at once."""
     from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415 - see above
 
     class Handler(WSGIRequestHandler):
@@ -129,28 +130,52 @@ def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator
             # a request line is the client's text: its control characters never reach the terminal
             super().log(type, "%s", CONTROL_RE.sub("?", message % args if args else message))
 
-    published_files(folder)  # a folder that is not a built one is refused before anything listens
     if not 0 <= port <= 65535:
         raise OutputError(f"port {port}: is not a port (0-65535); choose another with --port")
-    # bound here, so that a busy port is our one line (werkzeug itself would print two and exit)
     try:
-        listening = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     except OSError as e:
         raise OutputError(f"{host}:{port}: cannot listen there ({e.strerror or e}); choose another port with --port, "
                           "or another address with --host") from None
-    with listening:
-        server = make_server(host, port, _App(Path(folder)), threaded=True, request_handler=Handler,
-                             fd=listening.fileno())
+    with sock:
+        server = make_server(host, port, wsgi, threaded=True, request_handler=Handler, fd=sock.fileno())
     _cap_clients(server, MAX_CLIENTS)
-    shown = lan_address() if host in ("0.0.0.0", "") else host
+    server.daemon_threads = True  # a long answer (an event stream) never holds the process at its end
     thread = threading.Thread(target=server.serve_forever, name="articlecast-serve", daemon=True)
     thread.start()
     try:
-        yield f"http://{shown}:{server.port}/{FEED}"
+        yield server
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def serving(folder: Path, host: str = "127.0.0.1", port: int = 8008) -> Iterator[str]:
+    """Serve ``folder`` in a thread while the block runs; yields the feed's address (with this machine's network
+    address when bound to every interface). ``port`` 0 picks a free one."""
+    published_files(folder)  # a folder that is not a built one is refused before anything listens
+    with listening(_App(Path(folder)), host, port) as server:
+        yield f"http://{shown_host(host)}:{server.port}/{FEED}"
+
+
+def shown_host(host: str) -> str:
+    """The address others reach a server bound to ``host`` at: this machine's network address for every
+    interface."""
+    if host in ("0.0.0.0", "", "::"):
+        return lan_address()
+    return f"[{host}]" if ":" in host else host
+
+
+def qr_svg(url: str) -> str:
+    """A QR code of ``url`` as an SVG element (dark modules on a light square, whatever the page's colours)."""
+    import qrcode  # noqa: PLC0415 - see above
+    from qrcode.image.svg import SvgPathImage  # noqa: PLC0415
+
+    image = qrcode.make(url, image_factory=SvgPathImage, border=2)
+    svg = image.to_string(encoding="unicode")
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the feed\'s address" class="qr" ', 1)
 
 
 def qr_text(url: str) -> str:
