@@ -11,7 +11,7 @@ INSTALL = $(PYTHON) -m pip install -c $(LOCK)
 UV_COMPILE = $(PYTHON) -m uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 \
 	--annotation-style line --custom-compile-command "make lock" -q -o $(LOCK)
 
-.PHONY: episode test quick bench deps test-deps check-deps voices system-deps browser-deps lint piper lock lock-upgrade \
+.PHONY: episode app screenshots test quick bench deps test-deps check-deps voices system-deps browser-deps lint piper lock lock-upgrade \
 	dist-check
 
 piper:  # the second offline voice (GPL-3.0, so an optional extra)
@@ -25,6 +25,13 @@ check-deps:  # the listen-back check's recognizer (speak.py check, build --check
 
 episode: deps
 	$(PYTHON) speak.py
+
+app: deps  # the listening app: open the address it prints in a browser
+	$(PYTHON) speak.py app
+
+# the app's screens as docs/app.md and README show them: its browser tests, saving a PNG of each screen
+screenshots: test-deps browser-deps
+	ARTICLECAST_SCREENSHOTS=docs/app $(PYTHON) -m pytest -q tests/test_app_browser.py
 
 # everything (what CI runs): real voices, the recognizer, Chromium, Ray, killed builds
 test: test-deps system-deps browser-deps

@@ -43,6 +43,7 @@ from .publish import Published
 from .publish.upload import publish_to
 from .stops import Stopped
 from .stops import handled as handled_stops
+from .webapp import run_app
 
 __version__ = "0.2.0"
 
@@ -52,8 +53,6 @@ def app(folder: str | Path = "audio_out", **settings: Any) -> None:
     raise :class:`Stopped` once the running build was stopped and queued again for the next start). ``settings``
     are :class:`~.webapp.AppConfig`'s fields (``host``, ``port``, ``publish_url``...) and ``ready``, told the running
     app (its ``url``) once it listens. See :mod:`articlecast.webapp`."""
-    from .webapp import run_app  # noqa: PLC0415 - Flask is loaded by the app alone
-
     run_app(folder, **settings)
 
 __all__ = [

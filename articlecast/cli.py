@@ -52,8 +52,7 @@ from .publish import (
 from .script import Script, dump_script, write_script
 from .util import clock, seconds_clock, write_atomic
 from .voice import engine_classes, get_engine, to_pcm16, voices_by_language
-from .webapp import Running, run_app
-from .webapp.config import DEFAULT_PORT, MAX_UPLOAD_MB, is_loopback
+from .webapp import DEFAULT_PORT, MAX_UPLOAD_MB, Running, is_loopback, run_app
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -139,6 +139,23 @@ def test_make_listen_and_delete_an_episode(tmp_path: Path) -> None:
         assert client.get(f"episodes/{item.guid}/delete").status == 404
 
 
+def test_publish_uploads_the_folder_to_its_host(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with app(tmp_path / "out", publish_url=site.as_uri() + "/", base_url="https://pod.example.org/") as (_, client):
+        assert "Publish the feed" not in client.get("").text  # nothing to publish yet
+        client.add(text=ARTICLE, voice="silent")
+        client.wait(1, timeout=120)
+        assert "Publish the feed to your host" in client.get("").text
+        assert client.post("publish").status == 200
+        jobs = client.wait(2, timeout=60)
+        assert jobs[-1]["kind"] == "publish" and jobs[-1]["state"] == "done", jobs[-1]
+        assert "Feed: https://pod.example.org/feed.xml" in jobs[-1]["message"]
+    (item,) = read_items(tmp_path / "out")[1]
+    assert (site / item.audio).exists() and "https://pod.example.org/" in (site / "feed.xml").read_text()
+    with app(tmp_path / "out") as (_, client):  # without a host: no button, and the address is refused
+        assert client.post("publish").status == 404
+
+
 def test_the_same_article_twice_is_one_episode(tmp_path: Path) -> None:
     with app(tmp_path / "out") as (_, client):
         client.add(text=ARTICLE, voice="silent")

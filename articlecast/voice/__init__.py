@@ -4,9 +4,10 @@ and the speaker that has sentences spoken (in speech threads or on Ray) and keep
 from __future__ import annotations
 
 from .choice import LANGUAGE_VOICES, LanguageVoices, espeak_voice, language_voices, voices_by_language
-from .engines import Engine, VoiceInfo, engine_classes, get_engine
+from .engines import Engine, VoiceInfo, engine_classes, forget_engines, get_engine
 from .said import Said
 from .segments import SegmentCache, to_pcm16
 
-__all__ = ["Engine", "engine_classes", "espeak_voice", "get_engine", "LANGUAGE_VOICES", "language_voices", "LanguageVoices",
+__all__ = ["Engine", "engine_classes", "espeak_voice", "forget_engines", "get_engine", "LANGUAGE_VOICES", "language_voices",
+           "LanguageVoices",
            "Said", "SegmentCache", "to_pcm16", "VoiceInfo", "voices_by_language"]

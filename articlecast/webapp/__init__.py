@@ -18,12 +18,12 @@ from typing import Any
 from .. import stops
 from ..errors import OutputError
 from ..publish.serve import listening, shown_host
-from .config import APP_FOLDER, AppConfig, Choices
+from .config import APP_FOLDER, DEFAULT_PORT, MAX_UPLOAD_MB, AppConfig, Choices, is_loopback
 from .jobs import Job, JobStore
-from .web import Guarded, create_app
 from .worker import Worker
 
-__all__ = ["APP_FOLDER", "AppConfig", "Choices", "Job", "JobStore", "Running", "Worker", "run_app", "running"]
+__all__ = ["APP_FOLDER", "DEFAULT_PORT", "MAX_UPLOAD_MB", "AppConfig", "Choices", "Job", "JobStore", "Running",
+           "Worker", "is_loopback", "run_app", "running"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ def running(config: AppConfig) -> Iterator[Running]:
     folder = config.folder
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder; choose the episodes' folder with -o")
+    from .web import Guarded, create_app  # noqa: PLC0415 - Flask (and its werkzeug) loaded by the app alone
+
     store = JobStore(config.state / "app.sqlite3")
     try:
         worker = Worker(config, store)

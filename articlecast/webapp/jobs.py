@@ -102,7 +102,8 @@ class Job:
     def to_data(self) -> dict[str, object]:
         """What a page's script is told of it."""
         return {"id": self.id, "kind": self.kind, "title": self.title, "state": self.state, "stage": self.stage,
-                "done": self.done, "total": self.total, "message": self.message, "episode": self.episode}
+                "done": self.done, "total": self.total, "message": self.message, "episode": self.episode,
+                "attempts": self.attempts}
 
 
 class JobStore:

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -61,7 +60,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 """The app's pages load nothing but its own files."""
 BACK_LINK = '<nav class="app-back" aria-label="App"><a href="{href}">← Your episodes</a></nav>'
-"""Put into a listening page the app serves, after its skip link: the way back to the library."""
+"""Put into a listening page the app serves, at the top of its header (after its skip link): the way back to the
+library."""
 
 
 def _voice_options() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -175,7 +175,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
     @app.after_request
     def headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Referrer-Policy", "same-origin")  # no-referrer would make a form's Origin "null"
         if request.endpoint != "files":
             response.headers.setdefault("Content-Security-Policy", CSP)
         else:
@@ -374,7 +374,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
         if name.endswith(".html"):  # a listening page: with the way back to the library
             page = published[name].read_text(encoding="utf-8")
             link = BACK_LINK.format(href=url_for("library"))
-            page = re.sub(r'(<a class="skip"[^>]*>[^<]*</a>)', lambda m: m.group(1) + "\n" + link, page, count=1)
+            page = page.replace("<header>", "<header>\n" + link, 1)  # first in the page's own column
             return Response(page, mimetype="text/html")
         return send_file(published[name], request.environ, mimetype=content_type(name), conditional=True,
                          etag=True, max_age=300)

@@ -16,7 +16,7 @@ from .base import REGISTRY, Engine, VoiceInfo, register
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Engine", "VoiceInfo", "engine_classes", "get_engine", "register"]
+__all__ = ["Engine", "VoiceInfo", "engine_classes", "forget_engines", "get_engine", "register"]
 
 _INSTANCES: dict[str, Engine] = {}
 _plugged = False
@@ -39,6 +39,12 @@ def engine_classes() -> dict[str, type[Engine]]:
     """Every registered engine class by name, installed or not."""
     _plug_in()
     return dict(sorted(REGISTRY.items()))
+
+
+def forget_engines() -> None:
+    """Drop every engine instance and the voices they loaded (the next :func:`get_engine` starts it again): for a
+    long-lived process that has nothing to speak for a while (the app). Not while anything is being spoken."""
+    _INSTANCES.clear()
 
 
 def get_engine(name: str) -> Engine:

@@ -68,7 +68,7 @@
       if (words && job.state === "running") {
         words.textContent = (job.stage || "Starting") + (job.total ? ": " + job.done + " of " + job.total : "");
         const bar = document.getElementById(id + "-progress");
-        if (bar && job.total) { bar.max = job.total; bar.value = job.done; }
+        if (bar) { bar.hidden = !job.total; if (job.total) { bar.max = job.total; bar.value = job.done; } }
       }
     }
     if (changed) refresh();
