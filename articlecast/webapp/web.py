@@ -119,6 +119,11 @@ def _library(folder: Path) -> tuple[str, list[FeedItem], str]:
     return (show.show.name if show else ""), items, ""
 
 
+def _absolute(path: str) -> str:
+    """An address of this app's, as the request reached it (a phone's feed links to where it found the feed)."""
+    return request.host_url.rstrip("/") + path
+
+
 def _duration(seconds: float) -> str:
     """An episode's length as people say it ("7 minutes", "1 hour 5 minutes")."""
     minutes = round(seconds / 60)
@@ -350,7 +355,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
     @app.get("/subscribe")
     def subscribe() -> str:
         _, items, problem = _library(folder)
-        feed = url_for("files", name=FEED, _external=True)
+        feed = _absolute(url_for("files", name=FEED))
         return render_template("subscribe.html", title="Subscribe on your phone", page="subscribe", feed=feed,
                                items=items, problem=problem, network=not is_loopback(config.host),
                                qr=Markup(qr_svg(feed)) if items else "")
@@ -366,7 +371,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
         if name == FEED:
             show, items = read_items(folder)
             assert show is not None
-            feed = render_feed(replace(show, base_url=url_for("files", name="x", _external=True)[:-1]), items)
+            feed = render_feed(replace(show, base_url=_absolute(url_for("files", name="x"))[:-1]), items)
             response = Response(feed, content_type=content_type(FEED))
             response.headers["Cache-Control"] = FEED_CACHE
             response.add_etag()
