@@ -18,7 +18,7 @@ from app_client import AppClient
 from helpers import PAGES, SAMPLE_TXT, start
 from static_server import serve
 
-from articlecast.errors import FieldError
+from articlecast.errors import FieldError, OutputError
 from articlecast.inputs.fetch import is_public
 from articlecast.publish.feed import read_items
 from articlecast.webapp import AppConfig, Choices, JobStore, Running, running
@@ -50,7 +50,7 @@ def app(folder: Path, **settings: object) -> Iterator[tuple[Running, AppClient]]
 def test_the_queue_keeps_every_job_through_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "app.sqlite3"
     store = JobStore(db)
-    a = store.add("build", "A", ["a.txt"], {"voice": "silent"})
+    a = store.add("build", "A", ["a.txt"], {"voice": "silent:quiet"})
     b = store.add("build", "B", ["b.txt"], {})
     assert store.claim() == store.get(a.id) and store.get(a.id).state == "running"  # type: ignore[union-attr]
     assert oct(db.stat().st_mode & 0o777) == "0o600"
@@ -96,9 +96,10 @@ def test_choices_and_settings_are_checked(tmp_path: Path) -> None:
 
 def test_only_public_addresses_are_public() -> None:
     for address in ("127.0.0.1", "::1", "10.1.2.3", "192.168.0.9", "172.16.5.4", "169.254.169.254", "100.64.0.1",
-                    "fe80::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0", "224.0.0.1"):
+                    "fe80::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0", "224.0.0.1", "64:ff9b::a00:1", "2002:a00:1::",
+                    "::127.0.0.1", "2001:0:4136:e378:8000:63bf:f5ff:fffe"):  # the last four: IPv4 inside IPv6
         assert not is_public(address), address
-    for address in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"):
+    for address in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8", "64:ff9b::5db8:d822"):
         assert is_public(address), address
 
 
@@ -111,7 +112,7 @@ def test_make_listen_and_delete_an_episode(tmp_path: Path) -> None:
         home = client.get("")
         assert home.status == 200 and "No episodes yet" in home.text
         assert "default-src 'none'" in home.headers["Content-Security-Policy"]
-        answer = client.add(text=ARTICLE, voice="silent")
+        answer = client.add(text=ARTICLE, voice="silent:quiet")
         assert answer.status == 200 and "is being made" in answer.text
         (job,) = client.wait(1, timeout=120)
         assert job["state"] == "done", job
@@ -143,7 +144,7 @@ def test_publish_uploads_the_folder_to_its_host(tmp_path: Path) -> None:
     site = tmp_path / "site"
     with app(tmp_path / "out", publish_url=site.as_uri() + "/", base_url="https://pod.example.org/") as (_, client):
         assert "Publish the feed" not in client.get("").text  # nothing to publish yet
-        client.add(text=ARTICLE, voice="silent")
+        client.add(text=ARTICLE, voice="silent:quiet")
         client.wait(1, timeout=120)
         assert "Publish the feed to your host" in client.get("").text
         assert client.post("publish").status == 200
@@ -158,8 +159,8 @@ def test_publish_uploads_the_folder_to_its_host(tmp_path: Path) -> None:
 
 def test_the_same_article_twice_is_one_episode(tmp_path: Path) -> None:
     with app(tmp_path / "out") as (_, client):
-        client.add(text=ARTICLE, voice="silent")
-        client.add(text=ARTICLE, voice="silent")
+        client.add(text=ARTICLE, voice="silent:quiet")
+        client.add(text=ARTICLE, voice="silent:quiet")
         first, second = client.wait(2, timeout=120)
         assert first["state"] == second["state"] == "done" and first["episode"] == second["episode"]
         assert "Already in your library" in second["message"]
@@ -170,7 +171,7 @@ def test_a_digest_of_two_articles(tmp_path: Path) -> None:
     park = "# " + ARTICLE
     river = park.replace("A Walk in the Park", "Rivers in Town").replace("Parks", "Rivers")
     with app(tmp_path / "out") as (_, client):
-        client.add(files=[("park.md", park.encode()), ("river.md", river.encode())], voice="silent",
+        client.add(files=[("park.md", park.encode()), ("river.md", river.encode())], voice="silent:quiet",
                    digest="Green Week")
         (job,) = client.wait(1, timeout=120)
         assert job["state"] == "done" and job["title"] == "Green Week", job
@@ -181,7 +182,7 @@ def test_a_digest_of_two_articles(tmp_path: Path) -> None:
 
 def test_a_refused_input_says_why_and_can_be_retried_or_cancelled(tmp_path: Path) -> None:
     with app(tmp_path / "out") as (running_app, client):
-        client.add(files=[("empty.txt", b"   \n")], voice="silent")
+        client.add(files=[("empty.txt", b"   \n")], voice="silent:quiet")
         (job,) = client.wait(1, timeout=60)
         assert job["state"] == "failed" and "empty.txt" in job["message"], job
         assert "Could not be made" in client.get("").text
@@ -189,7 +190,7 @@ def test_a_refused_input_says_why_and_can_be_retried_or_cancelled(tmp_path: Path
         (job,) = client.wait(1, timeout=60)
         assert job["state"] == "failed"
         running_app.worker.stop()  # nothing runs now: a queued job waits, and is cancelled at once
-        client.add(text=ARTICLE, voice="silent")
+        client.add(text=ARTICLE, voice="silent:quiet")
         queued = client.jobs()[-1]
         assert queued["state"] == "queued"
         assert client.post(f"jobs/{queued['id']}/cancel").status == 200
@@ -202,7 +203,7 @@ def test_a_running_build_is_cancelled_and_nothing_is_published(tmp_path: Path) -
     long = "A Long Read\n\n" + "\n\n".join(f"Paragraph {n} says a few things about the weather in town today."
                                           for n in range(1, 400))
     with app(tmp_path / "out") as (running_app, client):
-        client.add(text=long, voice="silent")
+        client.add(text=long, voice="silent:quiet")
         ends = time.monotonic() + 60
         while time.monotonic() < ends and client.jobs()[0]["state"] != "running":
             time.sleep(0.05)
@@ -223,6 +224,9 @@ def test_form_errors_are_a_page_that_names_the_field(tmp_path: Path) -> None:
         assert answer.status == 400 and "movie.exe" in answer.text and "is not a kind of file" in answer.text
         answer = client.add(url="ftp://example.com/x")
         assert answer.status == 400 and "starts with https://" in answer.text
+        for voice in ("gtts:en", "piper:/etc/passwd"):  # online, or a path: never what the form offers
+            answer = client.add(text=ARTICLE, voice=voice)
+            assert answer.status == 400 and "Choose a voice from the list" in answer.text, voice
         assert client.jobs() == []
         missing = client.get("no/such/page")
         assert missing.status == 404 and "Traceback" not in missing.text and "<h1>" in missing.text
@@ -233,13 +237,13 @@ def test_form_errors_are_a_page_that_names_the_field(tmp_path: Path) -> None:
 
 def test_forms_need_their_csrf_token_and_the_app_its_own_host(tmp_path: Path) -> None:
     with app(tmp_path / "out") as (_, client):
-        refused = client.post("add", {"text": ARTICLE, "voice": "silent"}, csrf=False)
+        refused = client.post("add", {"text": ARTICLE, "voice": "silent:quiet"}, csrf=False)
         assert refused.status == 403 and "out of date" in refused.text
-        refused = client.post("add", {"text": ARTICLE, "voice": "silent", "csrf": "forged"}, csrf=False)
+        refused = client.post("add", {"text": ARTICLE, "voice": "silent:quiet", "csrf": "forged"}, csrf=False)
         assert refused.status == 403
-        refused = client.post("add", {"text": ARTICLE, "voice": "silent"}, headers={"Origin": "http://evil.example"})
+        refused = client.post("add", {"text": ARTICLE, "voice": "silent:quiet"}, headers={"Origin": "http://evil.example"})
         assert refused.status == 403 and "another site" in refused.text
-        refused = client.post("add", {"text": ARTICLE, "voice": "silent"}, headers={"Sec-Fetch-Site": "cross-site"})
+        refused = client.post("add", {"text": ARTICLE, "voice": "silent:quiet"}, headers={"Sec-Fetch-Site": "cross-site"})
         assert refused.status == 403
         assert client.jobs() == []
         rebound = client.get("", headers={"Host": "evil.example:80"})  # DNS rebinding: another name for this host
@@ -267,10 +271,20 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -
         assert big.status == 413
 
 
+def test_one_app_per_folder(tmp_path: Path) -> None:
+    with app(tmp_path / "out"):
+        with pytest.raises(OutputError, match="another app is already running on this folder"):
+            with app(tmp_path / "out"):
+                pass
+        assert oct((tmp_path / "out" / ".articlecast-app").stat().st_mode & 0o777) == "0o700"
+    with app(tmp_path / "out"):  # and once it has stopped, the next one starts
+        pass
+
+
 def test_a_file_name_never_names_a_path(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with app(out) as (_, client):
-        client.add(files=[("../../../escaped.txt", ARTICLE.encode())], voice="silent")
+        client.add(files=[("../../../escaped.txt", ARTICLE.encode())], voice="silent:quiet")
         (job,) = client.wait(1, timeout=120)
         assert job["state"] == "done" and job["title"] == "../../../escaped.txt"
     stored = list(tmp_path.rglob("*escaped*"))
@@ -279,17 +293,20 @@ def test_a_file_name_never_names_a_path(tmp_path: Path) -> None:
     with sqlite3.connect(library) as db:
         (sources,) = db.execute("SELECT sources FROM jobs").fetchone()
     assert ".." not in json.loads(sources)[0]
+    with app(out) as (_, client):  # taken off the list: what was given for it goes too, the episode stays
+        assert client.post(f"jobs/{job['id']}/forget").status == 200
+    assert not list(tmp_path.rglob("*escaped*")) and len(read_items(out)[1]) == 1
 
 
 def test_web_addresses_here_or_on_a_private_network_are_refused(tmp_path: Path) -> None:
     with serve(PAGES) as (base, requested):
         with app(tmp_path / "out") as (_, client):
-            client.add(url=f"{base}blog.html", voice="silent")
+            client.add(url=f"{base}blog.html", voice="silent:quiet")
             (job,) = client.wait(1, timeout=60)
             assert job["state"] == "failed" and "127.0.0.1" in job["message"] and "--allow-private" in job["message"]
             assert requested == []  # refused on connecting: not one request reached the server
         with app(tmp_path / "out2", allow_private=True) as (_, client):
-            client.add(url=f"{base}blog.html", voice="silent")
+            client.add(url=f"{base}blog.html", voice="silent:quiet")
             (job,) = client.wait(1, timeout=120)
             assert job["state"] == "done", job
             assert requested[0] == "/blog.html"
@@ -306,13 +323,22 @@ def test_on_a_network_every_request_needs_the_token(tmp_path: Path) -> None:
         assert bare.post("add", {"text": ARTICLE}, csrf=False).status == 403
         home = client.get("")
         assert home.status == 200 and f'href="/{token}/add"' in home.text
-        client.add(text=ARTICLE, voice="silent")
+        client.add(text=ARTICLE, voice="silent:quiet")
         (job,) = client.wait(1, timeout=120)
         assert job["state"] == "done"
         (item,) = read_items(out)[1]
         feed = client.get("files/feed.xml").text
-        assert f'url="{running_app.url}files/{item.audio}"' in feed  # a phone subscribes with the token
+        assert f'url="{running_app.url}files/{item.audio}"' in feed
         assert client.get(f"files/{item.audio}").status == 200
+        # a phone subscribes with the listeners' token: it reaches the published files, and nothing else
+        listen = re.search(r'id="feed" type="text" readonly value="([^"]+)"', client.get("subscribe").text).group(1)
+        assert token not in listen and listen.endswith("/files/feed.xml")
+        phone = AppClient(listen.removesuffix("files/feed.xml"))
+        feed = phone.get("files/feed.xml").text
+        assert f'url="{phone.base}files/{item.audio}"' in feed and phone.get(f"files/{item.audio}").status == 200
+        for path in ("", "add", "api/jobs", f"episodes/{item.guid}/delete", "subscribe"):
+            assert phone.get(path).status == 403, path
+        assert phone.post(f"episodes/{item.guid}/delete", csrf=False).status == 403
 
 
 # ------------------------------------------------------------ the app killed and started again
@@ -335,7 +361,7 @@ def test_killed_in_the_middle_every_article_is_built_exactly_once(tmp_path: Path
     proc, client = _started(out)
     try:
         for text in texts:
-            client.add(text=text, voice="silent")
+            client.add(text=text, voice="silent:quiet")
         ends = time.monotonic() + 120
         while time.monotonic() < ends and not any(j["state"] == "running" and j["done"] for j in client.jobs()):
             time.sleep(0.05)
@@ -365,7 +391,7 @@ def test_stopped_while_building_the_job_is_resumed_at_the_next_start(tmp_path: P
     text = SAMPLE_TXT.read_text(encoding="utf-8")
     proc, client = _started(out)
     try:
-        client.add(text=text, voice="silent")
+        client.add(text=text, voice="silent:quiet")
         ends = time.monotonic() + 120
         while time.monotonic() < ends and not (client.jobs()[0]["state"] == "running" and client.jobs()[0]["done"]):
             time.sleep(0.05)

@@ -142,8 +142,8 @@ def with_episode(app: Running) -> str:
     """The app with one episode (silent voice) and a failed job: every kind of row on its screens."""
     client = AppClient(app.url)
     if not read_items(app.config.folder)[1]:
-        client.add(text=ARTICLE, voice="silent")
-    client.add(files=[("empty.txt", b" ")], voice="silent")
+        client.add(text=ARTICLE, voice="silent:quiet")
+    client.add(files=[("empty.txt", b" ")], voice="silent:quiet")
     jobs = client.wait(timeout=120)
     assert any(j["state"] == "done" for j in jobs) and any(j["state"] == "failed" for j in jobs)
     return read_items(app.config.folder)[1][0].guid

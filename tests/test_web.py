@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -170,6 +171,10 @@ class Site(BaseHTTPRequestHandler):
             self.send_response(301)
             self.send_header("Location", "/story")
             self.end_headers()
+        elif self.path.startswith("/to-ftp/"):  # a redirect to another kind of address (its port in the path)
+            self.send_response(302)
+            self.send_header("Location", f"ftp://127.0.0.1:{self.path.rsplit('/', 1)[1]}/secret.html")
+            self.end_headers()
         elif self.path == "/story":
             if "Mozilla/5.0" not in agent:  # as many sites do to scripts
                 return self._send(403, b"<h1>Forbidden</h1>")
@@ -209,6 +214,16 @@ def test_fetch_follows_redirects_as_a_browser(site: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as info:  # the same page refuses a bare client
         urllib.request.urlopen(f"{site}/story")  # noqa: S310 - the local test server
     assert info.value.code == 403
+
+
+def test_a_redirect_leaves_the_web_for_nothing(site: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as ftp:  # an FTP server's port: nobody may knock on it
+        ftp.setblocking(False)
+        for public_only in (False, True):
+            with pytest.raises(FetchError):
+                fetch_page(f"{site}/to-ftp/{ftp.getsockname()[1]}", public_only=public_only)
+        with pytest.raises(BlockingIOError):
+            ftp.accept()
 
 
 def test_fetch_limits(site: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -127,21 +127,40 @@ class NotPublicError(OSError):
         self.address = address
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+"""IPv6 addresses that carry an IPv4 address for a NAT64 gateway to reach (RFC 6052)."""
+
+
 def is_public(address: str) -> bool:
-    """Whether an IP address is on the public internet (not loopback, link-local, private, shared or reserved)."""
+    """Whether an IP address is on the public internet: not loopback, link-local, private, shared, multicast or
+    reserved, nor an IPv6 form of such an IPv4 address (mapped, compatible, 6to4, NAT64, Teredo)."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            found.append(ip.ipv4_mapped)
+        if ip.sixtofour is not None:
+            found.append(ip.sixtofour)
+        if ip.teredo is not None:
+            found.append(ip.teredo[1])
+        if ip in NAT64 or int(ip) < 2**32:  # NAT64, or an IPv4-compatible ::a.b.c.d
+            found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+            if ip not in NAT64:
+                return False
+    return all(x.is_global and not x.is_multicast for x in found)
 
 
 def _connection(base: type[http.client.HTTPConnection], watchdog: _Watchdog, public_only: bool) -> Any:
     class Watched(base):  # type: ignore[valid-type, misc]
         def connect(self) -> None:
             self.timeout = watchdog.remaining()
+            if public_only:  # every address the name has, before a packet is sent to it (TLS's included)
+                for *_, where in socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM):
+                    if not is_public(str(where[0])):
+                        raise NotPublicError(str(where[0]))
             super().connect()
             watchdog.add(self.sock)
-            # checked on the connected socket, after the name was resolved and for every redirect: what is
+            # and again on the connected socket (the name may have changed its answer in between): what is
             # refused is where the request really went, whatever a name or a redirect said
             peer = self.sock.getpeername()[0]
             if public_only and not is_public(peer):
@@ -162,10 +181,16 @@ def _opener(watchdog: _Watchdog, public_only: bool = False) -> urllib.request.Op
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(_connection(http.client.HTTPSConnection, watchdog, public_only), req)
 
-    handlers: list[urllib.request.BaseHandler] = [HTTP(), HTTPS()]
-    if public_only:
-        handlers.append(urllib.request.ProxyHandler({}))
-    return urllib.request.build_opener(*handlers)
+    # http and https only (urllib's own opener would also follow a redirect to ftp://, unwatched and unchecked)
+    handlers: list[urllib.request.BaseHandler] = [HTTP(), HTTPS(), urllib.request.HTTPDefaultErrorHandler(),
+                                                  urllib.request.HTTPRedirectHandler(),
+                                                  urllib.request.HTTPErrorProcessor(), urllib.request.UnknownHandler()]
+    if not public_only:
+        handlers.append(urllib.request.ProxyHandler())  # the environment's proxy, as before
+    opener = urllib.request.OpenerDirector()
+    for handler in handlers:
+        opener.add_handler(handler)
+    return opener
 
 
 def _not_public(url: str, host: str, address: str) -> FetchError:

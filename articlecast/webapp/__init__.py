@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from .. import stops
-from ..errors import OutputError
+from ..errors import OutputError, converted
 from ..publish.serve import listening, shown_host
 from .config import APP_FOLDER, DEFAULT_PORT, MAX_UPLOAD_MB, AppConfig, Choices, is_loopback
 from .jobs import Job, JobStore
@@ -49,14 +51,23 @@ def running(config: AppConfig) -> Iterator[Running]:
         raise OutputError(f"{folder}: is a file, not a folder; choose the episodes' folder with -o")
     from .web import Guarded, create_app  # noqa: PLC0415 - Flask (and its werkzeug) loaded by the app alone
 
+    with converted(OutputError, config.state, "cannot be made"):
+        config.state.mkdir(parents=True, exist_ok=True)
+    one_app = FileLock(str(config.state / "app.lock"), timeout=0)
+    try:
+        one_app.acquire()
+    except Timeout:
+        raise OutputError(f"{folder}: another app is already running on this folder (one at a time, so that nothing "
+                          "is built twice); open that one, or choose another folder with -o") from None
     store = JobStore(config.state / "app.sqlite3")
     try:
         worker = Worker(config, store)
-        wsgi: Any = create_app(config, store, worker)
-        token = ""
+        token = feed_token = ""
         if config.network:
-            token = store.secret("token")
-            wsgi = Guarded(wsgi, token)
+            token, feed_token = store.secret("token"), store.secret("feed-token")
+        wsgi: Any = create_app(config, store, worker, feed_token)
+        if config.network:
+            wsgi = Guarded(wsgi, token, feed_token)
         with listening(wsgi, config.host, config.port) as server:
             worker.start()
             try:
@@ -66,6 +77,7 @@ def running(config: AppConfig) -> Iterator[Running]:
                 worker.stop()
     finally:
         store.close()
+        one_app.release()
 
 
 def run_app(folder: str | Path = "audio_out", *, ready: Callable[[Running], None] | None = None,

@@ -112,6 +112,7 @@ class JobStore:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.chmod(0o700)  # the database, its journal (the secrets in it) and the uploads: this user's alone
         self.path = path
         """The database file."""
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
@@ -119,7 +120,7 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable when the process dies; the app is no bank
         self._db.executescript(SCHEMA)
-        path.chmod(0o600)  # it holds the app's secrets
+        path.chmod(0o600)
         self._lock = threading.Lock()
         self._changed = threading.Condition()
         self.version = 0

@@ -21,6 +21,8 @@ import hashlib
 import hmac
 import json
 import logging
+import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -52,6 +54,8 @@ THEME_SUFFIXES = (".mp3", ".ogg", ".oga", ".opus", ".wav", ".flac", ".m4a", ".aa
 """The sounds a theme may be uploaded as."""
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 """The names a loopback-only app answers to."""
+MAX_TITLE, MAX_URL = 300, 2000
+"""The longest digest title and web address the form takes, characters."""
 EVENT_KEEPALIVE = 15.0
 """Seconds between two comments on a quiet event stream (so that proxies and browsers keep it open)."""
 EVENT_LIFETIME = 600.0
@@ -59,7 +63,8 @@ EVENT_LIFETIME = 600.0
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 """The app's pages load nothing but its own files."""
-BACK_LINK = '<nav class="app-back" aria-label="App"><a href="{href}">← Your episodes</a></nav>'
+BACK_LINK = ('<nav class="app-back" aria-label="App" lang="en"><a href="{href}"><span aria-hidden="true">← </span>'
+             'Your episodes</a></nav>')
 """Put into a listening page the app serves, at the top of its header (after its skip link): the way back to the
 library."""
 
@@ -69,7 +74,7 @@ def _voice_options() -> list[tuple[str, list[tuple[str, str]]]]:
     natural voices only: it has a hundred)."""
     groups = []
     for name, cls in engine_classes().items():
-        if not cls.offline or name == "silent" or not cls.installed():
+        if not cls.offline or not cls.installed():  # (silent last: to try the app in seconds, without a voice)
             continue
         try:
             voices = get_engine(name).voices()
@@ -84,17 +89,21 @@ def _voice_options() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class Guarded:
-    """WSGI: in network mode, a request is passed on only when its path starts with ``/TOKEN``, which becomes the
-    app's root (SCRIPT_NAME); anything else gets a 403 page."""
+    """WSGI: in network mode, a request is passed on only when its path starts with ``/TOKEN`` (the app's root,
+    every page) or ``/FEED_TOKEN/files/`` (the published files alone: the address a phone subscribes to, which
+    lets its holder listen and nothing more); anything else gets a 403 page."""
 
-    def __init__(self, app: Any, token: str) -> None:
+    def __init__(self, app: Any, token: str, feed_token: str) -> None:
         self.app = app
         self.token = token
+        self.feed_token = feed_token
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         head, slash, rest = environ.get("PATH_INFO", "").lstrip("/").partition("/")
-        if hmac.compare_digest(head.encode(), self.token.encode()):
-            root = environ.get("SCRIPT_NAME", "") + "/" + self.token
+        admin = hmac.compare_digest(head.encode(), self.token.encode())
+        listener = hmac.compare_digest(head.encode(), self.feed_token.encode()) and rest.startswith("files/")
+        if admin or listener:
+            root = environ.get("SCRIPT_NAME", "") + "/" + head
             if not slash:  # the bare token: on to the library, with a slash, so that relative links work
                 start_response("308 Permanent Redirect", [("Location", root + "/"), ("Content-Length", "0")])
                 return [b""]
@@ -144,8 +153,8 @@ def _stored_name(filename: str, allowed: tuple[str, ...], fallback: str) -> str:
     return name if Path(name).suffix.lower() in allowed else fallback
 
 
-def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
-    """The app's WSGI application (wrap it in :class:`Guarded` in network mode)."""
+def create_app(config: AppConfig, store: JobStore, worker: Worker, feed_token: str = "") -> Flask:
+    """The app's WSGI application (wrap it in :class:`Guarded` in network mode, with the same ``feed_token``)."""
     app = Flask(__name__, static_folder="static", template_folder="templates")
     limit = config.max_upload_mb * 1_000_000
     app.config.update(MAX_CONTENT_LENGTH=limit, MAX_FORM_MEMORY_SIZE=limit, SECRET_KEY=store.secret("session"),
@@ -153,6 +162,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
                       SESSION_COOKIE_NAME="articlecast_app")
     csrf = hmac.new(store.secret("csrf").encode(), b"csrf", hashlib.sha256).hexdigest()
     voices = _voice_options()
+    offered = {"", *(value for _, options in voices for value, _ in options)}
     folder = config.folder
     inputs = config.state / "inputs"
 
@@ -180,6 +190,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
     @app.after_request
     def headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")  # no other site embeds its files
         response.headers.setdefault("Referrer-Policy", "same-origin")  # no-referrer would make a form's Origin "null"
         if request.endpoint != "files":
             response.headers.setdefault("Content-Security-Policy", CSP)
@@ -224,7 +235,11 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
                     yield ": still here\n\n"
                     continue
                 seen = now
-                yield f"data: {json.dumps([j.to_data() for j in store.jobs()])}\n\n"
+                try:
+                    jobs = store.jobs()
+                except sqlite3.ProgrammingError:  # the app is stopping: its database is closed
+                    return
+                yield f"data: {json.dumps([j.to_data() for j in jobs])}\n\n"
         return Response(stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-store",
                                                                           "X-Accel-Buffering": "no"})
 
@@ -248,6 +263,13 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
         files = [f for f in request.files.getlist("files") if f and f.filename]
         if url and not is_url(url):
             errors["url"] = "A web address starts with https:// (or http://)."
+        elif len(url) > MAX_URL:
+            errors["url"] = f"That web address is over {MAX_URL} characters; give the article's own address."
+        if len(digest) > MAX_TITLE:
+            errors["digest"] = f"The title is over {MAX_TITLE} characters; give a shorter one."
+        for field in ("voice", "question_voice"):
+            if form.get(field, "") not in offered:
+                errors[field] = "Choose a voice from the list."
         for f in files:
             if Path(f.filename or "").suffix.lower() not in ARTICLE_SUFFIXES:
                 errors["files"] = f"“{f.filename}” is not a kind of file this app reads; give {ARTICLE_TYPES}."
@@ -258,7 +280,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
             choices = Choices(voice=form.get("voice", ""), question_voice=form.get("question_voice", ""),
                               speed=speed, digest=digest)
         except (ValueError, FieldError):
-            errors["speed"] = "Choose a voice and a speed from the lists."
+            errors.setdefault("speed", "Choose a speed from the list.")
             choices = Choices()
         theme = request.files.get("theme")
         if theme and theme.filename and Path(theme.filename).suffix.lower() not in THEME_SUFFIXES:
@@ -289,6 +311,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
             path.write_text(text.replace("\r\n", "\n"), encoding="utf-8")
             first = next((line.strip() for line in text.splitlines() if line.strip()), "Pasted text")
             sources.append((str(path), first[:80]))
+        sources = [(source, shown[:MAX_TITLE]) for source, shown in sources]
         if digest and len(sources) > 1:
             store.add("build", digest, [s for s, _ in sources], choices.to_data())
             flash(f"“{digest}” ({len(sources)} articles) is being made. Its progress is below.")
@@ -306,8 +329,7 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
     @app.post("/jobs/<int:job_id>/cancel")
     def cancel(job_id: int) -> Any:
         job = store.get(job_id) or abort(404)
-        if not worker.cancel(job_id):
-            store.cancel(job_id)
+        worker.cancel(job_id)
         flash(f"Cancelling “{job.title}”.")
         return redirect(url_for("library") + "#queue", 303)
 
@@ -322,6 +344,11 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
     def forget(job_id: int) -> Any:
         job = store.get(job_id) or abort(404)
         store.forget(job_id)
+        if store.get(job_id) is None:  # what was given for it goes too (its episode stays in the library)
+            for source in job.sources:
+                folder_of = Path(source).parent
+                if inputs in folder_of.parents:
+                    shutil.rmtree(folder_of, ignore_errors=True)
         flash(f"Took “{job.title}” off the list.")
         return redirect(url_for("library") + "#queue", 303)
 
@@ -356,6 +383,8 @@ def create_app(config: AppConfig, store: JobStore, worker: Worker) -> Flask:
     def subscribe() -> str:
         _, items, problem = _library(folder)
         feed = _absolute(url_for("files", name=FEED))
+        if feed_token:  # the address that lets a listener listen, and do nothing else
+            feed = f"{request.host_url}{feed_token}/files/{FEED}"
         return render_template("subscribe.html", title="Subscribe on your phone", page="subscribe", feed=feed,
                                items=items, problem=problem, network=not is_loopback(config.host),
                                qr=Markup(qr_svg(feed)) if items else "")

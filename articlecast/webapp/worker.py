@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import stops
 from ..builder import Builder, Progress
 from ..errors import ArticlecastError, os_error_message
+from ..inputs import CONTROL_RE
 from ..loading import Loaded, digest
 from ..models import Tick
 from ..options import Options
@@ -117,20 +118,21 @@ class Worker:
     def start(self) -> None:
         """Resume what was interrupted, and start taking jobs."""
         for job in self.store.recover():
-            log.info("job %s (%s): %s", job.id, job.title, job.message)
+            log.info("job %s (%s): %s", job.id, CONTROL_RE.sub("?", job.title), job.message)
         self._thread.start()
 
     def wake(self) -> None:
         """A job was queued."""
         self._wake.set()
 
-    def cancel(self, job_id: int) -> bool:
-        """Ask the running job to stop (answered at the build's next safe point); whether it was the running one."""
+    def cancel(self, job_id: int) -> None:
+        """Cancel a job: a queued one at once, the running one at its build's next safe point. (Under the lock the
+        worker claims jobs with: a job is never between the two.)"""
         with self._lock:
             if self._current == job_id and self._cancel is not None:
                 self._cancel.set()
-                return True
-        return False
+            else:
+                self.store.cancel(job_id)
 
     def stop(self) -> None:
         """Stop: the running build is asked to stop and its job goes back to the queue; returns once it has."""
@@ -157,22 +159,26 @@ class Worker:
     def _run(self) -> None:
         idle_since = time.monotonic()
         while not self._stopping.is_set() and stops.requested() is None:
-            job = self.store.claim()
-            if job is None:
-                if self._builder is not None and time.monotonic() - idle_since > RELEASE_AFTER:
-                    self._release()
-                self._wake.wait(1.0)
-                self._wake.clear()
-                continue
-            cancel = threading.Event()
-            with self._lock:
-                self._current, self._cancel = job.id, cancel
             try:
-                self._do(job, cancel)
-            finally:
                 with self._lock:
-                    self._current, self._cancel = None, None
-                idle_since = time.monotonic()
+                    job = self.store.claim()
+                    cancel = threading.Event()
+                    self._current, self._cancel = (job.id, cancel) if job else (None, None)
+                if job is None:
+                    if self._builder is not None and time.monotonic() - idle_since > RELEASE_AFTER:
+                        self._release()
+                    self._wake.wait(1.0)
+                    self._wake.clear()
+                    continue
+                try:
+                    self._do(job, cancel)
+                finally:
+                    with self._lock:
+                        self._current, self._cancel = None, None
+                    idle_since = time.monotonic()
+            except Exception:  # the database failed (a full disk): said, and tried again, the thread never dies
+                log.exception("the app's queue failed; trying again in 5 s")
+                self._wake.wait(5.0)
 
     def _do(self, job: Job, cancel: threading.Event) -> None:
         try:

@@ -36,15 +36,18 @@
       const answer = await fetch(window.location.href, {credentials: "same-origin"});
       const doc = new DOMParser().parseFromString(await answer.text(), "text/html");
       const focused = document.activeElement && document.activeElement.closest("section") ? document.activeElement : null;
-      const focusKey = focused ? [focused.closest("li") && focused.closest("li").id, focused.textContent] : null;
+      const focusKey = focused ? [focused.closest("li") && focused.closest("li").id, focused.textContent,
+        focused.closest("section").querySelector("h2").id] : null;
       for (const id of ["queue", "episodes"]) {
         const now = document.getElementById(id), fresh = doc.getElementById(id);
         if (now && fresh) now.innerHTML = fresh.innerHTML;
       }
+      states.clear();  // what the page shows now
+      for (const li of queue.querySelectorAll(".job")) states.set(li.id, li.dataset.state);
       if (focusKey) {
         const li = focusKey[0] && document.getElementById(focusKey[0]);
         const again = li && [...li.querySelectorAll("a, button")].find((el) => el.textContent === focusKey[1]);
-        (again || document.getElementById("queue-heading")).focus();
+        (again || document.getElementById(focusKey[2]) || document.getElementById("queue-heading")).focus();
       }
     } finally { refreshing = false; }
   };
