@@ -169,7 +169,7 @@ class Builder:
         o, music = self.options, loaded.script.music
         return build_hash(loaded.script, o.bitrate, o.base_url,
                           (o.max_missed, o.max_missed_chapter) if o.check else None, o.book,
-                          music_digest(music, loaded.folder) if music else "")
+                          music_digest(music, loaded.folder) if music else "", o.m4b)
 
     def up_to_date(self, loaded: Loaded) -> bool:
         """Whether the episode is published in the output folder from the very same script and settings."""
@@ -198,7 +198,7 @@ class Builder:
             report = plan_report(listened, plan, timeline, o.max_missed, o.max_missed_chapter) if listened else None
             episode = Episode(script.meta, timeline, report, listened.retakes if listened else ())
             published = publish_episode(episode, script, folder, prepared.art, mp3, o.base_url,
-                                        self.build_hash(prepared.loaded), o.book)
+                                        self.build_hash(prepared.loaded), o.book, o.m4b)
         finally:
             mp3.unlink(missing_ok=True)
         self.published.append(published)

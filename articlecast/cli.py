@@ -97,7 +97,7 @@ def _options(args: argparse.Namespace) -> Options:
                        bitrate=args.bitrate, show=args.show or "", base_url=args.base_url or "",
                        email=args.email or "", pages=Path(args.pages), check=args.check, max_missed=args.max,
                        max_missed_chapter=args.max_chapter, ray=getattr(args, "ray", None), max_words=args.max_words,
-                       book=not args.no_book, music=Path(args.music) if args.music else None)
+                       book=not args.no_book, m4b=args.m4b, music=Path(args.music) if args.music else None)
     except FieldError as e:
         value = e.value
         if e.field == "speed":
@@ -590,6 +590,9 @@ def _build_options(p: argparse.ArgumentParser, what: str = "the episode") -> Non
                    help="no read-along book: by default <slug>.epub (EPUB 3, the text with the audio, each sentence "
                    "highlighted as it is read, for reading systems such as Thorium or EasyReader) is written beside "
                    "the MP3")
+    p.add_argument("--m4b", action="store_true",
+                   help="an audiobook too: <slug>.m4b (AAC in MP4 with the same chapters, tags and cover) for "
+                   "audiobook apps such as Apple Books, Audiobookshelf or BookPlayer")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

@@ -88,6 +88,9 @@ class Options:
     ``show.music``, else the generated chimes."""
     book: bool = True
     """Write the read-along book (``<slug>.epub``: the text with the audio, synchronized) beside the MP3."""
+    m4b: bool = False
+    """Write the audiobook too (``<slug>.m4b``: AAC in MP4 with the same chapters, tags and cover), for audiobook
+    apps."""
     public_only: bool = False
     """Fetch web pages from public addresses only: a URL whose host is (or redirects to) a loopback, link-local
     or private address is refused (the app's default: a page's address typed into it never reaches this machine's

@@ -121,6 +121,7 @@ def test_make_listen_and_delete_an_episode(tmp_path: Path) -> None:
         assert item.guid == job["episode"] and item.title == "A Walk in the Park"
         library = client.get("").text
         assert "A Walk in the Park" in library and f"files/{item.files['page']}" in library
+        assert f"files/{item.files['m4b']}" in library and "Download the audiobook (M4B)" in library  # always, here
         page = client.get(f"files/{item.files['page']}")
         assert page.status == 200 and "Your episodes</a></nav>" in page.text  # the way back to the library
         part = client.get(f"files/{item.audio}", headers={"Range": "bytes=0-99"})

@@ -8,6 +8,7 @@
     <slug>.html           the listening page: player, chapters, transcript that follows the voice
     <slug>.md             show notes: chapters with timestamps, source, voice credits
     <slug>.epub           the read-along book: the text with the audio, synchronized (EPUB 3 Media Overlays)
+    <slug>.m4b            with --m4b: the audiobook (AAC in MP4, the same chapters, tags and cover)
     <slug>.check.json     with the listen-back check: what was heard, per chapter and sentence
     cover.png|.jpg        the show's cover art
     feed.xml (+feed.json) the RSS feed with every episode built into this folder
@@ -42,6 +43,7 @@ from ..script import content_guid, episode_guid, script_to_data
 from ..script.model import Script
 from ..util.files import publish_path, remove_stale_temporaries, temp_path
 from ..util.images import Cover, load_cover
+from .audiobook import write_m4b
 from .book import write_book
 from .cover import generate_cover
 from .episode import Episode
@@ -78,13 +80,14 @@ def artwork(script: Script, folder: Path) -> Artwork:
 
 
 def build_hash(script: Script, bitrate: int, base_url: str = "", checked: tuple[float, float] | None = None,
-               book: bool = True, music: str = "") -> str:
+               book: bool = True, music: str = "", m4b: bool = False) -> str:
     """What an episode is built from: the script (but its date) and the settings (``checked``: the listen-back
-    check's thresholds; ``book``: whether it has its read-along book; ``music``: its music's digest); equal
-    hashes, equal episodes."""
+    check's thresholds; ``book``: whether it has its read-along book; ``music``: its music's digest; ``m4b``:
+    whether it has its audiobook); equal hashes, equal episodes."""
     data = script_to_data(script)
     data["episode"].pop("date", None)
-    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else []), {"book": book, "music": music}], sort_keys=True,
+    files = {"book": book, "music": music, **({"m4b": True} if m4b else {})}  # without: the hash of before
+    blob = json.dumps([data, bitrate, base_url, *([list(checked)] if checked else []), files], sort_keys=True,
                       ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
@@ -140,10 +143,11 @@ class Published:
         return self.folder / self.files["audio"]
 
 
-def _companions(episode: Episode, script: Script, stem: str, art: Artwork,
-                book: bool = True) -> tuple[dict[str, str], dict[str, bytes]]:
-    """File names by role, and the contents of every file but the MP3 and the book."""
-    files = {role: f"{stem}{suffix}" for role, suffix in COMPANIONS.items() if book or role != "book"}
+def _companions(episode: Episode, script: Script, stem: str, art: Artwork, book: bool = True,
+                m4b: bool = False) -> tuple[dict[str, str], dict[str, bytes]]:
+    """File names by role, and the contents of every file but the MP3, the book and the audiobook."""
+    files = {role: f"{stem}{suffix}" for role, suffix in COMPANIONS.items()
+             if (book or role != "book") and (m4b or role != "m4b")}
     files.update(image=f"{stem}{art.episode.suffix}", show_image=f"cover{art.show.suffix}")
     texts = {"vtt": vtt(episode), "srt": srt(episode), "txt": plain_text(episode), "chapters": chapters_json(episode),
              "notes_md": notes_markdown(episode, script, files), "page": listening_page(episode, files, credits(script))}
@@ -156,9 +160,10 @@ def _companions(episode: Episode, script: Script, stem: str, art: Artwork,
 
 
 def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork, mp3: Path,
-                    base_url: str = "", build: str = "", book: bool = True) -> Published:
+                    base_url: str = "", build: str = "", book: bool = True, m4b: bool = False) -> Published:
     """Tag the encoded ``mp3`` (a temporary file in ``folder``) and publish it, its companions (the read-along book
-    too, unless ``book`` is false) and the feed item, as one transaction (see the module)."""
+    too, unless ``book`` is false; the audiobook with ``m4b``) and the feed item, as one transaction (see the
+    module)."""
     guid = episode_guid(script)
     temps: list[Path] = []
     try:
@@ -168,7 +173,7 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                 old_show, items = read_items(folder)
                 guid = feed_guid(guid, episode.meta.show.name, episode.meta.title, items, (content_guid(script),))
                 stem = episode_stem(folder, episode.meta.title, guid, items)
-                files, contents = _companions(episode, script, stem, art, book)
+                files, contents = _companions(episode, script, stem, art, book, m4b)
                 staged: list[tuple[Path, Path]] = []
                 for name, data in contents.items():
                     tmp = temp_path(folder / name)
@@ -180,6 +185,11 @@ def publish_episode(episode: Episode, script: Script, folder: Path, art: Artwork
                     temps.append(tmp)
                     write_book(tmp, episode, mp3, guid, art.episode)
                     staged.append((tmp, folder / files["book"]))
+                if m4b:  # the audiobook, from the tagged MP3
+                    tmp = temp_path(folder / files["m4b"])
+                    temps.append(tmp)
+                    write_m4b(tmp, episode, mp3, art.episode)
+                    staged.append((tmp, folder / files["m4b"]))
                 staged.append((mp3, folder / files["audio"]))
                 item = _feed_item(episode, guid, files, mp3.stat().st_size, build, voices_sentence(script))
                 show, feed = feed_files(folder, _channel(episode, files, base_url), item, old_show, items)
@@ -243,6 +253,7 @@ def _feed_item(episode: Episode, guid: str, files: dict[str, str], length: int, 
     return FeedItem(guid=guid, title=m.title, description=description, date=m.date, audio=files["audio"],
                     length=length, seconds=episode.seconds,
                     chapters=[(c.start_ms / 1000, c.title) for c in episode.chapters],
-                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page", "book") if k in files},
+                    files={k: files[k] for k in ("vtt", "srt", "txt", "chapters", "image", "page", "book", "m4b")
+                           if k in files},
                     added=time.time(),
                     build=build)

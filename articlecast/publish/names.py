@@ -15,7 +15,7 @@ from .feed import FeedItem
 RESERVED_STEMS = frozenset({"feed", "cover"})
 """Names the folder's own files use (feed.xml, cover.png): never an episode's."""
 COMPANIONS = {"audio": ".mp3", "vtt": ".vtt", "srt": ".srt", "txt": ".txt", "chapters": ".chapters.json",
-              "page": ".html", "notes_md": ".md", "book": ".epub"}
+              "page": ".html", "notes_md": ".md", "book": ".epub", "m4b": ".m4b"}
 """Each file of an episode, by role, and its suffix (the cover art's, .png or .jpg, besides)."""
 
 

@@ -65,7 +65,7 @@ PAGE_TEXT = {
 """The page's fixed words by place (translated into the page's language where they are used)."""
 DOWNLOADS = (("audio", N_("MP3")), ("txt", N_("Transcript (text)")), ("vtt", N_("Captions (VTT)")),
              ("srt", N_("Captions (SRT)")), ("chapters", N_("Chapters (JSON)")), ("notes_md", N_("Show notes")),
-             ("book", N_("Read-along book (EPUB)")))
+             ("book", N_("Read-along book (EPUB)")), ("m4b", N_("Audiobook (M4B)")))
 """The companions the page links, by role, with their labels."""
 
 

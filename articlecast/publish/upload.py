@@ -60,7 +60,7 @@ MANIFEST = ".articlecast-manifest.json"
 FEED = "feed.xml"
 """The feed, uploaded after everything it names."""
 CONTENT_TYPES = {
-    ".mp3": "audio/mpeg", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
+    ".mp3": "audio/mpeg", ".m4b": "audio/mp4", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
     ".txt": "text/plain; charset=utf-8", ".chapters.json": "application/json+chapters; charset=utf-8",
     ".check.json": "application/json; charset=utf-8", ".json": "application/json; charset=utf-8",
     ".xml": "application/rss+xml; charset=utf-8", ".epub": "application/epub+zip", ".png": "image/png",

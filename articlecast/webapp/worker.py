@@ -44,10 +44,10 @@ job loads them again (a second or two)."""
 
 
 def build_options(config: AppConfig, choices: Choices) -> Options:
-    """A job's build settings: the app's (folder, where fetched pages go, public addresses only) with the listener's
-    choices."""
+    """A job's build settings: the app's (folder, where fetched pages go, public addresses only, the audiobook too)
+    with the listener's choices."""
     theme = config.state / "themes" / choices.theme if choices.theme else None
-    return Options(output=config.folder, pages=config.state / "pages", public_only=not config.allow_private,
+    return Options(output=config.folder, pages=config.state / "pages", public_only=not config.allow_private, m4b=True,
                    voice=choices.voice, voices=choices.voices, speed=None if choices.speed == 1.0 else choices.speed,
                    music=theme, ray=config.ray, workers=config.workers)
 
