@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import FFMPEG, FFPROBE, build_audio, measure
 from mutagen.id3 import ID3, CTOCFlags
@@ -16,6 +17,7 @@ from articlecast.audio.tags import read_mp3, tag_mp3
 from articlecast.inputs.markdown import parse_markdown
 from articlecast.publish.episode import Episode
 from articlecast.script import make_script
+from articlecast.util.ffmpeg import decode
 from articlecast.voice.segments import SegmentCache
 
 ARTICLE = """\
@@ -118,6 +120,22 @@ def test_loudness_by_an_outside_meter(built: tuple[Episode, Path]) -> None:
     peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))  # type: ignore[union-attr]
     assert -17.0 <= lufs <= -15.0
     assert peak <= -1.0
+
+
+def test_every_caption_starts_with_the_voice_not_the_silence_before_it(built: tuple[Episode, Path]) -> None:
+    episode, mp3 = built
+    audio = decode(mp3, 16000).samples
+    energy = np.square(audio[: len(audio) // 160 * 160].astype(np.float64)).reshape(-1, 160).mean(axis=1)
+    loud = energy >= np.percentile(energy, 99) * 10 ** (-40 / 10)  # 10 ms frames of voice, from the MP3's level
+    starts = {c.start_ms for c in episode.chapters}
+    early = []
+    for before, cue in zip(episode.cues, episode.cues[1:]):
+        if any(before.end_ms <= s <= cue.start_ms for s in starts):
+            continue  # a chapter's chime in between
+        frames = np.flatnonzero(loud[(before.end_ms + 30) // 10: cue.end_ms // 10])
+        onset = (before.end_ms + 30) // 10 * 10 + int(frames[0]) * 10
+        early.append(onset - cue.start_ms)
+    assert len(early) >= 3 and all(0 <= e <= 60 for e in early), early  # just before the voice, never after it
 
 
 def test_nothing_half_written(built: tuple[Episode, Path]) -> None:

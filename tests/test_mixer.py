@@ -9,7 +9,7 @@ import pytest
 from helpers import build_audio
 from mutagen.mp3 import MP3
 
-from articlecast.audio.mixer import LEAD_IN, TAIL, Layout, Line, fixed_seconds, plan_levels
+from articlecast.audio.mixer import LEAD_IN, TAIL, VOICED_MARGIN_MS, Layout, Line, fixed_seconds, plan_levels, voiced_span
 from articlecast.audio.sounds import CHIME_SECONDS, TRANSITION_SECONDS
 from articlecast.models import MIX_RATE as RATE
 from articlecast.script.model import Meta, Script, ScriptChapter, Segment, Voice
@@ -98,3 +98,20 @@ def test_voices_are_matched_in_level() -> None:
     assert after == pytest.approx(before[0], abs=0.1)  # the other voice is raised to match, as a whole
     mixed = np.concatenate([x * levels.gain(v) for (v, _), x in zip(lines, loud + quiet)])
     assert integrated_loudness(mixed, RATE) == pytest.approx(MIX_TARGET, abs=0.1)
+
+
+def test_the_voiced_span_leaves_the_engines_silences_out() -> None:
+    t = np.arange(int(0.5 * RATE)) / RATE
+    voice = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    clip = np.concatenate([np.zeros(int(0.31 * RATE), np.float32), 1e-4 * np.ones(100, np.float32), voice,
+                           np.zeros(int(0.2 * RATE), np.float32)])
+    first, end = voiced_span(clip, RATE)
+    margin = RATE * VOICED_MARGIN_MS // 1000
+    assert abs(first - (int(0.31 * RATE) - margin)) <= RATE // 100  # the voice, not the breath of noise before it
+    assert abs(end - (int(0.31 * RATE) + 100 + len(voice) + margin)) <= RATE // 100
+    assert voiced_span(np.zeros(RATE, np.float32), RATE) == (0, RATE)  # a silent clip: all of it
+    assert voiced_span(np.zeros(3, np.float32), RATE) == (0, 3)
+    lay = Layout()
+    lay.line(Line("Hello there.", 0, 0.5, "hibari:heart"), len(clip), (first, end))
+    (cue,) = lay.cues
+    assert cue.start_ms == round(first * 1000 / RATE) and cue.end_ms == round(end * 1000 / RATE)

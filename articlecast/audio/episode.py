@@ -29,7 +29,7 @@ from ..voice.sentences import speakable_pieces
 from ..voice.speaker import Speaker, Stream
 from .encoded import cached_encoding, encoded_folder, store_encoding
 from .encoder import Encoder
-from .mixer import TAIL, Layout, Levels, Line, Part, Renderer, fixed_seconds, leveled, plan_levels
+from .mixer import TAIL, Layout, Levels, Line, Part, Renderer, fixed_seconds, leveled, plan_levels, voiced_span
 from .music import FADE_SECONDS, THEME_LEAD_SECONDS, THEME_SWELL_SECONDS, THEME_TAIL_SECONDS, Sounds, bed, music_seconds
 from .plan import INTRO_PAUSE, Plan
 from .sounds import CHIME_SECONDS, chime, transition
@@ -212,7 +212,7 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
                 if ln.voice not in levels.voice_db:  # a voice first heard now: matched to what is known of it
                     levels.voice_db[ln.voice] = plan_levels(_known(parts, stream)).voice_db.get(ln.voice, 0.0)
                 y, hops, peak = leveled(stream.audio(ln.index).samples, said, levels.gain(ln.voice), rate)
-                out.add(lay.line(ln, said.samples), y, hops, peak)
+                out.add(lay.line(ln, said.samples, voiced_span(y, rate)), y, hops, peak)
                 stops.check()
         at, total = lay.closing(THEME_TAIL_SECONDS if sounds else CHIME_SECONDS)
         if not sounds:

@@ -198,6 +198,29 @@ def leveled(x: np.ndarray, said: Said, gain: float, rate: int = MIX_RATE) -> tup
     return y, said.hops * gain**2, peak
 
 
+VOICED_DB = -40.0
+"""A 10 ms frame of a sentence's clip is voice when its energy is within this of the clip's loudest frame."""
+VOICED_MARGIN_MS = 20
+"""Kept before the first voiced frame and after the last: a cue starts just before the voice, never after it."""
+
+
+def voiced_span(x: np.ndarray, rate: int = MIX_RATE) -> tuple[int, int]:
+    """Where the voice is in a sentence's clip, measured from its own level: (first sample, end), the voice's
+    leading and trailing silence left out (all of it for a clip without sound). The captions, the page's highlight
+    and the book's overlays start with the voice, not with the silence the engine put before it."""
+    frame = max(1, rate // 100)
+    n = len(x) // frame
+    if n == 0:
+        return 0, len(x)
+    energy = np.square(x[: n * frame].astype(np.float64)).reshape(n, frame).mean(axis=1)
+    top = float(energy.max())
+    if top <= 0.0:
+        return 0, len(x)
+    loud = np.flatnonzero(energy >= top * 10 ** (VOICED_DB / 10))
+    margin = rate * VOICED_MARGIN_MS // 1000
+    return max(0, int(loud[0]) * frame - margin), min(len(x), (int(loud[-1]) + 1) * frame + margin)
+
+
 MAX_CUE_MS = 10_000
 """The longest a caption stays on screen: a longer sentence is shown in parts, timed by their characters."""
 
@@ -260,10 +283,12 @@ class Layout:
         """Silence (under the theme) before what comes next."""
         self.pos += int(seconds * self.rate)
 
-    def line(self, line: Line, samples: int) -> int:
-        """A sentence's place; its cues are recorded (more than one when it is long)."""
+    def line(self, line: Line, samples: int, voiced: tuple[int, int] | None = None) -> int:
+        """A sentence's place; its cues are recorded (more than one when it is long), over its ``voiced`` span of
+        samples (see :func:`voiced_span`; None: all of them)."""
         at = self.pos
-        self.cues += cues_for(line, self.ms(at), self.ms(at + samples))
+        first, end = voiced or (0, samples)
+        self.cues += cues_for(line, self.ms(at + first), self.ms(at + end))
         self.pos += samples + int(line.pause * self.rate)
         return at
 
