@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from articlecast.audio.mixer import voiced_span  # where a cue starts and ends: one definition
 from articlecast.audio.sounds import _bell  # the notes themselves are not what is compared
 from articlecast.audio.timeline import Chapter, Cue
 from articlecast.models import MIX_RATE as RATE
@@ -168,7 +169,9 @@ def mix(meta: Meta, intro: Part, body: Sequence[Part], outro: Part, rate: int = 
     bounds = [*starts, total]
     chapters = tuple(Chapter(p.title, ms(a), ms(b), p.group) for p, a, b in zip(parts, bounds, bounds[1:]))
     spoken = [s for p in parts for s in p.spoken]
-    cues = tuple(Cue(s.text, ms(at), ms(at + len(x)), s.pause > 0, s.voice) for s, (at, x) in zip(spoken, placed))
+    voiced = [voiced_span(x, rate) for _, x in placed]  # a cue runs from the voice's first sound to its last
+    cues = tuple(Cue(s.text, ms(at + v[0]), ms(at + v[1]), s.pause > 0, s.voice)
+                 for s, (at, _), v in zip(spoken, placed, voiced))
     return Audio(samples, rate), chapters, cues, lufs, peak
 
 

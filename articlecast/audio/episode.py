@@ -211,8 +211,10 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
                 said = stream.get(ln.index)
                 if ln.voice not in levels.voice_db:  # a voice first heard now: matched to what is known of it
                     levels.voice_db[ln.voice] = plan_levels(_known(parts, stream)).voice_db.get(ln.voice, 0.0)
-                y, hops, peak = leveled(stream.audio(ln.index).samples, said, levels.gain(ln.voice), rate)
-                out.add(lay.line(ln, said.samples, voiced_span(y, rate)), y, hops, peak)
+                spoken = stream.audio(ln.index).samples
+                y, hops, peak = leveled(spoken, said, levels.gain(ln.voice), rate)
+                # where the voice is, from the sentence as spoken (its level and limiting in this mix aside)
+                out.add(lay.line(ln, said.samples, voiced_span(spoken, rate)), y, hops, peak)
                 stops.check()
         at, total = lay.closing(THEME_TAIL_SECONDS if sounds else CHIME_SECONDS)
         if not sounds:
