@@ -31,6 +31,8 @@ KINDS = ("build", "publish")
 """What a job does: build an episode (or a digest) into the folder, or publish the folder to its host."""
 STATES = ("queued", "running", "done", "failed", "cancelled")
 """Where a job is; the last three are final."""
+RESUMED = "Resumed: the app stopped while this was being made."
+"""What a job interrupted by a stop or a kill says when it is queued again."""
 MAX_ATTEMPTS = 3
 """How many times a job may be interrupted (the app stopped or killed while it ran) before it is marked failed."""
 
@@ -230,7 +232,7 @@ class JobStore:
             db.execute("UPDATE jobs SET state = ?, message = ?, episode = ?, stage = '', updated = ? WHERE id = ?",
                        (state, message, episode, time.time(), job_id))
 
-    def requeue(self, job_id: int, message: str = "") -> None:
+    def requeue(self, job_id: int, message: str = RESUMED) -> None:
         """A running job goes back to the queue (the app is stopping: it is resumed at the next start)."""
         with self._write() as db:
             db.execute("UPDATE jobs SET state = 'queued', stage = '', message = ?, updated = ? WHERE id = ?",
@@ -268,6 +270,6 @@ class JobStore:
                                 "a smaller article.", now, row["id"]))
                 else:
                     db.execute("UPDATE jobs SET state = 'queued', stage = '', message = ?, updated = ? WHERE id = ?",
-                               ("Resumed: the app stopped while this was being made.", now, row["id"]))
+                               (RESUMED, now, row["id"]))
             ids = [r["id"] for r in rows]
         return [j for j in (self.get(i) for i in ids) if j is not None]

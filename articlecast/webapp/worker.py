@@ -191,7 +191,7 @@ class Worker:
             if cancel.is_set() and not self._stopping.is_set():
                 self.store.finish(job.id, "cancelled", "Cancelled: nothing was added to your library.")
             else:  # the app is stopping (a signal, or stop()): the job is resumed at its next start
-                self.store.requeue(job.id, "Resumed: the app stopped while this was being made.")
+                self.store.requeue(job.id)
         except ArticlecastError as e:
             self.store.finish(job.id, "failed", _shown(str(e), job))
         except OSError as e:
