@@ -143,12 +143,17 @@ class Audio:
     """float32 samples in [-1, 1], one channel."""
     sample_rate: int
     """Samples per second."""
+    words: tuple[tuple[int, int], ...] = ()
+    """Where each word of the text spoken (split at white space) starts and ends, in samples, as the voice
+    measured it; empty when the voice does not say."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.sample_rate, int) or self.sample_rate <= 0:
             raise FieldError("Audio", "sample_rate", self.sample_rate, "a positive integer")
         if not isinstance(self.samples, np.ndarray) or self.samples.ndim != 1:
             raise FieldError("Audio", "samples", type(self.samples).__name__, "a 1-D numpy array")
+        if any(not 0 <= a <= b for a, b in self.words):
+            raise FieldError("Audio", "words", self.words[:3], "(start, end) sample pairs with 0 <= start <= end")
 
     @property
     def seconds(self) -> float:

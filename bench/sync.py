@@ -8,12 +8,23 @@ is the first 10 ms frame within 40 dB of the episode's loud frames (its 99th per
 chapter's chime is left out. Printed: how far each cue starts before (negative) or after the voice, in ms.
 Captions, the listening page's highlight and the book's overlays all take their times from these cues.
 
-    python bench/sync.py
+Then every word: the sample, a real web page (the first of bench/corpus) and a real PDF (Debian's
+shared-mime-info specification, where installed), built with the default voices; the first minutes of each MP3
+heard by Whisper base with word timestamps (an independent recognizer's own timing); the words it heard matched to
+the episode's words in order (difflib, on the words as written), and for each match, the episode's start of the
+word minus the recognizer's. Span starts (a sentence's first word, or the first word after a cut inside a long
+one) are counted apart.
+
+    python bench/sync.py            # both tables
+    python bench/sync.py --words    # the words' table only
 """
 
 from __future__ import annotations
 
+import difflib
+import gzip
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -29,6 +40,9 @@ from articlecast.audio import episode as episode_module  # noqa: E402
 from articlecast.util.ffmpeg import decode  # noqa: E402
 
 SAMPLE = ROOT / "script" / "sample.txt"
+PDF = Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf")
+MINUTES = 4
+"""How much of each episode the recognizer hears (from the start)."""
 
 
 def offsets(work: Path, before: bool) -> list[int]:
@@ -63,15 +77,62 @@ def row(name: str, values: list[int]) -> str:
             f"{v[0]:+d} | {v[-1]:+d} |")
 
 
+def _plain(word: str) -> str:
+    return re.sub(r"[^\w]", "", word.casefold())
+
+
+def word_errors(work: Path, source: Path, name: str) -> tuple[list[int], list[int], int]:
+    """(span starts' errors, other words' errors, ms; words the episode has in the minutes heard)."""
+    from articlecast.check.recognizer import recognizer
+
+    os.environ["ARTICLECAST_CACHE"] = str(work / "cache-words")
+    built = articlecast.build(str(source), output=work / name, book=False)
+    limit = MINUTES * 60
+    audio = decode(built.mp3, 16000).samples[: limit * 16000]
+    segments, _ = recognizer("base").model.transcribe(audio, language=built.episode.meta.language[:2] or "en",
+                                                      word_timestamps=True, beam_size=1)
+    heard = [(_plain(w.word), w.start) for s in segments for w in s.words]
+    ours = [(_plain(word), a / 1000, k == 0) for c in built.episode.cues if len(c.words) == len(c.text.split())
+            for k, (word, (a, _)) in enumerate(zip(c.text.split(), c.words)) if a / 1000 < limit - 2]
+    matcher = difflib.SequenceMatcher(None, [h[0] for h in heard], [o[0] for o in ours], autojunk=False)
+    spans, words = [], []
+    for block in matcher.get_matching_blocks():
+        for i in range(block.size):
+            (_, t_heard), (_, t_ours, first) = heard[block.a + i], ours[block.b + i]
+            (spans if first else words).append(round((t_ours - t_heard) * 1000))
+    return spans, words, len(ours)
+
+
+def words_table(work: Path) -> None:
+    sources = [("the sample", SAMPLE)]
+    page = sorted((ROOT / "bench" / "corpus" / "html").glob("*.html.gz"))[0]
+    (work / "page.html").write_bytes(gzip.decompress(page.read_bytes()))
+    sources.append((f"a web page ({page.name[:12]}…, bench/corpus)", work / "page.html"))
+    if PDF.is_file():
+        sources.append(("a PDF (shared-mime-info-spec.pdf)", PDF))
+    print(f"\nthe episode's word starts against Whisper base's word timestamps, first {MINUTES} minutes, "
+          "ms (|error|: median and 95th percentile; signed median)\n")
+    print("| document | words | span starts: median | 95th pct | words: median | 95th pct | signed median |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for k, (name, source) in enumerate(sources):
+        spans, words, total = word_errors(work, source, f"words-{k}")
+        a, w = sorted(abs(x) for x in spans), sorted(abs(x) for x in words)
+        print(f"| {name} | {len(spans) + len(words)} of {total} | {statistics.median(a):.0f} | "
+              f"{a[int(len(a) * 0.95)]:.0f} | {statistics.median(w):.0f} | {w[int(len(w) * 0.95)]:.0f} | "
+              f"{statistics.median(spans + words):+.0f} |")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="articlecast-sync-") as tmp:
         work = Path(tmp)
-        before, now = offsets(work, True), offsets(work, False)
-    print("cue start minus the voice's onset in the MP3, ms (negative: the highlight and caption come first)\n")
-    print("| build | cues after a pause | median | 5th pct | 95th pct | min | max |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print(row("before: the clip's start", before))
-    print(row("now: the voice's start (voiced_span)", now))
+        if "--words" not in sys.argv:
+            before, now = offsets(work, True), offsets(work, False)
+            print("cue start minus the voice's onset in the MP3, ms (negative: the highlight and caption come first)\n")
+            print("| build | cues after a pause | median | 5th pct | 95th pct | min | max |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
+            print(row("before: the clip's start", before))
+            print(row("now: the voice's start (voiced_span)", now))
+        words_table(work)
     return 0
 
 

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from helpers import FFMPEG, FFPROBE, ROOT, SAMPLE_TXT, SAMPLE_YAML, SEED_SECTIONS, need_extra  # noqa: E402
+from helpers import FFMPEG, FFPROBE, ROOT, SAMPLE_TXT, SAMPLE_YAML, SEED_SECTIONS, caption_faults, need_extra  # noqa: E402
 
 __all__ = ["FFMPEG", "FFPROBE", "ROOT", "SAMPLE_TXT", "SAMPLE_YAML", "SEED_SECTIONS"]
 NETBLOCK = str(HERE / "netblock")
@@ -47,6 +47,16 @@ def _this_machine_only() -> Iterator[None]:
             mp.delenv(var, raising=False)
         mp.setenv("PYTHONPATH", os.pathsep.join([NETBLOCK, *filter(None, [os.environ.get("PYTHONPATH")])]))
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _captions_people_can_read(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the session: the captions of every episode the tests built (a .vtt beside its MP3) keep the caption
+    rules (:func:`helpers.caption_faults`)."""
+    yield
+    built = [p for p in tmp_path_factory.getbasetemp().rglob("*.vtt") if p.with_suffix(".mp3").is_file()]
+    faults = [f for p in built for f in caption_faults(p)]
+    assert not faults, f"{len(faults)} caption faults in {len(built)} episodes: " + "; ".join(faults[:10])
 
 
 @pytest.fixture(autouse=True)

@@ -135,3 +135,30 @@ def http_server(handler: type[BaseHTTPRequestHandler] | ThreadingHTTPServer) -> 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _seconds(stamp: str) -> float:
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def caption_faults(vtt: Path) -> list[str]:
+    """What breaks the caption rules in a WebVTT file, read by webvtt-py: more than two lines, a line over 42
+    characters (but a single long word), a block over 7 s, a block without its speaker."""
+    import html
+
+    import webvtt
+
+    faults = []
+    for c in webvtt.read(str(vtt)):
+        lines = html.unescape(c.text).split("\n")  # webvtt-py leaves &amp; and &lt; as they are written
+        seconds = _seconds(c.end) - _seconds(c.start)
+        where = f"{vtt.name} {c.identifier} ({c.start})"
+        if len(lines) > 2:
+            faults.append(f"{where}: {len(lines)} lines")
+        faults += [f"{where}: {len(x)} characters: {x!r}" for x in lines if len(x) > 42 and " " in x]
+        if seconds > 7.0:
+            faults.append(f"{where}: {seconds:.2f} s on screen")
+        if not c.raw_text.startswith("<v "):
+            faults.append(f"{where}: no speaker")
+    return faults

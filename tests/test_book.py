@@ -82,8 +82,15 @@ def test_the_zip_starts_with_its_stored_mimetype_and_holds_the_episodes_mp3(samp
 
 
 def test_every_overlay_clip_is_its_sentences_caption(sample: Path) -> None:
-    captions = [(c.text, _ms(c.start), _ms(c.end))
-                for c in webvtt.read(str(sample.with_suffix(".vtt")))]
+    captions: list[tuple[str, int, int]] = []
+    last = ""
+    for c in webvtt.read(str(sample.with_suffix(".vtt"))):  # a sentence's blocks: identifiers "12-1", "12-2"
+        sentence = c.identifier.split("-")[0]
+        if sentence == last:
+            captions[-1] = (f"{captions[-1][0]} {c.text}", captions[-1][1], _ms(c.end))
+        else:
+            captions.append((c.text, _ms(c.start), _ms(c.end)))
+        last = sentence
     clips = []
     spine = [r.get("idref") for r in _read(sample, "package.opf").iterfind(".//o:spine/o:itemref", NS)]
     for doc in spine:
@@ -94,8 +101,8 @@ def test_every_overlay_clip_is_its_sentences_caption(sample: Path) -> None:
             clips.append((text[ref], _ms(audio.get("clipBegin")), _ms(audio.get("clipEnd"))))
     assert len(clips) == len(captions) > 100
     for (said, start, end), (caption, cstart, cend) in zip(clips, captions):
-        assert said.rstrip(".") == caption.replace("&amp;", "&").rstrip(".")  # a heading shows its title
-        assert abs(start - cstart) <= 10 and abs(end - cend) <= 10
+        assert said.rstrip(".") == " ".join(caption.replace("&amp;", "&").split()).rstrip(".")  # a heading: its title
+        assert abs(start - cstart) <= 10 and end - 10 <= cend  # a caption may stay into the pause, to be read
 
 
 def _ms(clock: str) -> int:

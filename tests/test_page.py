@@ -268,6 +268,30 @@ def test_a_click_on_a_sentence_plays_from_there(page: Any) -> None:
 
 
 @pytest.mark.slow
+def test_the_word_being_spoken_is_highlighted_and_a_click_plays_from_a_word(page: Any) -> None:
+    cue = page.locator("#transcript .cue[data-times]").nth(3)
+    times = [float(x) for x in cue.get_attribute("data-times").split()]
+    words = cue.text_content().split()
+    assert len(times) == 2 * len(words) >= 8 and times == sorted(times)
+    shown = "(() => { const h = CSS.highlights.get('articlecast-word'); return h && h.size ? [...h][0].toString() : ''; })()"
+    for k in [0, 2, len(words) - 1]:
+        page.evaluate(f"document.getElementById('audio').currentTime = {(times[2 * k] + times[2 * k + 1]) / 2}")
+        page.wait_for_function(f"{shown} === {words[k]!r}")
+    # a click on a word plays from it (where the browser puts the caret under the pointer)
+    k = len(words) // 2
+    cue.scroll_into_view_if_needed()
+    box = page.evaluate("""([k]) => { const c = [...document.querySelectorAll('#transcript .cue[data-times]')][3];
+        const m = [...c.firstChild.data.matchAll(/\\S+/g)][k]; const r = new Range();
+        r.setStart(c.firstChild, m.index + 1); r.setEnd(c.firstChild, m.index + 2);
+        const b = r.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; }""", [k])
+    page.mouse.click(*box)
+    assert times[2 * k] - 0.01 < now(page) < times[2 * k] + 1.0
+    page.wait_for_function("!document.getElementById('audio').paused")
+    page.click("#play")
+    page.wait_for_function(f"{shown} !== ''")
+
+
+@pytest.mark.slow
 def test_speed_buttons_set_the_playback_rate(page: Any) -> None:
     for rate in [2.5, 0.75, 1.5, 1]:
         page.click(f"#speeds button[data-rate='{rate:g}']")

@@ -147,7 +147,8 @@ def _say_length(plan: Plan, stream: Stream, seconds: float, replaces: Line | Non
     text = intro_texts(plan.script, seconds)[1]
     request = plan.planner.request(text, "host")
     plan.requests.append(request)
-    line = Line(text, stream.add(request), INTRO_PAUSE / plan.script.speed, plan.script.voices["host"].label, True)
+    line = Line(text, stream.add(request), INTRO_PAUSE / plan.script.speed, plan.script.voices["host"].label, True,
+                "host")
     intro = plan.parts[0]
     if replaces is not None:
         intro.lines[intro.lines.index(replaces)] = line
@@ -214,7 +215,8 @@ def _render(parts: list[Part], stream: Stream, levels: Levels, mp3: Path, bitrat
                 spoken = stream.audio(ln.index).samples
                 y, hops, peak = leveled(spoken, said, levels.gain(ln.voice), rate)
                 # where the voice is, from the sentence as spoken (its level and limiting in this mix aside)
-                out.add(lay.line(ln, said.samples, voiced_span(spoken, rate)), y, hops, peak)
+                out.add(lay.line(ln, said.samples, voiced_span(spoken, rate), stream.text(ln.index), said.words), y,
+                        hops, peak)
                 stops.check()
         at, total = lay.closing(THEME_TAIL_SECONDS if sounds else CHIME_SECONDS)
         if not sounds:

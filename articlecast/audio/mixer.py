@@ -22,6 +22,7 @@ import numpy as np
 
 from ..models import MIX_RATE
 from ..util.loudness import CEILING_DBTP, MIX_TARGET, hop_energies, hop_length, limit, loudness_of_hops
+from ..util.pairing import word_spans
 from ..voice.said import Said
 from .sounds import CHIME_SECONDS, TRANSITION_SECONDS, TRANSITION_SILENCE, transition
 from .timeline import Chapter, Cue
@@ -59,6 +60,8 @@ class Line:
     """Who says it ("engine:voice"): one gain per voice."""
     paragraph_end: bool = False
     """True when a paragraph ends with it (for the reading text)."""
+    role: str = ""
+    """Whose part it is (one of ROLES: the captions name the speaker by it)."""
 
 
 @dataclass
@@ -222,34 +225,43 @@ def voiced_span(x: np.ndarray, rate: int = MIX_RATE) -> tuple[int, int]:
 
 
 MAX_CUE_MS = 10_000
-"""The longest a caption stays on screen: a longer sentence is shown in parts, timed by their characters."""
+"""The longest a sentence's span runs: a longer sentence is shown in parts, cut where a clause ends."""
+CLAUSE_END = (",", ";", ":", "—", "–", ")")
+"""How a word that ends a clause ends."""
 
 
-def cues_for(line: Line, start: int, end: int) -> list[Cue]:
-    """A sentence's captions: one cue, or for a long sentence several of about equal length, split between
-    words and timed in proportion to their characters (the speech's own rate)."""
-    n = -(-(end - start) // MAX_CUE_MS)
-    words = line.text.split()
-    if n <= 1 or len(words) < 2:
-        return [Cue(line.text, start, end, line.paragraph_end, line.voice)]
-    n = min(n, len(words))
-    target = len(line.text) / n
-    parts: list[list[str]] = [[]]
-    size = 0
-    for word in words:
-        if parts[-1] and size + len(word) / 2 > target * len(parts) and len(parts) < n:
-            parts.append([])
-        parts[-1].append(word)
-        size += len(word) + 1
-    texts = [" ".join(p) for p in parts]
-    total = sum(len(t) + 1 for t in texts)
-    out, at, done = [], start, 0
-    for i, text in enumerate(texts):
-        done += len(text) + 1
-        stop = end if i == len(texts) - 1 else start + round((end - start) * done / total)
-        out.append(Cue(text, at, stop, line.paragraph_end and i == len(texts) - 1, line.voice))
-        at = stop
+def cues_for(line: Line, start: int, end: int, words: tuple[tuple[int, int], ...] = ()) -> list[Cue]:
+    """A sentence's spans: one cue, or for a long sentence several, each a run of whole clauses where the
+    sentence has them (else of words), cut where the voice measured the words to be (``words``: each written
+    word's (start, end) milliseconds); without word times, a long sentence is one cue."""
+    texts = line.text.split()
+    times = tuple((min(max(a, start), end), min(max(b, start), end)) for a, b in words)
+    if end - start <= MAX_CUE_MS or len(texts) < 2 or len(times) != len(texts):
+        return [Cue(line.text, start, end, line.paragraph_end, line.voice, line.role, times)]
+    cuts = _cuts(texts, times, start, end)
+    out = []
+    for i, (a, b) in enumerate(zip([0, *cuts], [*cuts, len(texts)])):
+        first = start if i == 0 else times[a][0]
+        last = end if b == len(texts) else times[b - 1][1]
+        out.append(Cue(" ".join(texts[a:b]), first, max(first, last), line.paragraph_end and b == len(texts),
+                       line.voice, line.role, times[a:b]))
     return out
+
+
+def _cuts(texts: list[str], times: tuple[tuple[int, int], ...], start: int, end: int) -> list[int]:
+    """Where a long sentence is cut (the indices of the words that begin a part): after the last clause that
+    ends within MAX_CUE_MS of the part's start (and not in its first quarter), else after the last word that does."""
+    cuts: list[int] = []
+    at, first = start, 1
+    while end - at > MAX_CUE_MS:
+        fits = [k for k in range(first, len(texts)) if times[k - 1][1] - at <= MAX_CUE_MS]
+        if not fits:
+            break
+        clauses = [k for k in fits if texts[k - 1].endswith(CLAUSE_END) and times[k - 1][1] - at >= MAX_CUE_MS / 4]
+        k = (clauses or fits)[-1]
+        cuts.append(k)
+        at, first = times[k][0], k + 1
+    return cuts
 
 
 @dataclass
@@ -283,12 +295,16 @@ class Layout:
         """Silence (under the theme) before what comes next."""
         self.pos += int(seconds * self.rate)
 
-    def line(self, line: Line, samples: int, voiced: tuple[int, int] | None = None) -> int:
+    def line(self, line: Line, samples: int, voiced: tuple[int, int] | None = None, spoken: str = "",
+             words: tuple[tuple[int, int], ...] = ()) -> int:
         """A sentence's place; its cues are recorded (more than one when it is long), over its ``voiced`` span of
-        samples (see :func:`voiced_span`; None: all of them)."""
+        samples (see :func:`voiced_span`; None: all of them), with its written words' times where the voice
+        measured the ``words`` of what it was given (``spoken``)."""
         at = self.pos
         first, end = voiced or (0, samples)
-        self.cues += cues_for(line, self.ms(at + first), self.ms(at + end))
+        times = word_spans(line.text.split(), spoken.split(), words) if words else ()
+        self.cues += cues_for(line, self.ms(at + first), self.ms(at + end),
+                              tuple((self.ms(at + a), self.ms(at + b)) for a, b in times))
         self.pos += samples + int(line.pause * self.rate)
         return at
 

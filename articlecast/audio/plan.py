@@ -25,7 +25,7 @@ INTRO_PAUSE = 0.35
 """Silence between the sentences of the generated intro, seconds."""
 OUTRO_PAUSE = 0.3
 """Silence after the outro, before the closing chime, seconds."""
-MIXER_VERSION = "2"
+MIXER_VERSION = "3"
 """Changes whenever the same plan would be laid out or levelled differently (part of the encoded-audio key)."""
 
 
@@ -40,7 +40,7 @@ def _lines(planner: SpeechPlanner, script: Script, segments: list[Segment],
         pieces = speakable_pieces(seg.text, language=language)
         for i, piece in enumerate(pieces):
             pause = seg.pause / script.speed if i == len(pieces) - 1 else 0.0
-            out.append(Line(piece, planner.add(piece, seg.role, chapter), pause, label, pause > 0))
+            out.append(Line(piece, planner.add(piece, seg.role, chapter), pause, label, pause > 0, seg.role))
     return out
 
 

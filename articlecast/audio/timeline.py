@@ -50,6 +50,11 @@ class Cue:
     """True when a paragraph ends with this cue (for the plain-text transcript)."""
     voice: str = ""
     """Who says it ("engine:voice")."""
+    role: str = ""
+    """Whose part it is (one of ROLES), for the captions' speaker."""
+    words: tuple[tuple[int, int], ...] = ()
+    """Each word's (start, end) in milliseconds (the words of ``text`` split at white space), as the voice
+    measured them; empty when the voice does not say."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,8 @@ class Timeline:
         """As plain data (JSON), for the encoded-audio cache."""
         return {"chapters": [[c.title, c.start_ms, c.end_ms, c.part, *([c.language] if c.language else [])]
                              for c in self.chapters],
-                "cues": [[c.text, c.start_ms, c.end_ms, c.paragraph_end, c.voice] for c in self.cues],
+                "cues": [[c.text, c.start_ms, c.end_ms, c.paragraph_end, c.voice, c.role, [x for w in c.words for x in w]]
+                         for c in self.cues],
                 "lufs": _finite(self.loudness_lufs), "peak": _finite(self.true_peak_dbtp), "mix": _finite(self.mix_lufs)}
 
     @classmethod
@@ -94,7 +100,8 @@ class Timeline:
         """Back from :meth:`to_data` (raises KeyError, TypeError or ValueError on data of another shape)."""
         return cls(tuple(Chapter(str(t), int(a), int(b), str(g), str(lang[0]) if lang else "")
                          for t, a, b, g, *lang in data["chapters"]),
-                   tuple(Cue(str(t), int(a), int(b), bool(e), str(v)) for t, a, b, e, v in data["cues"]),
+                   tuple(Cue(str(t), int(a), int(b), bool(e), str(v), str(r), tuple(zip(map(int, w[::2]), map(int, w[1::2]))))
+                         for t, a, b, e, v, r, w in data["cues"]),
                    _number(data["lufs"]), _number(data["peak"]), _number(data["mix"]))
 
 

@@ -10,7 +10,8 @@ from ..errors import InputError
 
 
 def read_captions(path: Path) -> list[tuple[float, float, str]]:
-    """(start, end, text) of every cue in a WebVTT file."""
+    """(start, end, text) of every sentence in a WebVTT file: its cues, those whose identifiers name the same
+    sentence ("12-1", "12-2": the blocks of the 12th) joined into one."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -21,7 +22,8 @@ def read_captions(path: Path) -> list[tuple[float, float, str]]:
     if not text.startswith("WEBVTT"):
         raise InputError(f"{path}: not WebVTT captions; rebuild the episode with speak.py build")
     stamp = r"(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})"
-    cues = []
+    cues: list[tuple[float, float, str]] = []
+    last_id = ""
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
         lines = block.strip().split("\n")
         for k, line in enumerate(lines):
@@ -30,9 +32,14 @@ def read_captions(path: Path) -> list[tuple[float, float, str]]:
                 g = [int(x or 0) for x in m.groups()]
                 start = g[0] * 3600 + g[1] * 60 + g[2] + g[3] / 1000
                 end = g[4] * 3600 + g[5] * 60 + g[6] + g[7] / 1000
-                words = html.unescape(re.sub(r"<[^>]+>", "", " ".join(lines[k + 1:])))
-                if words.strip() and end > start:
-                    cues.append((start, end, words.strip()))
+                words = html.unescape(re.sub(r"<[^>]+>", "", " ".join(lines[k + 1:]))).strip()
+                sentence = lines[k - 1].strip().split("-")[0] if k and "-" in lines[k - 1] else ""
+                if words and end > start:
+                    if sentence and sentence == last_id and cues:
+                        cues[-1] = (cues[-1][0], end, f"{cues[-1][2]} {words}")
+                    else:
+                        cues.append((start, end, words))
+                    last_id = sentence
                 break
     if not cues:
         raise InputError(f"{path}: no captions in it; rebuild the episode with speak.py build")

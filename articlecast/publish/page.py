@@ -91,8 +91,12 @@ def _rate(r: float) -> str:
 
 
 def _cue(c: Cue) -> str:
+    """A spoken span, with its words' times (data-times: start and end of each word) where the voice gave them."""
+    times = ""
+    if c.words and len(c.words) == len(c.text.split()):
+        times = ' data-times="' + " ".join(f"{ms / 1000:.3f}" for w in c.words for ms in w) + '"'
     return (f'<span class="cue" tabindex="-1" data-start="{c.start_ms / 1000:.3f}" '
-            f'data-end="{c.end_ms / 1000:.3f}">{html.escape(c.text)}</span>')
+            f'data-end="{c.end_ms / 1000:.3f}"{times}>{html.escape(c.text)}</span>')
 
 
 def _transcript(episode: Episode) -> str:

@@ -1,4 +1,5 @@
-"""Transcripts and chapters from the episode's own timeline: WebVTT and SRT (one cue per sentence),
+"""Transcripts and chapters from the episode's own timeline: WebVTT and SRT (captions people can read:
+:mod:`.captions`),
 plain text with chapter headings, and Podcasting 2.0 JSON chapters. Pure: episode in, text out.
 
 The words are the article's own (what the transcript shows), timed by where the mixer placed each
@@ -8,10 +9,11 @@ sentence; cues never overlap and never run past the end.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..audio.timeline import Chapter, Cue
 from ..util.clock import timestamp
+from .captions import captions
 from .episode import Episode
 
 
@@ -23,7 +25,7 @@ def timed_cues(episode: Episode) -> list[Cue]:
     for i, c in enumerate(cues):
         stop = min(c.end_ms, cues[i + 1].start_ms if i + 1 < len(cues) else end, end)
         if stop > c.start_ms:
-            out.append(Cue(c.text, c.start_ms, stop, c.paragraph_end))
+            out.append(replace(c, end_ms=stop, words=tuple((min(a, stop), min(b, stop)) for a, b in c.words)))
     return out
 
 
@@ -32,20 +34,28 @@ def _one_line(text: str) -> str:
     return " ".join(text.split()).replace("-->", "→")
 
 
+def _escaped(text: str) -> str:
+    return _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def vtt(episode: Episode) -> str:
-    """WebVTT captions: one cue per sentence."""
+    """WebVTT captions (see :mod:`.captions`): each block's identifier is its sentence and its part ("12-2": the
+    12th spoken span's second block), its speaker a voice tag."""
     lines = ["WEBVTT", ""]
-    for i, c in enumerate(timed_cues(episode), 1):
-        text = _one_line(c.text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        lines += [str(i), f"{timestamp(c.start_ms)} --> {timestamp(c.end_ms)}", text, ""]
+    for c in captions(episode, timed_cues(episode)):
+        shown = [_escaped(x) for x in c.lines]
+        if c.speaker:
+            shown[0] = f"<v {_escaped(c.speaker)}>{shown[0]}"
+        lines += [f"{c.sentence}-{c.part}", f"{timestamp(c.start_ms)} --> {timestamp(c.end_ms)}", *shown, ""]
     return "\n".join(lines)
 
 
 def srt(episode: Episode) -> str:
-    """SubRip captions: numbered cues, comma before the milliseconds."""
+    """SubRip captions: the same blocks, numbered, comma before the milliseconds."""
     lines = []
-    for i, c in enumerate(timed_cues(episode), 1):
-        lines += [str(i), f"{timestamp(c.start_ms, ',')} --> {timestamp(c.end_ms, ',')}", _one_line(c.text), ""]
+    for i, c in enumerate(captions(episode, timed_cues(episode)), 1):
+        lines += [str(i), f"{timestamp(c.start_ms, ',')} --> {timestamp(c.end_ms, ',')}",
+                  *(_one_line(x) for x in c.lines), ""]
     return "\n".join(lines)
 
 

@@ -64,5 +64,6 @@ def condition_measured(audio: Audio, rate: int = MIX_RATE) -> tuple[Audio, np.nd
         hops = hop_energies(x, rate)  # the clicks lowered carried K-weighted energy (their highs)
         lufs = loudness_of_hops(hops, rate)
     peak = true_peak_dbtp(x, margin_db=SPEECH_INTERSAMPLE_DB) if top > 0 else float("-inf")
-    return Audio(np.clip(x, -1.0, 1.0), rate), hops, lufs, peak
+    words = tuple((a * rate // audio.sample_rate, b * rate // audio.sample_rate) for a, b in audio.words)
+    return Audio(np.clip(x, -1.0, 1.0), rate, words), hops, lufs, peak
 

@@ -28,6 +28,9 @@ class Said:
     """Its true peak, or a bound of it (the sample peak plus the most speech rises between samples)."""
     hops: np.ndarray
     """K-weighted energy of each 100 ms hop (BS.1770): the programme's loudness is computed from these."""
+    words: tuple[tuple[int, int], ...] = ()
+    """Where each word of the text spoken starts and ends, in samples, as the voice measured it (empty when the
+    voice does not say)."""
 
     def __post_init__(self) -> None:
         if self.samples < 0:

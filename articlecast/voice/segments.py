@@ -1,7 +1,7 @@
 """Spoken sentences in the cache (``segments/``), under a key of engine, voice, speed and text.
 
 An entry holds the sentence's 16-bit PCM and what the mixer needs to place and level it without reading the
-audio (:class:`~..models.Said`: length, loudness, true peak, hop energies), and checksums of both: a damaged
+audio (:class:`~..models.Said`: length, loudness, true peak, hop energies, its words' times), and checksums of both: a damaged
 entry, of any shape (a folder where a file should be included), is deleted and made again, never served.
 """
 
@@ -22,9 +22,10 @@ from .said import Said
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"ACSEG02\n"
-HEADER = struct.Struct("<IQIdd16s16s")
-"""Sample rate, sample count, hop count, loudness (LUFS), true peak (dBTP), digest of the hops, digest of the PCM."""
+MAGIC = b"ACSEG03\n"
+HEADER = struct.Struct("<IQIIdd16s16s")
+"""Sample rate, sample count, hop count, word count, loudness (LUFS), true peak (dBTP), digest of the hops and the
+words' times, digest of the PCM."""
 
 
 def segment_key(engine: str, engine_version: str, voice: str, speed: float, text: str) -> str:
@@ -74,9 +75,9 @@ class SegmentCache:
                 head = f.read(len(MAGIC) + HEADER.size)
                 if len(head) < len(MAGIC) + HEADER.size or not head.startswith(MAGIC):
                     raise ValueError("not an entry of this version")
-                rate, count, n_hops, lufs, peak, hop_digest, pcm_digest = HEADER.unpack_from(head, len(MAGIC))
-                hops_raw = f.read(8 * n_hops)
-                if rate == 0 or len(hops_raw) != 8 * n_hops or _digest(hops_raw) != hop_digest:
+                rate, count, n_hops, n_words, lufs, peak, hop_digest, pcm_digest = HEADER.unpack_from(head, len(MAGIC))
+                hops_raw = f.read(8 * n_hops + 16 * n_words)
+                if rate == 0 or len(hops_raw) != 8 * n_hops + 16 * n_words or _digest(hops_raw) != hop_digest:
                     raise ValueError("damaged stats")
                 samples = None
                 if audio:
@@ -91,8 +92,12 @@ class SegmentCache:
             remove_entry(path)
             return None
         touch(path)
-        hops = np.frombuffer(hops_raw, dtype="<f8")
-        return Said(key, count, rate, lufs, peak, hops), samples
+        hops = np.frombuffer(hops_raw, dtype="<f8", count=n_hops)
+        spans = np.frombuffer(hops_raw, dtype="<i8", offset=8 * n_hops).reshape(-1, 2)
+        words = tuple((int(a), int(b)) for a, b in spans)
+        if samples is not None:
+            samples = Audio(samples.samples, rate, words)
+        return Said(key, count, rate, lufs, peak, hops, words), samples
 
     def said(self, key: str) -> Said | None:
         """What the mixer needs of a stored sentence (its length, level and hop energies), without reading its
@@ -113,8 +118,9 @@ class SegmentCache:
         """Store a sentence's audio and stats atomically (a reader never sees half an entry); False when the cache
         cannot be written (warned about once)."""
         pcm = to_pcm16(audio.samples)
-        hops = np.ascontiguousarray(said.hops, dtype="<f8").tobytes()
-        head = HEADER.pack(audio.sample_rate, len(pcm) // 2, len(said.hops), said.lufs, said.peak_dbtp,
+        hops = (np.ascontiguousarray(said.hops, dtype="<f8").tobytes()
+                + np.asarray(said.words, dtype="<i8").reshape(-1, 2).tobytes())
+        head = HEADER.pack(audio.sample_rate, len(pcm) // 2, len(said.hops), len(said.words), said.lufs, said.peak_dbtp,
                            _digest(hops), _digest(pcm))
         path = self._path(key)
         try:

@@ -202,6 +202,10 @@ class Stream:
         self._pool = speaker.pool(parallel)
         self._top_up()
 
+    def text(self, i: int) -> str:
+        """What the voice was given for the ``i``-th request."""
+        return self.jobs[self.keys[i]][3]
+
     def _add(self, req: Request, urgent: bool = False) -> int:
         engine, voice, _ = _speaker_id(req.voice.engine, req.voice.voice)
         key = request_key(req)

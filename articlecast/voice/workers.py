@@ -49,8 +49,8 @@ def synthesize(job: Job, key: str, cache_base: Path) -> tuple[Said, Audio | None
     back only if it could not be stored."""
     engine, voice, speed, text = job
     audio, hops, lufs, peak = condition_measured(get_engine(engine).synthesize(text, voice, speed))
-    audio = Audio(as_stored(audio.samples), audio.sample_rate)  # exactly what the cache gives back
-    said = Said(key, len(audio.samples), audio.sample_rate, lufs, peak, hops)
+    audio = Audio(as_stored(audio.samples), audio.sample_rate, audio.words)  # exactly what the cache gives back
+    said = Said(key, len(audio.samples), audio.sample_rate, lufs, peak, hops, audio.words)
     stored = SegmentCache(cache_base).put(key, audio, said)
     return said, None if stored else audio
 

@@ -36,6 +36,48 @@
   const say = (message) => { status.textContent = ""; window.setTimeout(() => { status.textContent = message; }, 50); };
   const chapterName = (i) => chapters[i].querySelector(".name").textContent;
 
+  // the word being spoken: its times from the cue's data-times (start end pairs, as the voice measured them),
+  // shown with the CSS Custom Highlight API; where a browser lacks it, the sentence's highlight alone
+  const highlights = window.CSS && CSS.highlights && typeof Highlight === "function" ? CSS.highlights : null;
+  const wordCache = new Map();
+  const wordsOf = (cue) => { // [{start, end, from, to}] for each word of the cue's text, or [] without times
+    if (wordCache.has(cue)) return wordCache.get(cue);
+    const times = (cue.dataset.times || "").split(" ").filter(Boolean).map(Number);
+    const text = cue.firstChild && cue.firstChild.nodeType === Node.TEXT_NODE ? cue.firstChild.data : "";
+    const spans = [...text.matchAll(/\S+/g)];
+    const found = times.length === 2 * spans.length
+      ? spans.map((m, k) => ({ start: times[2 * k], end: times[2 * k + 1], from: m.index, to: m.index + m[0].length }))
+      : [];
+    wordCache.set(cue, found);
+    return found;
+  };
+  let currentWord = null;
+  const showWord = (i, t) => {
+    if (!highlights) return;
+    const found = i >= 0 ? wordsOf(cues[i]) : [];
+    let k = -1;
+    for (let j = 0; j < found.length && found[j].start <= t + EPSILON; j++) k = j;
+    const key = k >= 0 ? `${i}:${k}` : null;
+    if (key === currentWord) return;
+    currentWord = key;
+    if (k < 0) { highlights.delete("articlecast-word"); return; }
+    const range = new Range();
+    range.setStart(cues[i].firstChild, found[k].from);
+    range.setEnd(cues[i].firstChild, found[k].to);
+    highlights.set("articlecast-word", new Highlight(range));
+  };
+  const wordAt = (cue, e) => { // the time of the word under a click, or NaN
+    const found = wordsOf(cue);
+    if (!found.length) return NaN;
+    const pos = document.caretPositionFromPoint ? document.caretPositionFromPoint(e.clientX, e.clientY) : null;
+    const range = !pos && document.caretRangeFromPoint ? document.caretRangeFromPoint(e.clientX, e.clientY) : null;
+    const node = pos ? pos.offsetNode : range ? range.startContainer : null;
+    const offset = pos ? pos.offset : range ? range.startOffset : -1;
+    if (node !== cue.firstChild || offset < 0) return NaN;
+    const word = found.find((w) => offset < w.to + 1) || found[found.length - 1];
+    return word.start;
+  };
+
   const inView = (el) => {
     const r = el.getBoundingClientRect();
     return r.top >= 0 && r.bottom <= window.innerHeight;
@@ -69,6 +111,7 @@
       }
       currentCue = i;
     }
+    showWord(i, t);
     clock.textContent = tr("clock", "{now} of {total}", { now: clockText(t), total: clockText(audio.duration) });
   }
 
@@ -108,8 +151,8 @@
     const where = { n: Math.abs(seconds), time: clockText(audio.currentTime) };
     say(seconds < 0 ? tr("back", "Back {n} seconds, at {time}", where) : tr("forward", "Forward {n} seconds, at {time}", where));
   }
-  function playFromCue(i) {
-    seek(cueStarts[i]);
+  function playFromCue(i, from = NaN) {
+    seek(Number.isFinite(from) ? from : cueStarts[i]);
     if (audio.paused) togglePlay();
   }
 
@@ -122,11 +165,11 @@
   $("#next").addEventListener("click", () => goToChapter(chapterNow() + 1));
 
   cues.forEach((c, i) => {
-    c.addEventListener("click", () => {
+    c.addEventListener("click", (e) => {
       const selection = window.getSelection();
       if (selection && !selection.isCollapsed) return; // the reader is selecting text, not jumping
       setCueTabStop(i);
-      playFromCue(i);
+      playFromCue(i, wordAt(c, e)); // from the word clicked
     });
     c.addEventListener("keydown", (e) => {
       if (e.ctrlKey || e.altKey || e.metaKey) return;

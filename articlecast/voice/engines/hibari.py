@@ -11,12 +11,68 @@ import numpy as np
 
 from ...errors import EngineUnavailableError
 from ...models import Audio
+from ...util.pairing import word_spans
 from .base import Engine, VoiceInfo, register
 
 if TYPE_CHECKING:
     from hibari import Hibari
 
 log = logging.getLogger(__name__)
+
+DURATIONS = "/Cast_32_output_0"
+"""The one spot read inside hibari's graph (hibari-tts 0.2): the whole number of steps the model gives each
+phoneme id, predicted before any sound is made (the length regulator's input). Each step is two frames of 12.5 ms;
+the test checks that they add up to the audio exactly and that the audio is the same as hibari's own."""
+STRESS = str.maketrans("", "", "ˈˌ")
+PUNCTUATION = frozenset(';:,.!?—…"()“”')
+"""hibari's symbols that are pauses, not sounds."""
+
+
+def _timed_session(path: str) -> object | None:
+    """hibari's model with the phonemes' durations as one more output (None when the graph has no such tensor)."""
+    import onnx
+    import onnxruntime as ort
+
+    graph = onnx.load(path)
+    if not any(DURATIONS in node.output for node in graph.graph.node):
+        log.warning("hibari's model has no %s: captions and highlights are timed by sentence", DURATIONS)
+        return None
+    graph.graph.output.append(onnx.helper.make_tensor_value_info(DURATIONS, onnx.TensorProto.INT64, None))
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = so.inter_op_num_threads = 1
+    so.log_severity_level = 3
+    return ort.InferenceSession(graph.SerializeToString(), so, providers=["CPUExecutionProvider"])
+
+
+def _sound_words(phonemes: str, ids: list[int], vocab: dict[str, int], steps: np.ndarray,
+                 unit: int) -> tuple[list[str], list[tuple[int, int]]]:
+    """The voice's words (runs of phonemes between spaces) and their (start, end) samples, from the steps each
+    phoneme id lasts (``ids`` begins and ends with a pad, as hibari makes them). A word's time is its sounds':
+    the pause a comma or a full stop makes after it is not part of it."""
+    ends = np.cumsum(steps) * unit
+    starts = ends - steps * unit
+    found: list[str] = []
+    spans: list[tuple[int, int]] = []
+    word: list[tuple[str, int]] = []
+
+    def close() -> None:
+        if word:
+            sounds = [k for ch, k in word if ch not in PUNCTUATION] or [k for _, k in word]
+            found.append("".join(ch for ch, _ in word))
+            spans.append((int(starts[sounds[0]]), int(ends[sounds[-1]])))
+            word.clear()
+
+    k = 1  # ids[0] is the opening pad
+    for ch in phonemes:
+        if ch not in vocab:
+            continue
+        if ch == " ":
+            close()
+        else:
+            word.append((ch, k))
+        k += 1
+    close()
+    return found, spans
 
 
 @register
@@ -36,7 +92,7 @@ class HibariEngine(Engine):
             import hibari.voices  # noqa: F401
         except ImportError:
             raise EngineUnavailableError("hibari is not installed; run 'pip install hibari-tts'") from None
-        self._models: dict[str, Hibari] = {}
+        self._models: dict[str, tuple[Hibari, object | None]] = {}
         self._loading = threading.Lock()  # speech threads share one model per voice
 
     def voices(self) -> list[VoiceInfo]:
@@ -55,7 +111,7 @@ class HibariEngine(Engine):
     def version(self) -> str:
         return version("hibari-tts")
 
-    def _model(self, voice: str) -> Hibari:
+    def _model(self, voice: str) -> tuple[Hibari, object | None]:
         with self._loading:
             if voice not in self._models:
                 from hibari import Hibari
@@ -63,10 +119,38 @@ class HibariEngine(Engine):
                 log.debug("loading hibari voice %s", voice)
                 model = Hibari(voice=voice)
                 _ = model.g2p  # its pronouncing dictionary, loaded once here rather than by two threads at once
-                self._models[voice] = model
+                self._models[voice] = (model, _timed_session(model.model_path))
             return self._models[voice]
 
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
-        model = self._model(self.resolve_voice(voice))
-        samples = model(text, speed=float(speed), seed=0)  # seed: the same text always sounds the same
-        return Audio(np.asarray(samples, dtype=np.float32), 24000)
+        """hibari's own synthesis (``Hibari.__call__`` with seed 0, so the same text always sounds the same), each
+        of its chunks run here to read the phonemes' durations too: the words' times."""
+        from hibari import dsp
+
+        model, timed = self._model(self.resolve_voice(voice))
+        if timed is None:
+            return Audio(np.asarray(model(text, speed=float(speed), seed=0), dtype=np.float32), 24000)
+        rng = np.random.default_rng(0)
+        parts: list[np.ndarray] = []
+        said: list[str] = []
+        spans: list[tuple[int, int]] = []
+        at = 0
+        for phonemes in model.phonemize(text):
+            ids = model.ids(phonemes)
+            if len(ids) < 3:  # as hibari: nothing to say, no noise drawn
+                continue
+            out = timed.run(None, {"ids": np.asarray([ids], np.int64),  # type: ignore[attr-defined]
+                                   "speed": np.asarray([speed], np.float32)})
+            wav = dsp.synth(*(o[0] for o in out[:6]), rng)
+            steps = np.asarray(out[6]).reshape(-1)
+            unit, rest = divmod(len(wav), int(steps.sum()) or 1)
+            if rest or len(steps) != len(ids):
+                raise RuntimeError(f"hibari's durations ({int(steps.sum())} steps for {len(ids)} ids) do not "
+                                   f"match its audio ({len(wav)} samples)")
+            found, where = _sound_words(phonemes, ids, model.vocab, steps, unit)
+            said += [w.translate(STRESS) for w in found]
+            spans += [(a + at, b + at) for a, b in where]
+            parts.append(wav)
+            at += len(wav)
+        samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+        return Audio(samples, 24000, word_spans(text.split(), said, spans, same_alphabet=False))

@@ -1,0 +1,162 @@
+"""Captions people can read: each sentence shown in blocks of at most two lines of at most 42 characters, on
+screen at most 7 seconds, cut where a phrase ends, timed by the words as the voice measured them, and named by
+speaker (the WebVTT ``<v Host>``). Subtitle guidance agrees on these (the BBC's, Netflix's, the W3C's caption
+practices): two short lines a person can take in at a glance, at a reading rate of about 20 characters a second.
+
+A block stays on screen into the pause after it (until the next block, or as long as its characters take to read
+at that rate) so that the reader is never rushed by a fast voice more than by the speech itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..audio.timeline import Cue
+from ..util.words import N_, words
+from .episode import Episode
+
+__all__ = ["Caption", "captions", "LINE_CHARS", "LINES", "CAPTION_MS", "READING_CPS", "SPEAKERS"]
+
+LINE_CHARS = 42
+"""The most characters on a line (a longer word stays whole)."""
+LINES = 2
+"""The most lines a caption shows."""
+CAPTION_MS = 7000
+"""The longest a caption stays on screen, milliseconds."""
+READING_CPS = 20
+"""The reading rate captions are timed for, characters a second."""
+SPEAKERS = {"host": N_("Host"), "narrator": N_("Narrator"), "question": N_("Question"), "answer": N_("Answer")}
+"""The speaker a caption names, by the role that says it."""
+PHRASE_END = (",", ";", ":", "—", "–", ")", ".", "?", "!", "…")
+"""How a word that ends a phrase ends: the best place to cut."""
+PHRASE_START = frozenset({"and", "but", "or", "nor", "so", "yet", "because", "which", "who", "that", "while",
+                          "when", "where", "if", "although", "though", "with", "without", "for", "to", "of", "in",
+                          "on", "at", "by", "from", "into", "than", "as"})
+"""English words a phrase starts with: the next best place to cut (before them)."""
+
+
+@dataclass(frozen=True)
+class Caption:
+    """One caption block."""
+
+    sentence: int
+    """Which spoken span of the timeline it shows part of (counted from 1)."""
+    part: int
+    """Which block of that span it is (counted from 1)."""
+    lines: tuple[str, ...]
+    """Its lines, as shown."""
+    start_ms: int
+    """When it appears."""
+    end_ms: int
+    """When it goes."""
+    speaker: str
+    """Who says it, in the episode's language (empty when unknown)."""
+
+    @property
+    def text(self) -> str:
+        """Its words on one line."""
+        return " ".join(self.lines)
+
+
+def _fits(words_: list[str]) -> bool:
+    """Whether the words can be shown in LINES lines of LINE_CHARS."""
+    return len(_wrap(words_)) <= LINES and all(len(x) <= LINE_CHARS for x in _wrap(words_)) or len(words_) == 1
+
+
+def _wrap(words_: list[str]) -> list[str]:
+    """The words in as few lines of LINE_CHARS as hold them, the two lines of a pair as even as a phrase allows."""
+    text = " ".join(words_)
+    if len(text) <= LINE_CHARS or len(words_) < 2:
+        return [text]
+    best: tuple[float, int] | None = None
+    for k in range(1, len(words_)):
+        a, b = " ".join(words_[:k]), " ".join(words_[k:])
+        if len(a) > LINE_CHARS or len(b) > LINE_CHARS:
+            continue
+        score = abs(len(a) - len(b)) - (20 if words_[k - 1].endswith(PHRASE_END) else
+                                         8 if _ends_phrase(words_[k - 1], words_[k]) else 0)
+        if best is None or score < best[0]:
+            best = (score, k)
+    if best is None:  # more than two lines' worth: greedy lines (the caller never lets this happen but for a word)
+        lines, line = [], ""
+        for w in words_:
+            if line and len(line) + 1 + len(w) > LINE_CHARS:
+                lines.append(line)
+                line = w
+            else:
+                line = f"{line} {w}" if line else w
+        return [*lines, line]
+    return [" ".join(words_[:best[1]]), " ".join(words_[best[1]:])]
+
+
+def _ends_phrase(word: str, following: str) -> bool:
+    return word.endswith(PHRASE_END) or following.casefold().strip("(\"'“‘") in PHRASE_START
+
+
+def _blocks(texts: list[str], times: tuple[tuple[int, int], ...], start: int, end: int) -> list[tuple[int, int]]:
+    """How a span's words are cut into captions: (first word, word after the last) for each block."""
+    timed = len(times) == len(texts)
+
+    def at(k: int) -> int:  # where word k starts (estimated by characters where the voice gave no times)
+        if timed:
+            return start if k == 0 else times[k][0]
+        done = sum(len(w) + 1 for w in texts[:k])
+        return start + (end - start) * done // max(1, sum(len(w) + 1 for w in texts))
+
+    def until(k: int) -> int:  # where word k - 1 ends
+        return end if k == len(texts) else (times[k - 1][1] if timed else at(k))
+
+    # the fewest, best-cut blocks: a cut after a phrase costs nothing, before a phrase's first word a little, in
+    # the middle of one more; a block of a few characters (an orphan) more still
+    n = len(texts)
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * n
+    for b in range(1, n + 1):
+        for a in range(b - 1, -1, -1):
+            if b - a > 1 and (not _fits(texts[a:b]) or until(b) - at(a) > CAPTION_MS):
+                break
+            cost = best[a][0] + 2.0
+            if b < n:
+                cost += 0.0 if texts[b - 1].endswith(PHRASE_END) else 1.5 if _ends_phrase(texts[b - 1], texts[b]) else 4.0
+            if len(" ".join(texts[a:b])) < 16 and (a, b) != (0, n):
+                cost += 5.0
+            if cost < best[b][0]:
+                best[b] = (cost, a)
+    out: list[tuple[int, int]] = []
+    b = n
+    while b:
+        a = best[b][1]
+        out.append((a, b))
+        b = a
+    return out[::-1]
+
+
+def _speaker(cue: Cue, language: str) -> str:
+    role = SPEAKERS.get(cue.role)
+    return words(language).gettext(role) if role else ""
+
+
+def captions(episode: Episode, cues: list[Cue]) -> list[Caption]:
+    """The caption blocks of ``cues`` (the episode's, as :func:`~.transcript.timed_cues` times them)."""
+    blocks: list[tuple[int, int, list[str], int, int, str]] = []
+    for n, cue in enumerate(cues, 1):
+        texts = cue.text.split()
+        if not texts:
+            continue
+        timed = len(cue.words) == len(texts)
+        speaker = _speaker(cue, episode.meta.language)
+        cuts = _blocks(texts, cue.words, cue.start_ms, cue.end_ms)
+        for part, (a, b) in enumerate(cuts, 1):
+            total = len(texts)
+            start = cue.start_ms if a == 0 else (cue.words[a][0] if timed else
+                                                 cue.start_ms + (cue.end_ms - cue.start_ms) * a // total)
+            stop = cue.end_ms if b == total else (cue.words[b - 1][1] if timed else
+                                                  cue.start_ms + (cue.end_ms - cue.start_ms) * b // total)
+            blocks.append((n, part, texts[a:b], start, max(start + 1, stop), speaker))
+    out = []
+    for i, (n, part, texts, start, stop, speaker) in enumerate(blocks):
+        following = blocks[i + 1][3] if i + 1 < len(blocks) else max(stop, episode.chapters[-1].end_ms)
+        text = " ".join(texts)
+        reading = start + len(text) * 1000 // READING_CPS  # stays into the pause until it can be read
+        stop = max(stop, min(reading, following, start + CAPTION_MS))
+        out.append(Caption(n, part, tuple(_wrap(texts)), start, max(stop, start + 1), speaker))
+    return out

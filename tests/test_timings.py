@@ -1,0 +1,128 @@
+"""Word timings: hibari's own durations read at one spot of its graph (the audio unchanged), words laid against
+words (the article's, the voice's), long sentences cut where a clause ends, and captions people can read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import caption_faults, episode_of
+
+from articlecast.audio.mixer import MAX_CUE_MS, Line, cues_for
+from articlecast.audio.timeline import Chapter, Cue
+from articlecast.check.recognizer import recognizer
+from articlecast.publish.captions import CAPTION_MS, LINE_CHARS, LINES, Caption, captions
+from articlecast.script.model import Meta
+from articlecast.util.pairing import pair, word_spans
+from articlecast.voice.engines import get_engine
+
+# ---------------------------------------------------------------- words against words (pure)
+
+
+def test_words_written_the_same_pair_one_to_one() -> None:
+    words = "The tide came in, slowly.".split()
+    assert pair(words, words) == [(float(k), float(k + 1)) for k in range(len(words))]
+
+
+def test_a_number_spelled_out_takes_the_words_it_became() -> None:
+    written = "about 25% of 1,200 people agreed.".split()
+    said = "about twenty five percent of one thousand two hundred people agreed.".split()
+    spans = [(k * 100, k * 100 + 80) for k in range(len(said))]
+    times = word_spans(written, said, spans)
+    assert times == ((0, 80), (100, 380), (400, 480), (500, 880), (900, 980), (1000, 1080))
+
+
+def test_voice_words_in_another_alphabet_pair_by_length_and_stops() -> None:
+    written = "Well, the quick brown fox jumps.".split()
+    heard = "wˈɛl, ðə kwˈɪk bɹˈWn fˈɑks ʤˈʌmps.".split()
+    assert pair(written, heard, same_alphabet=False) == [(float(k), float(k + 1)) for k in range(6)]
+    assert word_spans(written, [], []) == ()
+    assert pair([], heard) == []
+
+
+# ---------------------------------------------------------------- long sentences cut where a clause ends
+
+
+def test_a_long_sentence_is_cut_after_a_clause_at_the_measured_time() -> None:
+    text = ("One two three four five six seven eight, nine ten eleven twelve thirteen fourteen fifteen sixteen "
+            "seventeen eighteen nineteen twenty.")
+    words = tuple((k * 800, k * 800 + 600) for k in range(len(text.split())))
+    cues = cues_for(Line(text, 0, 0.0, "v", True, "narrator"), 0, words[-1][1], words)
+    assert [c.text.split()[-1] for c in cues] == ["eight,", "twenty."]
+    assert cues[1].start_ms == words[8][0] and cues[0].end_ms == words[7][1]
+    assert all(c.end_ms - c.start_ms <= MAX_CUE_MS for c in cues)
+    assert [len(c.words) for c in cues] == [8, 12] and cues[-1].paragraph_end and not cues[0].paragraph_end
+    # no times from the voice: one span, never guessed
+    assert len(cues_for(Line(text, 0, 0.0, "v"), 0, 16_000)) == 1
+
+
+# ---------------------------------------------------------------- captions people can read
+
+
+def _caption_episode(text: str, ms_per_word: int, role: str = "narrator") -> list[Caption]:
+    words = tuple((k * ms_per_word, k * ms_per_word + ms_per_word - 40) for k in range(len(text.split())))
+    cue = Cue(text, 0, words[-1][1], True, "v", role, words)
+    ep = episode_of(Meta(title="T", date="2026-01-01"), (Chapter("Intro", 0, words[-1][1] + 5000),), (cue,))
+    return captions(ep, [cue])
+
+
+def test_captions_are_two_short_lines_cut_where_a_phrase_ends() -> None:
+    text = ("Multiple sclerosis (MS) is a chronic disease that affects the central nervous system, leading to a "
+            "range of symptoms including muscle weakness, difficulty with coordination, and cognitive impairments.")
+    blocks = _caption_episode(text, 330)
+    assert " ".join(b.text for b in blocks) == text
+    for b in blocks:
+        assert len(b.lines) <= LINES and all(len(x) <= LINE_CHARS for x in b.lines)
+        assert b.end_ms - b.start_ms <= CAPTION_MS and b.speaker == "Narrator"
+    assert [b.text.split()[-1] for b in blocks[:-1]] == ["(MS)", "system,", "weakness,"]
+    assert all(a.end_ms <= b.start_ms for a, b in zip(blocks, blocks[1:]))
+
+
+def test_a_caption_stays_until_it_can_be_read() -> None:
+    (block,) = _caption_episode("Read this quickly, please.", 100)
+    assert block.end_ms - block.start_ms >= len(block.text) * 1000 // 20
+
+
+# ---------------------------------------------------------------- the voice's own times (hibari)
+
+
+def test_hibari_times_its_words_and_sounds_as_its_own_synthesis() -> None:
+    from hibari import Hibari
+
+    text = "The tide came in, slowly, over twenty-one stones; then it went out again."
+    audio = get_engine("hibari").synthesize(text, "heart", 1.0)
+    assert np.array_equal(audio.samples, Hibari()(text, speed=1.0, seed=0))  # the graph read, the sound unchanged
+    assert len(audio.words) == len(text.split())
+    starts = [a for a, _ in audio.words]
+    assert starts == sorted(starts) and audio.words[-1][1] <= len(audio.samples)
+    assert all(b > a for a, b in audio.words)
+    # the comma's pause is between "in," and "slowly," not inside either
+    in_, slowly = audio.words[3], audio.words[4]
+    assert slowly[0] - in_[1] >= 0.05 * 24000
+    # faster speech: the same words, sooner
+    quick = get_engine("hibari").synthesize(text, "heart", 1.5)
+    assert quick.words[-1][1] < audio.words[-1][1] * 0.8
+
+
+@pytest.mark.slow
+def test_hibari_word_times_agree_with_a_recognizer() -> None:
+    text = ("Researchers followed the patients for five years, and most of them showed no new symptoms at all. "
+            "The treatment is still expensive, but the results give many people hope.")
+    audio = get_engine("hibari").synthesize(text, "heart", 1.0)
+    x = np.interp(np.arange(0, len(audio.samples), 1.5), np.arange(len(audio.samples)), audio.samples)  # 16 kHz
+    segments, _ = recognizer("tiny.en").model.transcribe(x.astype(np.float32), language="en", word_timestamps=True,
+                                                          beam_size=1)
+    heard = [w for s in segments for w in s.words]
+    assert len(heard) == len(text.split())
+    errors = sorted(abs(w.start - a / 24000) for w, (a, _) in zip(heard, audio.words))
+    assert errors[len(errors) // 2] < 0.12, errors
+
+
+def test_the_caption_rules_find_a_caption_too_long_to_read(tmp_path: Path) -> None:
+    vtt = tmp_path / "old.vtt"
+    vtt.write_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:09.500\n" + "word " * 30 + "\n\n2\n00:00:10.000 --> "
+                   "00:00:12.000\n<v Host>a\nb\nc\n")
+    faults = caption_faults(vtt)
+    assert len(faults) == 4 and "150 characters" in faults[0] and "8.50 s" in faults[1] and "no speaker" in faults[2]
+    assert "3 lines" in faults[3]
