@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import articlecast  # noqa: E402
 from articlecast.audio import episode as episode_module  # noqa: E402
+from articlecast.inputs import read_article  # noqa: E402
 from articlecast.util.ffmpeg import decode  # noqa: E402
 
 SAMPLE = ROOT / "script" / "sample.txt"
@@ -81,8 +82,9 @@ def _plain(word: str) -> str:
     return re.sub(r"[^\w]", "", word.casefold())
 
 
-def word_errors(work: Path, source: Path, name: str) -> tuple[list[int], list[int], int]:
-    """(span starts' errors, other words' errors, ms; words the episode has in the minutes heard)."""
+def word_errors(work: Path, source: Path, name: str) -> tuple[list[int], list[int], list[int], int]:
+    """(span starts' errors, other words' starts' errors, every word's end's errors, ms; words the episode has in
+    the minutes heard)."""
     from articlecast.check.recognizer import recognizer
 
     os.environ["ARTICLECAST_CACHE"] = str(work / "cache-words")
@@ -91,35 +93,42 @@ def word_errors(work: Path, source: Path, name: str) -> tuple[list[int], list[in
     audio = decode(built.mp3, 16000).samples[: limit * 16000]
     segments, _ = recognizer("base").model.transcribe(audio, language=built.episode.meta.language[:2] or "en",
                                                       word_timestamps=True, beam_size=1)
-    heard = [(_plain(w.word), w.start) for s in segments for w in s.words]
-    ours = [(_plain(word), a / 1000, k == 0) for c in built.episode.cues if len(c.words) == len(c.text.split())
-            for k, (word, (a, _)) in enumerate(zip(c.text.split(), c.words)) if a / 1000 < limit - 2]
+    heard = [(_plain(w.word), w.start, w.end) for s in segments for w in s.words]
+    ours = [(_plain(word), a / 1000, b / 1000, k == 0) for c in built.episode.cues if len(c.words) == len(c.text.split())
+            for k, (word, (a, b)) in enumerate(zip(c.text.split(), c.words)) if b / 1000 < limit - 2]
     matcher = difflib.SequenceMatcher(None, [h[0] for h in heard], [o[0] for o in ours], autojunk=False)
-    spans, words = [], []
+    spans, words, ends = [], [], []
     for block in matcher.get_matching_blocks():
         for i in range(block.size):
-            (_, t_heard), (_, t_ours, first) = heard[block.a + i], ours[block.b + i]
-            (spans if first else words).append(round((t_ours - t_heard) * 1000))
-    return spans, words, len(ours)
+            (_, s_heard, e_heard), (_, s_ours, e_ours, first) = heard[block.a + i], ours[block.b + i]
+            (spans if first else words).append(round((s_ours - s_heard) * 1000))
+            ends.append(round((e_ours - e_heard) * 1000))
+    return spans, words, ends, len(ours)
 
 
 def words_table(work: Path) -> None:
     sources = [("the sample", SAMPLE)]
-    page = sorted((ROOT / "bench" / "corpus" / "html").glob("*.html.gz"))[0]
-    (work / "page.html").write_bytes(gzip.decompress(page.read_bytes()))
-    sources.append((f"a web page ({page.name[:12]}…, bench/corpus)", work / "page.html"))
+    for page in sorted((ROOT / "bench" / "corpus" / "html").glob("*.html.gz")):  # the first that is an article
+        (work / "page.html").write_bytes(gzip.decompress(page.read_bytes()))
+        try:
+            read_article(work / "page.html")
+        except articlecast.ArticlecastError:
+            continue
+        sources.append((f"a web page ({page.name[:12]}…, bench/corpus)", work / "page.html"))
+        break
     if PDF.is_file():
         sources.append(("a PDF (shared-mime-info-spec.pdf)", PDF))
     print(f"\nthe episode's word starts against Whisper base's word timestamps, first {MINUTES} minutes, "
           "ms (|error|: median and 95th percentile; signed median)\n")
-    print("| document | words | span starts: median | 95th pct | words: median | 95th pct | signed median |")
+    print("| document | words matched | span starts: median, 95th | other word starts: median, 95th | "
+          "signed median | word ends: median, 95th | signed median |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for k, (name, source) in enumerate(sources):
-        spans, words, total = word_errors(work, source, f"words-{k}")
-        a, w = sorted(abs(x) for x in spans), sorted(abs(x) for x in words)
-        print(f"| {name} | {len(spans) + len(words)} of {total} | {statistics.median(a):.0f} | "
-              f"{a[int(len(a) * 0.95)]:.0f} | {statistics.median(w):.0f} | {w[int(len(w) * 0.95)]:.0f} | "
-              f"{statistics.median(spans + words):+.0f} |")
+        spans, words, ends, total = word_errors(work, source, f"words-{k}")
+        a, w, e = (sorted(abs(x) for x in v) for v in (spans, words, ends))
+        print(f"| {name} | {len(ends)} of {total} | {statistics.median(a):.0f}, {a[int(len(a) * 0.95)]:.0f} | "
+              f"{statistics.median(w):.0f}, {w[int(len(w) * 0.95)]:.0f} | {statistics.median(spans + words):+.0f} | "
+              f"{statistics.median(e):.0f}, {e[int(len(e) * 0.95)]:.0f} | {statistics.median(ends):+.0f} |")
 
 
 def main() -> int:

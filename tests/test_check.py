@@ -296,13 +296,12 @@ def test_three_swapped_words_in_a_40_word_answer_are_caught(tmp_path: Path) -> N
     assert answer["missed"] >= 3, answer  # every swapped word is counted, even after hearing it again
     missed = [s for s in data["sentences"] if s["missed"]]
     assert any("meadow" in s["text"] for s in missed) and any("summer" in s["text"] for s in missed)
-    for s in missed:  # each heard in its window; then (a tenth of it missed) with a few others with beam search,
-        hows = [h["how"] for h in s["hearings"]]  # and alone if a tenth is still missed (or alone at once)
-        again = [] if s["hearings"][0]["missed"] < 0.1 * s["words"] else \
-            ["base beam 5, alone"] if hows[1:] == ["base beam 5, alone"] else ["base beam 5, a few together"]
-        if again == ["base beam 5, a few together"] and s["hearings"][1]["missed"] >= 0.1 * s["words"]:
-            again.append("base beam 5, alone")
-        assert hows == ["tiny.en greedy, in windows", *again], s
+    for s in missed:  # each heard in its window first; then, with a tenth of it missed (or its chapter over the
+        hows = [h["how"] for h in s["hearings"]]  # limit), with a few others with beam search, and alone if need be
+        assert hows[0] == "tiny.en greedy, in windows" and set(hows[1:]) <= {"base beam 5, a few together",
+                                                                             "base beam 5, alone"}, s
+        if s["hearings"][0]["missed"] >= 0.1 * s["words"]:
+            assert hows[1] == "base beam 5, a few together", s
 
 
 @pytest.mark.slow

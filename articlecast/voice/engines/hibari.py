@@ -75,6 +75,46 @@ def _sound_words(phonemes: str, ids: list[int], vocab: dict[str, int], steps: np
     return found, spans
 
 
+QUIET_DB = 35.0
+"""A 10 ms frame this far under the sentence's loud frames (its 99th percentile) is silence."""
+PAUSE_MS = 40
+"""The shortest silence that is a pause between words."""
+
+
+def _settled(words: list[tuple[int, int]], samples: np.ndarray, rate: int) -> list[tuple[int, int]]:
+    """The words' times from the durations, settled on the sound: where a pause lies at a boundary between two
+    words (or before the first, after the last), the words end where it begins and start where it ends. The
+    durations say which words; the audio says where the silence is (the decoder smooths the durations' grid: a
+    word before a full stop sounded up to 0.3 s shorter than its phonemes' steps)."""
+    frame = rate // 100
+    n = len(samples) // frame
+    if n < 2 or not words:
+        return words
+    db = 10 * np.log10(np.square(samples[: n * frame].astype(np.float64)).reshape(n, frame).mean(axis=1) + 1e-12)
+    quiet = db < np.percentile(db, 99) - QUIET_DB
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    pauses = [(int(a) * frame, int(b) * frame) for a, b in zip(edges[::2], edges[1::2])
+              if (b - a) * 10 >= PAUSE_MS]
+    out = list(words)
+    reach = rate * 350 // 1000
+    for q0, q1 in pauses:
+        if q0 == 0:  # the silence before the first word
+            if abs(q1 - out[0][0]) <= reach:
+                out[0] = (min(q1, out[0][1] - 1), out[0][1])
+            continue
+        if q1 >= n * frame - frame:  # after the last
+            if abs(q0 - out[-1][1]) <= reach:
+                out[-1] = (out[-1][0], max(q0, out[-1][0] + 1))
+            continue
+        k = min(range(len(out) - 1), key=lambda j: abs((out[j][1] + out[j + 1][0]) / 2 - (q0 + q1) / 2), default=-1)
+        if k < 0:
+            continue
+        (a, b), (c, d) = out[k], out[k + 1]
+        if a < q0 and q1 < d and abs(b - q0) <= reach and abs(c - q1) <= reach:
+            out[k], out[k + 1] = (a, q0), (q1, d)
+    return out
+
+
 @register
 class HibariEngine(Engine):
     """Kokoro-quality English voices, about 24x real time on one core."""
@@ -153,4 +193,5 @@ class HibariEngine(Engine):
             parts.append(wav)
             at += len(wav)
         samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+        spans = _settled(spans, samples, 24000)
         return Audio(samples, 24000, word_spans(text.split(), said, spans, same_alphabet=False))
