@@ -126,3 +126,15 @@ def test_the_caption_rules_find_a_caption_too_long_to_read(tmp_path: Path) -> No
     faults = caption_faults(vtt)
     assert len(faults) == 4 and "150 characters" in faults[0] and "8.50 s" in faults[1] and "no speaker" in faults[2]
     assert "3 lines" in faults[3]
+
+
+def test_a_hibari_model_without_the_durations_speaks_without_word_times(monkeypatch: pytest.MonkeyPatch,
+                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    from hibari import Hibari
+
+    from articlecast.voice.engines import hibari as engine
+
+    monkeypatch.setattr(engine, "DURATIONS", "/no_such_tensor")
+    audio = engine.HibariEngine().synthesize("The tide came in.", "heart", 1.0)
+    assert audio.words == () and np.array_equal(audio.samples, Hibari()("The tide came in.", speed=1.0, seed=0))
+    assert "timed by sentence" in caplog.text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..audio.mixer import CLAUSE_END
 from ..audio.timeline import Cue
 from ..util.words import N_, words
 from .episode import Episode
@@ -27,7 +28,7 @@ READING_CPS = 20
 """The reading rate captions are timed for, characters a second."""
 SPEAKERS = {"host": N_("Host"), "narrator": N_("Narrator"), "question": N_("Question"), "answer": N_("Answer")}
 """The speaker a caption names, by the role that says it."""
-PHRASE_END = (",", ";", ":", "—", "–", ")", ".", "?", "!", "…")
+PHRASE_END = (*CLAUSE_END, ".", "?", "!", "…")
 """How a word that ends a phrase ends: the best place to cut."""
 PHRASE_START = frozenset({"and", "but", "or", "nor", "so", "yet", "because", "which", "who", "that", "while",
                           "when", "where", "if", "although", "though", "with", "without", "for", "to", "of", "in",
@@ -60,7 +61,8 @@ class Caption:
 
 def _fits(words_: list[str]) -> bool:
     """Whether the words can be shown in LINES lines of LINE_CHARS."""
-    return len(_wrap(words_)) <= LINES and all(len(x) <= LINE_CHARS for x in _wrap(words_)) or len(words_) == 1
+    lines = _wrap(words_)
+    return len(words_) == 1 or len(lines) <= LINES and all(len(x) <= LINE_CHARS for x in lines)
 
 
 def _wrap(words_: list[str]) -> list[str]:
@@ -93,8 +95,9 @@ def _ends_phrase(word: str, following: str) -> bool:
     return word.endswith(PHRASE_END) or following.casefold().strip("(\"'“‘") in PHRASE_START
 
 
-def _blocks(texts: list[str], times: tuple[tuple[int, int], ...], start: int, end: int) -> list[tuple[int, int]]:
-    """How a span's words are cut into captions: (first word, word after the last) for each block."""
+def _blocks(texts: list[str], times: tuple[tuple[int, int], ...], start: int,
+            end: int) -> list[tuple[int, int, int, int]]:
+    """How a span's words are cut into captions: (first word, word after the last, start, end) for each block."""
     timed = len(times) == len(texts)
 
     def at(k: int) -> int:  # where word k starts (estimated by characters where the voice gave no times)
@@ -121,11 +124,11 @@ def _blocks(texts: list[str], times: tuple[tuple[int, int], ...], start: int, en
                 cost += 5.0
             if cost < best[b][0]:
                 best[b] = (cost, a)
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, int, int]] = []
     b = n
     while b:
         a = best[b][1]
-        out.append((a, b))
+        out.append((a, b, at(a), until(b)))
         b = a
     return out[::-1]
 
@@ -140,17 +143,8 @@ def captions(episode: Episode, cues: list[Cue]) -> list[Caption]:
     blocks: list[tuple[int, int, list[str], int, int, str]] = []
     for n, cue in enumerate(cues, 1):
         texts = cue.text.split()
-        if not texts:
-            continue
-        timed = len(cue.words) == len(texts)
         speaker = _speaker(cue, episode.meta.language)
-        cuts = _blocks(texts, cue.words, cue.start_ms, cue.end_ms)
-        for part, (a, b) in enumerate(cuts, 1):
-            total = len(texts)
-            start = cue.start_ms if a == 0 else (cue.words[a][0] if timed else
-                                                 cue.start_ms + (cue.end_ms - cue.start_ms) * a // total)
-            stop = cue.end_ms if b == total else (cue.words[b - 1][1] if timed else
-                                                  cue.start_ms + (cue.end_ms - cue.start_ms) * b // total)
+        for part, (a, b, start, stop) in enumerate(_blocks(texts, cue.words, cue.start_ms, cue.end_ms), 1):
             blocks.append((n, part, texts[a:b], start, max(start + 1, stop), speaker))
     out = []
     for i, (n, part, texts, start, stop, speaker) in enumerate(blocks):

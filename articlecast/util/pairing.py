@@ -10,6 +10,7 @@ says (letters or sounds) and where each stops (a comma with a comma); words writ
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -46,11 +47,14 @@ def pair(left: Sequence[str], right: Sequence[str], same_alphabet: bool = True) 
         return []
     if m == 0:
         return [(0.0, 0.0)] * n
-    wl, wr = [_weight(w) for w in left], [_weight(w) for w in right]
-    ratio = sum(wl) / sum(wr)
-    sl, sr = [_stop(w) for w in left], [_stop(w) for w in right]
     pl = [_plain(w) for w in left] if same_alphabet else []
     pr = [_plain(w) for w in right] if same_alphabet else []
+    if same_alphabet and pl == pr:  # the usual case: the voice was given the article's words
+        return [(float(k), float(k + 1)) for k in range(n)]
+    wl, wr = [_weight(w) for w in left], [_weight(w) for w in right]
+    cl, cr = list(itertools.accumulate(wl, initial=0)), list(itertools.accumulate(wr, initial=0))
+    ratio = cl[-1] / cr[-1]
+    sl, sr = [_stop(w) for w in left], [_stop(w) for w in right]
     band = max(12, (max(n, m) + 3) // 4)
     inf = math.inf
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
@@ -68,8 +72,7 @@ def pair(left: Sequence[str], right: Sequence[str], same_alphabet: bool = True) 
                     continue
                 c = here + extra
                 if di and dj:
-                    left_w, right_w = sum(wl[i:a]), sum(wr[j:b]) * ratio
-                    c += abs(math.log((left_w + 1) / (right_w + 1)))
+                    c += abs(math.log((cl[a] - cl[i] + 1) / ((cr[b] - cr[j]) * ratio + 1)))
                     if sl[a - 1] != sr[b - 1]:
                         c += 0.7
                     if di == dj == 1 and same_alphabet and pl[i] and pl[i] == pr[j]:
@@ -86,7 +89,7 @@ def pair(left: Sequence[str], right: Sequence[str], same_alphabet: bool = True) 
         di, dj = step
         i0, j0 = i - di, j - dj
         if di:
-            total = sum(wl[i0:i])
+            total = cl[i] - cl[i0]
             at = float(j0)
             for k in range(i0, i):
                 size = dj * wl[k] / total
