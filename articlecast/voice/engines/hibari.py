@@ -181,7 +181,10 @@ class HibariEngine(Engine):
                 log.debug("loading hibari voice %s", voice)
                 model = Hibari(voice=voice)
                 _ = model.g2p  # its pronouncing dictionary, loaded once here rather than by two threads at once
-                self._models[voice] = (model, _timed_session(model.model_path))
+                timed = _timed_session(model.model_path)
+                if timed is not None:  # one session per voice: hibari's own (the same graph, one output less) let go
+                    model.sess = timed
+                self._models[voice] = (model, timed)
             return self._models[voice]
 
     def synthesize(self, text: str, voice: str, speed: float = 1.0) -> Audio:
