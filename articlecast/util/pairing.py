@@ -47,6 +47,8 @@ def pair(left: Sequence[str], right: Sequence[str], same_alphabet: bool = True) 
         return []
     if m == 0:
         return [(0.0, 0.0)] * n
+    if n == 1:  # one word (or a sentence of a language written without spaces) is all the voice said
+        return [(0.0, float(m))]
     pl = [_plain(w) for w in left] if same_alphabet else []
     pr = [_plain(w) for w in right] if same_alphabet else []
     if same_alphabet and pl == pr:  # the usual case: the voice was given the article's words

@@ -45,6 +45,10 @@ class Engine(ABC):
     """The licence of the voice and its model (SPDX), for people choosing one."""
     install: ClassVar[str] = ""
     """How to install the engine where it is missing (one command)."""
+    timed: ClassVar[bool] = False
+    """True when the engine times its words itself (``Audio.words``, from the voice's own phoneme durations);
+    the words of one that does not are timed by a speech recognizer listening to its audio, where one is
+    installed (:mod:`articlecast.voice.aligning`)."""
 
     @abstractmethod
     def voices(self) -> list[VoiceInfo]:
@@ -60,7 +64,7 @@ class Engine(ABC):
         return True
 
     def version(self) -> str:
-        """Changes when the same text would sound different (part of the cache key)."""
+        """Changes when the same text would sound different or be timed differently (part of the cache key)."""
         return "1"
 
     def resolve_voice(self, voice: str) -> str:

@@ -11,8 +11,10 @@ import numpy as np
 
 from ...errors import EngineUnavailableError
 from ...models import Audio
+from ...util.onnxgraph import ELEM_INT64
 from ...util.pairing import word_spans
 from .base import Engine, VoiceInfo, register
+from .timing import TIMING_VERSION, settled, sound_words, timed_session
 
 if TYPE_CHECKING:
     from hibari import Hibari
@@ -25,116 +27,6 @@ DURATIONS = "/Cast_32_output_0"
 phoneme id, predicted before any sound is made (the length regulator's input). Each step is two frames of 12.5 ms;
 the test checks that they add up to the audio exactly and that the audio is the same as hibari's own."""
 STRESS = str.maketrans("", "", "ˈˌ")
-PUNCTUATION = frozenset(';:,.!?—…"()“”')
-"""hibari's symbols that are pauses, not sounds."""
-
-
-def _field(number: int, payload: bytes) -> bytes:
-    """One length-delimited protobuf field."""
-    key, size, out = (number << 3) | 2, len(payload), bytearray()
-    for value in (key, size):
-        while value > 0x7F:
-            out.append(value & 0x7F | 0x80)
-            value >>= 7
-        out.append(value)
-    return bytes(out) + payload
-
-
-def with_durations(model: bytes) -> bytes:
-    """hibari's ONNX model with DURATIONS as one more output. Protobuf merges a message field that occurs twice,
-    so a second ModelProto.graph (field 7) holding one GraphProto.output (field 12: a ValueInfoProto named
-    DURATIONS, typed as a tensor, field 1, of int64, elem_type 7) appends that output to the graph: no ONNX
-    library needed (``import onnx`` alone took 1.4 s)."""
-    tensor = _field(1, b"\x08\x07")  # TypeProto.tensor_type { elem_type: INT64 }
-    value_info = _field(1, DURATIONS.encode()) + _field(2, tensor)
-    return model + _field(7, _field(12, value_info))
-
-
-def _timed_session(path: str) -> InferenceSession | None:
-    """hibari's model with the phonemes' durations as one more output (None when the graph has no such tensor)."""
-    import onnxruntime as ort
-
-    with open(path, "rb") as f:
-        model = f.read()
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = so.inter_op_num_threads = 1
-    so.log_severity_level = 3
-    try:
-        return ort.InferenceSession(with_durations(model), so, providers=["CPUExecutionProvider"])
-    except Exception as e:  # noqa: BLE001 - onnxruntime raises its own types for a graph without that tensor
-        log.warning("hibari's model gives no %s (%s): captions and highlights are timed by sentence", DURATIONS, e)
-        return None
-
-
-def _sound_words(phonemes: str, ids: list[int], vocab: dict[str, int], steps: np.ndarray,
-                 unit: int) -> tuple[list[str], list[tuple[int, int]]]:
-    """The voice's words (runs of phonemes between spaces) and their (start, end) samples, from the steps each
-    phoneme id lasts (``ids`` begins and ends with a pad, as hibari makes them). A word's time is its sounds':
-    the pause a comma or a full stop makes after it is not part of it."""
-    ends = np.cumsum(steps) * unit
-    starts = ends - steps * unit
-    found: list[str] = []
-    spans: list[tuple[int, int]] = []
-    word: list[tuple[str, int]] = []
-
-    def close() -> None:
-        if word:
-            sounds = [k for ch, k in word if ch not in PUNCTUATION] or [k for _, k in word]
-            found.append("".join(ch for ch, _ in word))
-            spans.append((int(starts[sounds[0]]), int(ends[sounds[-1]])))
-            word.clear()
-
-    k = 1  # ids[0] is the opening pad
-    for ch in phonemes:
-        if ch not in vocab:
-            continue
-        if ch == " ":
-            close()
-        else:
-            word.append((ch, k))
-        k += 1
-    close()
-    return found, spans
-
-
-QUIET_DB = 35.0
-"""A 10 ms frame this far under the sentence's loud frames (its 99th percentile) is silence."""
-PAUSE_MS = 40
-"""The shortest silence that is a pause between words."""
-
-
-def _settled(words: list[tuple[int, int]], samples: np.ndarray, rate: int) -> list[tuple[int, int]]:
-    """The words' times from the durations, settled on the sound: where a pause lies at a boundary between two
-    words (or before the first, after the last), the words end where it begins and start where it ends. The
-    durations say which words; the audio says where the silence is (the decoder smooths the durations' grid: a
-    word before a full stop sounded up to 0.3 s shorter than its phonemes' steps)."""
-    frame = rate // 100
-    n = len(samples) // frame
-    if n < 2 or not words:
-        return words
-    db = 10 * np.log10(np.square(samples[: n * frame].astype(np.float64)).reshape(n, frame).mean(axis=1) + 1e-12)
-    quiet = db < np.percentile(db, 99) - QUIET_DB
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
-    pauses = [(int(a) * frame, int(b) * frame) for a, b in zip(edges[::2], edges[1::2])
-              if (b - a) * 10 >= PAUSE_MS]
-    out = list(words)
-    reach = rate * 350 // 1000
-    for q0, q1 in pauses:
-        if q0 == 0:  # the silence before the first word
-            if abs(q1 - out[0][0]) <= reach:
-                out[0] = (min(q1, out[0][1] - 1), out[0][1])
-            continue
-        if q1 >= n * frame - frame:  # after the last
-            if abs(q0 - out[-1][1]) <= reach:
-                out[-1] = (out[-1][0], max(q0, out[-1][0] + 1))
-            continue
-        k = min(range(len(out) - 1), key=lambda j: abs((out[j][1] + out[j + 1][0]) / 2 - (q0 + q1) / 2), default=-1)
-        if k < 0:
-            continue
-        (a, b), (c, d) = out[k], out[k + 1]
-        if a < q0 and q1 < d and abs(b - q0) <= reach and abs(c - q1) <= reach:
-            out[k], out[k + 1] = (a, q0), (q1, d)
-    return out
 
 
 @register
@@ -148,6 +40,7 @@ class HibariEngine(Engine):
     install: ClassVar[str] = "pip install hibari-tts"
     default_voice: ClassVar[str] = "heart"
     parallel: ClassVar[bool] = True
+    timed: ClassVar[bool] = True
 
     def __init__(self) -> None:
         try:
@@ -171,7 +64,7 @@ class HibariEngine(Engine):
         return found
 
     def version(self) -> str:
-        return version("hibari-tts")
+        return f"{version('hibari-tts')}+w{TIMING_VERSION}"
 
     def _model(self, voice: str) -> tuple[Hibari, InferenceSession | None]:
         with self._loading:
@@ -181,7 +74,8 @@ class HibariEngine(Engine):
                 log.debug("loading hibari voice %s", voice)
                 model = Hibari(voice=voice)
                 _ = model.g2p  # its pronouncing dictionary, loaded once here rather than by two threads at once
-                timed = _timed_session(model.model_path)
+                with open(model.model_path, "rb") as f:
+                    timed = timed_session(f.read(), DURATIONS, ELEM_INT64, "hibari")
                 if timed is not None:  # one session per voice: hibari's own (the same graph, one output less) let go
                     model.sess = timed
                 self._models[voice] = (model, timed)
@@ -211,11 +105,12 @@ class HibariEngine(Engine):
             if rest or len(steps) != len(ids):
                 raise RuntimeError(f"hibari's durations ({int(steps.sum())} steps for {len(ids)} ids) do not "
                                    f"match its audio ({len(wav)} samples)")
-            found, where = _sound_words(phonemes, ids, model.vocab, steps, unit)
+            symbols = [ch for ch in phonemes if ch in model.vocab]  # ids: a pad, one per symbol, a pad
+            found, where = sound_words(symbols, steps[1:-1] * unit, int(steps[0]) * unit)
             said += [w.translate(STRESS) for w in found]
             spans += [(a + at, b + at) for a, b in where]
             parts.append(wav)
             at += len(wav)
         samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
-        spans = _settled(spans, samples, 24000)
+        spans = settled(spans, samples, 24000)
         return Audio(samples, 24000, word_spans(text.split(), said, spans, same_alphabet=False))

