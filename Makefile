@@ -88,8 +88,11 @@ system-deps:
 	  else echo "not installed:$$missing (apt-get install$$missing); the tests that need them will be skipped"; fi; \
 	fi
 
-# axe-core, from the npm registry, for the accessibility check run inside the listening page
+# From the npm registry, at the versions of tests/browser/package-lock.json: axe-core, for the accessibility check
+# run inside the listening page, and Ace by DAISY, for the read-along book's (run on the system's Chromium through
+# its puppeteer runner: --ignore-scripts, so that neither puppeteer nor electron downloads a browser)
 browser-deps:
-	@[ -f tests/browser/node_modules/axe-core/axe.min.js ] || \
-	  (command -v npm >/dev/null 2>&1 && npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error) || \
-	  echo "could not install axe-core (needs npm); the accessibility check will be skipped"
+	@[ -f tests/browser/node_modules/axe-core/axe.min.js ] && [ -f tests/browser/node_modules/.bin/ace-puppeteer ] || \
+	  (command -v npm >/dev/null 2>&1 && \
+	   npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error) || \
+	  echo "could not install axe-core and Ace (needs npm); the accessibility checks will be skipped"

