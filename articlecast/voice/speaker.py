@@ -31,6 +31,7 @@ from ..models import Audio, Tick, untold
 from ..script.model import Voice
 from .conditioning import VERSION as CONDITIONING
 from .engines import get_engine
+from .listening import LISTENING_VERSION, listens_to
 from .said import Said
 from .segments import SegmentCache, segment_key
 from .workers import Job, LocalWorkers, synthesize, worker_count
@@ -55,7 +56,9 @@ class Request:
 def _speaker_id(engine: str, voice: str) -> tuple[str, str, str]:
     """(engine, checked voice name, engine version + conditioning version): asked once per voice."""
     e = get_engine(engine)
-    return e.name, e.resolve_voice(voice), f"{e.version()}+c{CONDITIONING}"
+    name = e.resolve_voice(voice)
+    heard = f"+l{LISTENING_VERSION}" if listens_to(e.name, name) else ""  # words timed by ear
+    return e.name, name, f"{e.version()}+c{CONDITIONING}{heard}"
 
 
 def request_key(req: Request) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 from ..models import Audio
 from .conditioning import condition_measured
 from .engines import engine_classes, get_engine
+from .listening import listens_to, timed_by_ear
 from .said import Said
 from .segments import SegmentCache, as_stored
 
@@ -48,7 +49,11 @@ def synthesize(job: Job, key: str, cache_base: Path) -> tuple[Said, Audio | None
     """Speak, condition, measure and store one sentence (in whatever thread or process runs it); the audio comes
     back only if it could not be stored."""
     engine, voice, speed, text = job
-    audio, hops, lufs, peak = condition_measured(get_engine(engine).synthesize(text, voice, speed))
+    audio = get_engine(engine).synthesize(text, voice, speed)
+    language = listens_to(engine, voice)
+    if language:  # a voice that does not time its words: the recognizer hears them once, here
+        audio = timed_by_ear(audio, text, language)
+    audio, hops, lufs, peak = condition_measured(audio)
     audio = Audio(as_stored(audio.samples), audio.sample_rate, audio.words)  # exactly what the cache gives back
     said = Said(key, len(audio.samples), audio.sample_rate, lufs, peak, hops, audio.words)
     stored = SegmentCache(cache_base).put(key, audio, said)

@@ -1,0 +1,70 @@
+"""Words timed by listening: a voice that reports no times of its own (espeak-ng, gTTS: ``Engine.timed`` is
+False) has each sentence heard once, where it is spoken, by the recognizer the listen-back check ships (Whisper
+base, multilingual, through faster-whisper's word timestamps), and the words heard, with their times, are laid
+against the sentence's words (:func:`~articlecast.util.pairing.word_spans`), then settled on the pauses as the
+voices' own times are. The times are stored with the sentence in the segment cache: heard once, not at every
+build. Where the recognizer is not installed (the ``check`` extra), such a voice's sentences are timed as wholes.
+
+Whisper's word times come from its attention, not from the sound: on the bench they lead the voices' own by about
+0.15 s (docs/benchmarks.md); the book says its words were timed by a recognizer.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+import threading
+
+import numpy as np
+
+from ..models import Audio
+from ..util.pairing import word_spans
+from ..util.recognizer import MODEL_PACKAGES, SAMPLE_RATE, Recognizer, recognizer
+from .conditioning import to_rate
+from .engines import get_engine
+from .engines.timing import settled
+
+log = logging.getLogger(__name__)
+
+LISTENING_VERSION = "1"
+"""Changes when the same audio would be timed differently by ear (in the cache key of the sentences it times)."""
+LISTENER = "base"
+"""The recognizer that times words: Whisper base (multilingual; its word times are closer than tiny.en's)."""
+_loading = threading.Lock()
+
+
+@functools.cache
+def can_listen() -> bool:
+    """Whether the recognizer is installed (the ``check`` extra)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("faster_whisper", *MODEL_PACKAGES))
+
+
+def _listener() -> Recognizer:
+    with _loading:  # the speech threads load it once
+        return recognizer(LISTENER)
+
+
+@functools.lru_cache(maxsize=64)
+def listens_to(engine: str, voice: str) -> str:
+    """The language to hear a voice in (its BCP 47 tag) when its words are to be timed by ear, else ""."""
+    e = get_engine(engine)
+    if e.timed or not can_listen():
+        return ""
+    return next((v.language for v in e.voices() if v.name == voice), "") or "und"
+
+
+def timed_by_ear(audio: Audio, text: str, language: str) -> Audio:
+    """``audio`` with its words timed by the recognizer (``text``: what was said, ``language``: its BCP 47 tag);
+    unchanged when nothing is heard."""
+    if audio.words or not np.any(audio.samples):  # timed already, or silence: nothing to hear
+        return audio
+    heard = _listener().words(to_rate(audio, SAMPLE_RATE), language)
+    if not heard:
+        log.debug("nothing heard to time the words of %r", text[:60])
+        return audio
+    rate = audio.sample_rate
+    n = len(audio.samples)
+    spans = [(min(n, round(a * rate)), min(n, max(round(a * rate), round(b * rate)))) for _, a, b in heard]
+    words = word_spans(text.split(), [w for w, _, _ in heard], settled(spans, audio.samples, rate))
+    return Audio(audio.samples, rate, words)
