@@ -17,6 +17,8 @@ one) are counted apart.
 
     python bench/sync.py            # both tables
     python bench/sync.py --words    # the words' table only
+    python bench/sync.py --words --voice piper   # the words' table, the sample only, read by another voice
+                                                 # (espeak: its words timed by ear, by Whisper base too)
 """
 
 from __future__ import annotations
@@ -82,13 +84,13 @@ def _plain(word: str) -> str:
     return re.sub(r"[^\w]", "", word.casefold())
 
 
-def word_errors(work: Path, source: Path, name: str) -> tuple[list[int], list[int], list[int], int]:
+def word_errors(work: Path, source: Path, name: str, voice: str = "") -> tuple[list[int], list[int], list[int], int]:
     """(span starts' errors, other words' starts' errors, every word's end's errors, ms; words the episode has in
     the minutes heard)."""
     from articlecast.check.recognizer import recognizer
 
     os.environ["ARTICLECAST_CACHE"] = str(work / "cache-words")
-    built = articlecast.build(str(source), output=work / name, book=False)
+    built = articlecast.build(str(source), output=work / name, book=False, **({"voice": voice} if voice else {}))
     limit = MINUTES * 60
     audio = decode(built.mp3, 16000).samples[: limit * 16000]
     segments, _ = recognizer("base").model.transcribe(audio, language=built.episode.meta.language[:2] or "en",
@@ -106,8 +108,8 @@ def word_errors(work: Path, source: Path, name: str) -> tuple[list[int], list[in
     return spans, words, ends, len(ours)
 
 
-def words_table(work: Path) -> None:
-    sources = [("the sample", SAMPLE)]
+def words_table(work: Path, voice: str = "") -> None:
+    sources = [(f"the sample, {voice}" if voice else "the sample", SAMPLE)]
     for page in sorted((ROOT / "bench" / "corpus" / "html").glob("*.html.gz")):  # the first that is an article
         (work / "page.html").write_bytes(gzip.decompress(page.read_bytes()))
         try:
@@ -116,7 +118,9 @@ def words_table(work: Path) -> None:
             continue
         sources.append((f"a web page ({page.name[:12]}…, bench/corpus)", work / "page.html"))
         break
-    if PDF.is_file():
+    if voice:
+        sources = sources[:1]
+    elif PDF.is_file():
         sources.append(("a PDF (shared-mime-info-spec.pdf)", PDF))
     print(f"\nthe episode's word starts against Whisper base's word timestamps, first {MINUTES} minutes, "
           "ms (|error|: median and 95th percentile; signed median)\n")
@@ -124,7 +128,7 @@ def words_table(work: Path) -> None:
           "signed median | word ends: median, 95th | signed median |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for k, (name, source) in enumerate(sources):
-        spans, words, ends, total = word_errors(work, source, f"words-{k}")
+        spans, words, ends, total = word_errors(work, source, f"words-{k}", voice)
         a, w, e = (sorted(abs(x) for x in v) for v in (spans, words, ends))
         print(f"| {name} | {len(ends)} of {total} | {statistics.median(a):.0f}, {a[int(len(a) * 0.95)]:.0f} | "
               f"{statistics.median(w):.0f}, {w[int(len(w) * 0.95)]:.0f} | {statistics.median(spans + words):+.0f} | "
@@ -141,7 +145,8 @@ def main() -> int:
             print("|---|---:|---:|---:|---:|---:|---:|")
             print(row("before: the clip's start", before))
             print(row("now: the voice's start (voiced_span)", now))
-        words_table(work)
+        voice = sys.argv[sys.argv.index("--voice") + 1] if "--voice" in sys.argv else ""
+        words_table(work, voice)
     return 0
 
 
