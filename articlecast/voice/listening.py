@@ -5,8 +5,10 @@ against the sentence's words (:func:`~articlecast.util.pairing.word_spans`), the
 voices' own times are. The times are stored with the sentence in the segment cache: heard once, not at every
 build. Where the recognizer is not installed (the ``check`` extra), such a voice's sentences are timed as wholes.
 
-Whisper's word times come from its attention, not from the sound: on the bench they lead the voices' own by about
-0.15 s (docs/benchmarks.md); the book says its words were timed by a recognizer.
+Whisper's word times come from its attention, not from the sound: heard one sentence at a time, they lead the
+times the voices measure themselves (hibari's and Piper's durations, exact by construction) by a steady amount,
+which :data:`LEAD_MS` takes back (``bench/ear.py`` measures it; docs/benchmarks.md). The book says its words were
+timed by a recognizer.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ LISTENING_VERSION = "1"
 """Changes when the same audio would be timed differently by ear (in the cache key of the sentences it times)."""
 LISTENER = "base"
 """The recognizer that times words: Whisper base (multilingual; its word times are closer than tiny.en's)."""
+LEAD_MS = (115, 75)
+"""How early Whisper base places a word's start and its end, ms: the medians of its times against hibari's and
+Piper's own on the sample's sentences, heard one at a time (starts 140 and 93 ms early, ends 100 and 48)."""
 _loading = threading.Lock()
 
 
@@ -65,6 +70,10 @@ def timed_by_ear(audio: Audio, text: str, language: str) -> Audio:
         return audio
     rate = audio.sample_rate
     n = len(audio.samples)
-    spans = [(min(n, round(a * rate)), min(n, max(round(a * rate), round(b * rate)))) for _, a, b in heard]
+    early, late = (ms / 1000 for ms in LEAD_MS)
+    spans: list[tuple[int, int]] = []
+    for _, a, b in heard:
+        start = min(n, max(round((a + early if a > 0 else 0) * rate), spans[-1][0] if spans else 0))  # 0: no earlier
+        spans.append((start, min(n, max(start + 1, round((b + late) * rate)))))
     words = word_spans(text.split(), [w for w, _, _ in heard], settled(spans, audio.samples, rate))
     return Audio(audio.samples, rate, words)
