@@ -25,6 +25,7 @@ from articlecast.publish.episode import Episode
 from articlecast.script.model import Meta, Script
 from articlecast.util.ffmpeg import decode
 from articlecast.util.loudness import integrated_loudness, true_peak_dbtp
+from articlecast.util.wide import is_wide
 from articlecast.voice.segments import SegmentCache
 from articlecast.voice.speaker import Request, Speaker
 
@@ -144,7 +145,7 @@ def _seconds(stamp: str) -> float:
 
 def caption_faults(vtt: Path) -> list[str]:
     """What breaks the caption rules in a WebVTT file, read by webvtt-py: more than two lines, a line over 42
-    characters (but a single long word), a block over 7 s, a block without its speaker."""
+    characters (but a single long word), or of Japanese over 13, a block over 7 s, a block without its speaker."""
     import html
 
     import webvtt
@@ -156,7 +157,8 @@ def caption_faults(vtt: Path) -> list[str]:
         where = f"{vtt.name} {c.identifier} ({c.start})"
         if len(lines) > 2:
             faults.append(f"{where}: {len(lines)} lines")
-        faults += [f"{where}: {len(x)} characters: {x!r}" for x in lines if len(x) > 42 and " " in x]
+        faults += [f"{where}: {len(x)} characters: {x!r}" for x in lines
+                   if (len(x) > 13 if is_wide(x) else len(x) > 42 and " " in x)]
         if seconds > 7.0:
             faults.append(f"{where}: {seconds:.2f} s on screen")
         if not c.raw_text.startswith("<v "):

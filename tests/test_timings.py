@@ -15,8 +15,8 @@ from articlecast.audio.mixer import MAX_CUE_MS, Line, cues_for
 from articlecast.audio.timeline import Chapter, Cue
 from articlecast.check.recognizer import recognizer
 from articlecast.publish.book import TIMED_BY_EAR
-from articlecast.publish.captions import CAPTION_MS, LINE_CHARS, LINES, Caption, captions
-from articlecast.script.model import Meta
+from articlecast.publish.captions import CAPTION_MS, LINE_CHARS, LINES, WIDE_LINE_CHARS, Caption, captions
+from articlecast.script.model import Meta, Show
 from articlecast.util.onnxgraph import made_by
 from articlecast.util.pairing import pair, word_spans
 from articlecast.voice.engines import get_engine
@@ -96,6 +96,19 @@ def test_captions_are_two_short_lines_cut_where_a_phrase_ends() -> None:
         assert b.end_ms - b.start_ms <= CAPTION_MS and b.speaker == "Narrator"
     assert [b.text.split()[-1] for b in blocks[:-1]] == ["(MS)", "system,", "weakness,"]
     assert all(a.end_ms <= b.start_ms for a, b in zip(blocks, blocks[1:]))
+
+
+def test_japanese_captions_are_cut_into_short_lines_between_words() -> None:
+    text = "東京大学の研究チームは、新しい治療法が患者の八割で効果を示したと発表しました。"
+    cue = Cue(text, 0, 6000, True, "v", "narrator", ((0, 6000),))  # one "word": the voice's time for it all
+    ep = episode_of(Meta(title="T", date="2026-01-01", show=Show(language="ja")), (Chapter("Intro", 0, 9000),), (cue,))
+    blocks = captions(ep, [cue])
+    assert "".join(b.text for b in blocks) == text and len(blocks) >= 2
+    for b in blocks:
+        assert len(b.lines) <= LINES and all(len(x) <= WIDE_LINE_CHARS for x in b.lines), b.lines
+        assert b.end_ms - b.start_ms <= CAPTION_MS and b.speaker == "ナレーター"
+    assert blocks[0].lines == ("東京大学の研究チームは、", "新しい治療法が患者の八割で") and blocks[-1].text.endswith("。")
+    assert blocks[0].start_ms == 0 and all(a.end_ms <= b.start_ms for a, b in zip(blocks, blocks[1:]))
 
 
 def test_a_caption_stays_until_it_can_be_read() -> None:
@@ -225,3 +238,17 @@ def test_an_episode_read_by_espeak_has_word_times_and_its_book_says_how(tmp_path
     with zipfile.ZipFile(book) as z:
         opf = z.read("EPUB/package.opf").decode()
     assert TIMED_BY_EAR in opf
+
+
+@pytest.mark.slow
+def test_a_japanese_episode_has_captions_of_short_lines(tmp_path: Path) -> None:
+    from articlecast.check.captions import read_captions
+
+    said = "東京大学の研究チームは、新しい治療法が患者の八割で効果を示したと発表しました。今後は大規模な臨床試験を行う予定です。"
+    (tmp_path / "a.md").write_text(f"# 新しい治療法\n\n{said}\n", encoding="utf-8")
+    speak_ok(["build", "a.md", "-q", "-o", "out", "--no-book"], tmp_path)
+    (vtt,) = (tmp_path / "out").glob("*.vtt")
+    assert caption_faults(vtt) == []
+    lines = [x for x in vtt.read_text(encoding="utf-8").splitlines() if "治療" in x or "臨床" in x]
+    assert lines and all(len(x.split(">")[-1]) <= WIDE_LINE_CHARS for x in lines), lines
+    assert any(said.split("。")[0] + "。" in text for _, _, text in read_captions(vtt))  # joined back without spaces

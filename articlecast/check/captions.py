@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+from ..util.wide import joined
 
 
 def read_captions(path: Path) -> list[tuple[float, float, str]]:
@@ -32,11 +33,11 @@ def read_captions(path: Path) -> list[tuple[float, float, str]]:
                 g = [int(x or 0) for x in m.groups()]
                 start = g[0] * 3600 + g[1] * 60 + g[2] + g[3] / 1000
                 end = g[4] * 3600 + g[5] * 60 + g[6] + g[7] / 1000
-                words = html.unescape(re.sub(r"<[^>]+>", "", " ".join(lines[k + 1:]))).strip()
+                words = html.unescape(re.sub(r"<[^>]+>", "", joined(lines[k + 1:]))).strip()
                 sentence = lines[k - 1].strip().split("-")[0] if k and "-" in lines[k - 1] else ""
                 if words and end > start:
                     if sentence and sentence == last_id and cues:
-                        cues[-1] = (cues[-1][0], end, f"{cues[-1][2]} {words}")
+                        cues[-1] = (cues[-1][0], end, joined((cues[-1][2], words)))
                     else:
                         cues.append((start, end, words))
                     last_id = sentence

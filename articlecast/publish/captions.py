@@ -5,14 +5,20 @@ practices): two short lines a person can take in at a glance, at a reading rate 
 
 A block stays on screen into the pause after it (until the next block, or as long as its characters take to read
 at that rate) so that the reader is never rushed by a fast voice more than by the speech itself.
+
+Text written without spaces in wide characters (Japanese) is cut into pieces instead of words — after its
+punctuation, else where a run of hiragana (particles, endings) meets the next word's kanji or katakana — and laid
+out in lines of at most 13 characters, read at 4 characters a second (Netflix's Japanese timed-text guide).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..audio.mixer import CLAUSE_END
 from ..audio.timeline import Cue
+from ..util.wide import is_wide, joined
 from ..util.words import N_, words
 from .episode import Episode
 
@@ -28,7 +34,11 @@ READING_CPS = 20
 """The reading rate captions are timed for, characters a second."""
 SPEAKERS = {"host": N_("Host"), "narrator": N_("Narrator"), "question": N_("Question"), "answer": N_("Answer")}
 """The speaker a caption names, by the role that says it."""
-PHRASE_END = (*CLAUSE_END, ".", "?", "!", "…")
+WIDE_LINE_CHARS = 13
+"""The most characters on a line of wide characters (Japanese)."""
+WIDE_READING_CPS = 4
+"""The reading rate captions of wide characters are timed for, characters a second."""
+PHRASE_END = (*CLAUSE_END, ".", "?", "!", "…", "、", "。", "！", "？", "」", "』", "）", "・")
 """How a word that ends a phrase ends: the best place to cut."""
 PHRASE_START = frozenset({"and", "but", "or", "nor", "so", "yet", "because", "which", "who", "that", "while",
                           "when", "where", "if", "although", "though", "with", "without", "for", "to", "of", "in",
@@ -56,24 +66,57 @@ class Caption:
     @property
     def text(self) -> str:
         """Its words on one line."""
-        return " ".join(self.lines)
+        return joined(self.lines)
 
 
-def _fits(words_: list[str]) -> bool:
-    """Whether the words can be shown in LINES lines of LINE_CHARS."""
-    lines = _wrap(words_)
-    return len(words_) == 1 or len(lines) <= LINES and all(len(x) <= LINE_CHARS for x in lines)
+@dataclass(frozen=True)
+class _Layout:
+    """How a sentence's pieces join and how long a line of them may be."""
+
+    join: str
+    """What goes between two pieces: a space between words, nothing between pieces of Japanese."""
+    line: int
+    """The most characters on a line."""
+    cps: int
+    """The reading rate, characters a second."""
 
 
-def _wrap(words_: list[str]) -> list[str]:
-    """The words in as few lines of LINE_CHARS as hold them, the two lines of a pair as even as a phrase allows."""
-    text = " ".join(words_)
-    if len(text) <= LINE_CHARS or len(words_) < 2:
+WORDS = _Layout(" ", LINE_CHARS, READING_CPS)
+WIDE = _Layout("", WIDE_LINE_CHARS, WIDE_READING_CPS)
+_WIDE_CUT = re.compile(r"(?<=[、。！？」』）・])|(?<=[\u3041-\u309f])(?=[\u4e00-\u9fff\u30a0-\u30ff])")
+"""Where a run of Japanese may be cut: after its punctuation; where hiragana meets kanji or katakana."""
+
+
+def pieces(text: str) -> list[str]:
+    """A sentence of wide characters in pieces of at most WIDE_LINE_CHARS, cut where :data:`_WIDE_CUT` allows
+    (else every WIDE_LINE_CHARS characters)."""
+    out: list[str] = []
+    for part in (p for chunk in text.split() for p in _WIDE_CUT.split(chunk) if p):
+        while len(part) > WIDE_LINE_CHARS:
+            out.append(part[:WIDE_LINE_CHARS])
+            part = part[WIDE_LINE_CHARS:]
+        if out and not out[-1].endswith(PHRASE_END) and len(out[-1]) + len(part) <= 6:
+            out[-1] += part  # a piece of a character or two goes with the one before
+        else:
+            out.append(part)
+    return out
+
+
+def _fits(words_: list[str], how: _Layout = WORDS) -> bool:
+    """Whether the words can be shown in LINES lines of the layout's length."""
+    lines = _wrap(words_, how)
+    return len(words_) == 1 or len(lines) <= LINES and all(len(x) <= how.line for x in lines)
+
+
+def _wrap(words_: list[str], how: _Layout = WORDS) -> list[str]:
+    """The words in as few lines as hold them, the two lines of a pair as even as a phrase allows."""
+    text = how.join.join(words_)
+    if len(text) <= how.line or len(words_) < 2:
         return [text]
     best: tuple[float, int] | None = None
     for k in range(1, len(words_)):
-        a, b = " ".join(words_[:k]), " ".join(words_[k:])
-        if len(a) > LINE_CHARS or len(b) > LINE_CHARS:
+        a, b = how.join.join(words_[:k]), how.join.join(words_[k:])
+        if len(a) > how.line or len(b) > how.line:
             continue
         score = abs(len(a) - len(b)) - (20 if words_[k - 1].endswith(PHRASE_END) else
                                          8 if _ends_phrase(words_[k - 1], words_[k]) else 0)
@@ -82,13 +125,13 @@ def _wrap(words_: list[str]) -> list[str]:
     if best is None:  # more than two lines' worth: greedy lines (the caller never lets this happen but for a word)
         lines, line = [], ""
         for w in words_:
-            if line and len(line) + 1 + len(w) > LINE_CHARS:
+            if line and len(line) + len(how.join) + len(w) > how.line:
                 lines.append(line)
                 line = w
             else:
-                line = f"{line} {w}" if line else w
+                line = f"{line}{how.join}{w}" if line else w
         return [*lines, line]
-    return [" ".join(words_[:best[1]]), " ".join(words_[best[1]:])]
+    return [how.join.join(words_[:best[1]]), how.join.join(words_[best[1]:])]
 
 
 def _ends_phrase(word: str, following: str) -> bool:
@@ -96,15 +139,16 @@ def _ends_phrase(word: str, following: str) -> bool:
 
 
 def _blocks(texts: list[str], times: tuple[tuple[int, int], ...], start: int,
-            end: int) -> list[tuple[int, int, int, int]]:
+            end: int, how: _Layout = WORDS) -> list[tuple[int, int, int, int]]:
     """How a span's words are cut into captions: (first word, word after the last, start, end) for each block."""
     timed = len(times) == len(texts)
+    gap = len(how.join)
 
     def at(k: int) -> int:  # where word k starts (estimated by characters where the voice gave no times)
         if timed:
             return start if k == 0 else times[k][0]
-        done = sum(len(w) + 1 for w in texts[:k])
-        return start + (end - start) * done // max(1, sum(len(w) + 1 for w in texts))
+        done = sum(len(w) + gap for w in texts[:k])
+        return start + (end - start) * done // max(1, sum(len(w) + gap for w in texts))
 
     def until(k: int) -> int:  # where word k - 1 ends
         return end if k == len(texts) else (times[k - 1][1] if timed else at(k))
@@ -115,12 +159,12 @@ def _blocks(texts: list[str], times: tuple[tuple[int, int], ...], start: int,
     best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * n
     for b in range(1, n + 1):
         for a in range(b - 1, -1, -1):
-            if b - a > 1 and (not _fits(texts[a:b]) or until(b) - at(a) > CAPTION_MS):
+            if b - a > 1 and (not _fits(texts[a:b], how) or until(b) - at(a) > CAPTION_MS):
                 break
             cost = best[a][0] + 2.0
             if b < n:
                 cost += 0.0 if texts[b - 1].endswith(PHRASE_END) else 1.5 if _ends_phrase(texts[b - 1], texts[b]) else 4.0
-            if len(" ".join(texts[a:b])) < 16 and (a, b) != (0, n):
+            if len(how.join.join(texts[a:b])) < how.line * 3 // 8 and (a, b) != (0, n):
                 cost += 5.0
             if cost < best[b][0]:
                 best[b] = (cost, a)
@@ -140,17 +184,18 @@ def _speaker(cue: Cue, language: str) -> str:
 
 def captions(episode: Episode, cues: list[Cue]) -> list[Caption]:
     """The caption blocks of ``cues`` (the episode's, as :func:`~.transcript.timed_cues` times them)."""
-    blocks: list[tuple[int, int, list[str], int, int, str]] = []
+    blocks: list[tuple[int, int, list[str], int, int, str, _Layout]] = []
     for n, cue in enumerate(cues, 1):
-        texts = cue.text.split()
+        how = WIDE if is_wide(cue.text) else WORDS
+        texts = pieces(cue.text) if how is WIDE else cue.text.split()
         speaker = _speaker(cue, episode.meta.language)
-        for part, (a, b, start, stop) in enumerate(_blocks(texts, cue.words, cue.start_ms, cue.end_ms), 1):
-            blocks.append((n, part, texts[a:b], start, max(start + 1, stop), speaker))
+        for part, (a, b, start, stop) in enumerate(_blocks(texts, cue.words, cue.start_ms, cue.end_ms, how), 1):
+            blocks.append((n, part, texts[a:b], start, max(start + 1, stop), speaker, how))
     out = []
-    for i, (n, part, texts, start, stop, speaker) in enumerate(blocks):
+    for i, (n, part, texts, start, stop, speaker, how) in enumerate(blocks):
         following = blocks[i + 1][3] if i + 1 < len(blocks) else max(stop, episode.chapters[-1].end_ms)
-        text = " ".join(texts)
-        reading = start + len(text) * 1000 // READING_CPS  # stays into the pause until it can be read
+        text = how.join.join(texts)
+        reading = start + len(text) * 1000 // how.cps  # stays into the pause until it can be read
         stop = max(stop, min(reading, following, start + CAPTION_MS))
-        out.append(Caption(n, part, tuple(_wrap(texts)), start, max(stop, start + 1), speaker))
+        out.append(Caption(n, part, tuple(_wrap(texts, how)), start, max(stop, start + 1), speaker))
     return out
