@@ -25,7 +25,7 @@ from articlecast.publish.episode import Episode
 from articlecast.script.model import Meta, Script
 from articlecast.util.ffmpeg import decode
 from articlecast.util.loudness import integrated_loudness, true_peak_dbtp
-from articlecast.util.wide import is_wide
+from articlecast.util.wide import unspaced
 from articlecast.voice.segments import SegmentCache
 from articlecast.voice.speaker import Request, Speaker
 
@@ -158,7 +158,7 @@ def caption_faults(vtt: Path) -> list[str]:
         if len(lines) > 2:
             faults.append(f"{where}: {len(lines)} lines")
         faults += [f"{where}: {len(x)} characters: {x!r}" for x in lines
-                   if (len(x) > 13 if is_wide(x) else len(x) > 42 and " " in x)]
+                   if (len(x) > 13 if unspaced(x) else len(x) > 42 and " " in x)]
         if seconds > 7.0:
             faults.append(f"{where}: {seconds:.2f} s on screen")
         if not c.raw_text.startswith("<v "):

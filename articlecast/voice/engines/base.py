@@ -48,7 +48,7 @@ class Engine(ABC):
     timed: ClassVar[bool] = False
     """True when the engine times its words itself (``Audio.words``, from the voice's own phoneme durations);
     the words of one that does not are timed by a speech recognizer listening to its audio, where one is
-    installed (:mod:`articlecast.voice.aligning`)."""
+    installed (:mod:`articlecast.voice.listening`)."""
 
     @abstractmethod
     def voices(self) -> list[VoiceInfo]:
