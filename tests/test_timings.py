@@ -147,7 +147,7 @@ def test_piper_and_kokoro_time_their_words(engine: str, voice: str, text: str, r
     comma = audio.words[4][0] - audio.words[3][1]  # the pause after "in," / "subió," lies between the words
     assert comma >= 0.05 * rate, comma
     quick = get_engine(engine).synthesize(text, voice, 1.5)
-    assert quick.words[-1][1] < audio.words[-1][1] * 0.8
+    assert quick.words[-1][1] < audio.words[-1][1] * 0.85  # (Piper's durations vary a little from run to run)
 
 
 def test_hibari_times_its_words_and_sounds_as_its_own_synthesis() -> None:
@@ -165,7 +165,7 @@ def test_hibari_times_its_words_and_sounds_as_its_own_synthesis() -> None:
     assert slowly[0] - in_[1] >= 0.05 * 24000
     # faster speech: the same words, sooner
     quick = get_engine("hibari").synthesize(text, "heart", 1.5)
-    assert quick.words[-1][1] < audio.words[-1][1] * 0.85  # (Piper's durations vary a little from run to run)
+    assert quick.words[-1][1] < audio.words[-1][1] * 0.8
 
 
 @pytest.mark.slow
