@@ -122,26 +122,26 @@ class Recognizer:
         not know is detected instead)."""
         if len(audio) < SAMPLE_RATE // 10:
             return ""
+        return " ".join(seg.text.strip() for seg in self._heard(audio, language, beam, words=False))
+
+    def _heard(self, audio: np.ndarray, language: str, beam: int, words: bool) -> list[Any]:
+        """Whisper's segments of ``audio``, in ``language`` where it knows it (else English for an English-only
+        model, else detected), with word timestamps when ``words``."""
         code = language.split("-")[0].lower()
         known = code in self.model.supported_languages and not self.english_only
         segments, _ = self.model.transcribe(np.ascontiguousarray(audio, dtype=np.float32),
                                             language=code if known else ("en" if self.english_only else None),
                                             beam_size=beam, temperature=0.0, condition_on_previous_text=False,
-                                            without_timestamps=True, vad_filter=False)
-        return " ".join(seg.text.strip() for seg in segments)
+                                            without_timestamps=not words, word_timestamps=words, vad_filter=False)
+        return list(segments)
 
     def words(self, audio: np.ndarray, language: str) -> list[tuple[str, float, float]]:
         """Each word heard in ``audio`` (16 kHz, any length) with its start and end in seconds: Whisper's word
         timestamps (its cross-attention aligned to the audio), greedy, in ``language`` where Whisper knows it."""
         if len(audio) < SAMPLE_RATE // 10:
             return []
-        code = language.split("-")[0].lower()
-        known = code in self.model.supported_languages and not self.english_only
-        segments, _ = self.model.transcribe(np.ascontiguousarray(audio, dtype=np.float32),
-                                            language=code if known else ("en" if self.english_only else None),
-                                            beam_size=1, temperature=0.0, condition_on_previous_text=False,
-                                            word_timestamps=True, vad_filter=False)
-        return [(w.word.strip(), float(w.start), float(w.end)) for seg in segments for w in seg.words or ()]
+        return [(w.word.strip(), float(w.start), float(w.end))
+                for seg in self._heard(audio, language, 1, words=True) for w in seg.words or ()]
 
     def texts(self, clips: Sequence[np.ndarray], language: str = "en", beam: int = 1) -> list[str]:
         """What is heard in each clip, WORKERS at a time."""

@@ -14,7 +14,7 @@ from ...models import Audio
 from ...util.onnxgraph import ELEM_INT64
 from ...util.pairing import word_spans
 from .base import Engine, VoiceInfo, register
-from .timing import TIMING_VERSION, settled, sound_words, timed_session
+from .timing import TIMING_VERSION, padded_words, settled, timed_session
 
 if TYPE_CHECKING:
     from hibari import Hibari
@@ -94,23 +94,24 @@ class HibariEngine(Engine):
         said: list[str] = []
         spans: list[tuple[int, int]] = []
         at = 0
+        timed_ok = True
         for phonemes in model.phonemize(text):
             ids = model.ids(phonemes)
             if len(ids) < 3:  # as hibari: nothing to say, no noise drawn
                 continue
             out = timed.run(None, {"ids": np.asarray([ids], np.int64), "speed": np.asarray([speed], np.float32)})
             wav = dsp.synth(*(o[0] for o in out[:6]), rng)
-            steps = np.asarray(out[6]).reshape(-1)
-            unit, rest = divmod(len(wav), int(steps.sum()) or 1)
-            if rest or len(steps) != len(ids):
-                raise RuntimeError(f"hibari's durations ({int(steps.sum())} steps for {len(ids)} ids) do not "
-                                   f"match its audio ({len(wav)} samples)")
             symbols = [ch for ch in phonemes if ch in model.vocab]  # ids: a pad, one per symbol, a pad
-            found, where = sound_words(symbols, steps[1:-1] * unit, int(steps[0]) * unit)
-            said += [w.translate(STRESS) for w in found]
-            spans += [(a + at, b + at) for a, b in where]
+            words = padded_words(symbols, out[6], len(wav), at, "hibari") if timed_ok else None
+            if words is None:
+                timed_ok = False
+            else:
+                said += [w.translate(STRESS) for w in words[0]]
+                spans += words[1]
             parts.append(wav)
             at += len(wav)
         samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+        if not timed_ok:
+            return Audio(samples, 24000)
         spans = settled(spans, samples, 24000)
         return Audio(samples, 24000, word_spans(text.split(), said, spans, same_alphabet=False))

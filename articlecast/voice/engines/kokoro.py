@@ -45,7 +45,7 @@ from ...models import Audio
 from ...util.onnxgraph import ELEM_INT64
 from ...util.pairing import word_spans
 from .base import Engine, VoiceInfo, register
-from .timing import TIMING_VERSION, settled, sound_words, timed_session
+from .timing import TIMING_VERSION, padded_words, settled, timed_session
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -257,14 +257,13 @@ class KokoroEngine(Engine):
             out = session.run(None, {"tokens": np.array([[0, *chunk, 0]], dtype=np.int64), "style": ref,
                                      "speed": np.array([float(speed)], dtype=np.float32)})
             wav = np.asarray(out[0], dtype=np.float32).ravel()
-            steps = np.asarray(out[1]).reshape(-1) if len(out) > 1 else np.zeros(0, np.int64)
-            unit, rest = divmod(len(wav), int(steps.sum()) or 1)
-            if len(steps) != len(chunk) + 2 or rest:
+            words = (padded_words(symbols[done:done + len(chunk)], out[1], len(wav), at, "kokoro")
+                     if timed and len(out) > 1 else None)
+            if words is None:
                 timed = False  # no durations, or ones that do not add up to the audio: no word times
-            elif timed:
-                found, where = sound_words(symbols[done:done + len(chunk)], steps[1:-1] * unit, at + int(steps[0]) * unit)
-                said += found
-                spans += where
+            else:
+                said += words[0]
+                spans += words[1]
             pieces.append(wav)
             at += len(wav)
             done += len(chunk)

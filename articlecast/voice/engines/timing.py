@@ -75,6 +75,25 @@ def sound_words(symbols: Sequence[str], lengths: Sequence[int], start: int = 0,
     return found, spans
 
 
+_mismatched: set[str] = set()
+
+
+def padded_words(symbols: Sequence[str], steps: np.ndarray, samples: int, start: int, who: str,
+                 ) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """:func:`sound_words` of one run of the model (hibari's, Kokoro's: ids of a pad, one per symbol, a pad) from
+    the steps each id lasts, the run's audio ``samples`` long and starting at ``start``; None (with one warning per
+    voice) when the steps do not match the symbols or do not add up to the audio, a whole number of samples each."""
+    steps = np.asarray(steps).reshape(-1)
+    unit, rest = divmod(samples, int(steps.sum()) or 1)
+    if rest or len(steps) != len(symbols) + 2:
+        if who not in _mismatched:
+            _mismatched.add(who)
+            log.warning("%s's durations (%d steps for %d phonemes) do not match its audio (%d samples): its words "
+                        "are timed by sentence", who, int(steps.sum()), len(symbols), samples)
+        return None
+    return sound_words(symbols, steps[1:-1] * unit, start + int(steps[0]) * unit)
+
+
 def settled(words: list[tuple[int, int]], samples: np.ndarray, rate: int) -> list[tuple[int, int]]:
     """The words' times from the durations, settled on the sound: where a pause lies at a boundary between two
     words (or before the first, after the last), the words end where it begins and start where it ends. The
