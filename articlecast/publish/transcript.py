@@ -8,6 +8,7 @@ sentence; cues never overlap and never run past the end.
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, replace
 
@@ -35,7 +36,7 @@ def _one_line(text: str) -> str:
 
 
 def _escaped(text: str) -> str:
-    return _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(_one_line(text), quote=False)
 
 
 def vtt(episode: Episode) -> str:
